@@ -1,0 +1,36 @@
+import { isValidId, type DeviceId, type TenantId, type UserId } from './ids.ts';
+
+/**
+ * What a relay-issued access token says. `role` is the user's role in the
+ * tenant; `readonly` tokens may read but never send updates or presence.
+ */
+export const TENANT_ROLES = ['tenant-admin', 'member', 'viewer'] as const;
+export type TenantRole = (typeof TENANT_ROLES)[number];
+
+export interface AccessClaims {
+  /** The user. */
+  sub: UserId;
+  tenant: TenantId;
+  role: TenantRole;
+  device?: DeviceId;
+}
+
+export const TOKEN_AUDIENCE = 'coffre-relay';
+
+export function isTenantRole(value: unknown): value is TenantRole {
+  return typeof value === 'string' && (TENANT_ROLES as readonly string[]).includes(value);
+}
+
+/** Narrows a verified JWT payload to {@link AccessClaims}, or returns null. */
+export function parseAccessClaims(payload: Record<string, unknown>): AccessClaims | null {
+  const { sub, tenant, role, device } = payload;
+  if (!isValidId(sub) || !isValidId(tenant) || !isTenantRole(role)) return null;
+  if (device !== undefined && !isValidId(device)) return null;
+  const claims: AccessClaims = { sub: sub as UserId, tenant: tenant as TenantId, role };
+  if (device !== undefined) claims.device = device as DeviceId;
+  return claims;
+}
+
+export function canWrite(role: TenantRole): boolean {
+  return role !== 'viewer';
+}

@@ -1,0 +1,188 @@
+import {
+  AEAD_NONCE_BYTES,
+  SIGNATURE_BYTES,
+  aeadDecrypt,
+  aeadEncrypt,
+  randomBytes,
+  sign,
+  verify,
+} from '@coffre/crypto';
+import { ByteReader, ByteWriter, FrameFormatError } from './bytes.ts';
+import { type DeviceId, type DocumentId, type TenantId, deviceId, documentId, tenantId, InvalidIdError } from './ids.ts';
+import { LIMITS } from './limits.ts';
+
+/**
+ * A sealed entry, the unit of the encrypted envelope:
+ *
+ *   version u8 | headerLength u16 | header | nonce(24) | ciphertext | signature(64)
+ *
+ * The bytes before the nonce are the AEAD associated data, so the header
+ * (address, epoch, author, counter, coverage) cannot be changed without the
+ * entry failing to open. The signature is the author device's Ed25519
+ * signature, under the "coffre/entry" domain, over everything before it.
+ */
+export const ENTRY_FORMAT_VERSION = 1;
+export const ENTRY_SIGNATURE_DOMAIN = 'coffre/entry';
+
+export const EntryKind = { Update: 1, Snapshot: 2, Presence: 3 } as const;
+export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
+const ENTRY_KINDS = new Set<number>(Object.values(EntryKind));
+
+/** For each author device, the highest counter a snapshot includes. */
+export type Coverage = Map<DeviceId, number>;
+
+export interface EntryHeader {
+  kind: EntryKind;
+  tenantId: TenantId;
+  documentId: DocumentId;
+  keyEpoch: number;
+  author: DeviceId;
+  /** The author's per-document counter, starting at 1. */
+  counter: number;
+  /** Snapshots only: what the snapshot includes. Empty for other kinds. */
+  coverage: Coverage;
+}
+
+export interface ParsedEntry {
+  header: EntryHeader;
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
+  signature: Uint8Array;
+  /** version | headerLength | header: the AEAD associated data. */
+  associatedData: Uint8Array;
+  /** Everything the signature covers. */
+  signed: Uint8Array;
+}
+
+function encodeHeader(header: EntryHeader): Uint8Array {
+  const writer = new ByteWriter()
+    .u8(header.kind)
+    .shortString(header.tenantId)
+    .shortString(header.documentId)
+    .u32(header.keyEpoch)
+    .shortString(header.author)
+    .u32(header.counter);
+  if (header.kind !== EntryKind.Snapshot && header.coverage.size > 0) {
+    throw new RangeError('only snapshots carry coverage');
+  }
+  if (header.coverage.size > LIMITS.maxCoverageEntries) throw new RangeError('coverage lists too many devices');
+  writer.u16(header.coverage.size);
+  const sorted = [...header.coverage.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [author, counter] of sorted) writer.shortString(author).u32(counter);
+  return writer.finish();
+}
+
+function decodeHeader(bytes: Uint8Array): EntryHeader {
+  const reader = new ByteReader(bytes);
+  const kind = reader.u8();
+  if (!ENTRY_KINDS.has(kind)) throw new FrameFormatError(`unknown entry kind ${kind}`);
+  try {
+    const header: EntryHeader = {
+      kind: kind as EntryKind,
+      tenantId: tenantId(reader.shortString()),
+      documentId: documentId(reader.shortString()),
+      keyEpoch: reader.u32(),
+      author: deviceId(reader.shortString()),
+      counter: reader.u32(),
+      coverage: new Map(),
+    };
+    if (header.counter === 0) throw new FrameFormatError('counters start at 1');
+    const coverageCount = reader.u16();
+    if (coverageCount > 0 && kind !== EntryKind.Snapshot) throw new FrameFormatError('only snapshots carry coverage');
+    if (coverageCount > LIMITS.maxCoverageEntries) throw new FrameFormatError('coverage lists too many devices');
+    for (let index = 0; index < coverageCount; index += 1) {
+      const author = deviceId(reader.shortString());
+      const counter = reader.u32();
+      if (header.coverage.has(author)) throw new FrameFormatError('coverage lists a device twice');
+      header.coverage.set(author, counter);
+    }
+    if (reader.remaining !== 0) throw new FrameFormatError('trailing bytes after the header');
+    return header;
+  } catch (error) {
+    if (error instanceof InvalidIdError) throw new FrameFormatError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Parses the frame and its header without any key: the relay uses this to
+ * check that an entry is well-formed and addressed to the document it is in.
+ * Throws {@link FrameFormatError}.
+ */
+export function parseEntry(frame: Uint8Array): ParsedEntry {
+  if (!(frame instanceof Uint8Array)) throw new FrameFormatError('entry is not binary');
+  if (frame.length > LIMITS.maxEntryBytes) throw new FrameFormatError('entry is too large');
+  const reader = new ByteReader(frame);
+  const version = reader.u8();
+  if (version !== ENTRY_FORMAT_VERSION) throw new FrameFormatError(`unsupported entry version ${version}`);
+  const headerLength = reader.u16();
+  if (headerLength > LIMITS.maxHeaderBytes) throw new FrameFormatError('entry header is too large');
+  const header = decodeHeader(reader.bytes(headerLength));
+  const associatedData = frame.subarray(0, reader.offset);
+  const nonce = reader.bytes(AEAD_NONCE_BYTES);
+  const ciphertextLength = reader.remaining - SIGNATURE_BYTES;
+  if (ciphertextLength < 16) throw new FrameFormatError('entry is truncated');
+  const ciphertext = reader.bytes(ciphertextLength);
+  const signed = frame.subarray(0, reader.offset);
+  const signature = reader.bytes(SIGNATURE_BYTES);
+  return { header, nonce, ciphertext, signature, associatedData, signed };
+}
+
+export interface SealEntryInput {
+  header: EntryHeader;
+  plaintext: Uint8Array;
+  documentKey: Uint8Array;
+  /** The author device's Ed25519 secret key (64 bytes). */
+  signingSecretKey: Uint8Array;
+}
+
+/** Encrypts and signs one entry. */
+export function sealEntry({ header, plaintext, documentKey, signingSecretKey }: SealEntryInput): Uint8Array {
+  const headerBytes = encodeHeader(header);
+  if (headerBytes.length > LIMITS.maxHeaderBytes) throw new RangeError('entry header is too large');
+  const associatedData = new ByteWriter().u8(ENTRY_FORMAT_VERSION).u16(headerBytes.length).bytes(headerBytes).finish();
+  const nonce = randomBytes(AEAD_NONCE_BYTES);
+  const ciphertext = aeadEncrypt(documentKey, nonce, plaintext, associatedData);
+  const signed = new ByteWriter().bytes(associatedData).bytes(nonce).bytes(ciphertext).finish();
+  const signature = sign(signingSecretKey, ENTRY_SIGNATURE_DOMAIN, signed);
+  return new ByteWriter().bytes(signed).bytes(signature).finish();
+}
+
+/** Why an entry could not be opened. */
+export const EntryRejection = {
+  Malformed: 'malformed',
+  WrongDocument: 'wrong-document',
+  UnknownEpoch: 'unknown-epoch',
+  UnknownDevice: 'unknown-device',
+  BadSignature: 'bad-signature',
+  DecryptionFailed: 'decryption-failed',
+} as const;
+export type EntryRejection = (typeof EntryRejection)[keyof typeof EntryRejection];
+
+export class EntryRejectedError extends Error {
+  readonly code = 'ENTRY_REJECTED';
+  readonly reason: EntryRejection;
+  constructor(reason: EntryRejection, message: string) {
+    super(message);
+    this.name = 'EntryRejectedError';
+    this.reason = reason;
+  }
+}
+
+export interface OpenEntryInput {
+  entry: ParsedEntry;
+  documentKey: Uint8Array;
+  authorPublicKey: Uint8Array;
+}
+
+/** Verifies the author's signature, then decrypts; throws {@link EntryRejectedError}. */
+export function openEntry({ entry, documentKey, authorPublicKey }: OpenEntryInput): Uint8Array {
+  if (!verify(authorPublicKey, ENTRY_SIGNATURE_DOMAIN, entry.signed, entry.signature)) {
+    throw new EntryRejectedError(EntryRejection.BadSignature, `signature of ${entry.header.author} does not verify`);
+  }
+  try {
+    return aeadDecrypt(documentKey, entry.nonce, entry.ciphertext, entry.associatedData);
+  } catch {
+    throw new EntryRejectedError(EntryRejection.DecryptionFailed, 'entry does not decrypt with the epoch key');
+  }
+}

@@ -1,0 +1,47 @@
+export { ByteReader, ByteWriter, FrameFormatError } from './bytes.ts';
+export {
+  type TenantId,
+  type DocumentId,
+  type UserId,
+  type DeviceId,
+  MAX_ID_LENGTH,
+  InvalidIdError,
+  isValidId,
+  tenantId,
+  documentId,
+  userId,
+  deviceId,
+} from './ids.ts';
+export {
+  type DocumentAddress,
+  InvalidAddressError,
+  parseDocumentName,
+  formatDocumentName,
+  sameAddress,
+} from './address.ts';
+export { LIMITS } from './limits.ts';
+export { ErrorCode, CloseCode, ERROR_MESSAGES, CoffreError, isErrorCode } from './codes.ts';
+export {
+  TENANT_ROLES,
+  type TenantRole,
+  type AccessClaims,
+  TOKEN_AUDIENCE,
+  isTenantRole,
+  parseAccessClaims,
+  canWrite,
+} from './claims.ts';
+export {
+  ENTRY_FORMAT_VERSION,
+  ENTRY_SIGNATURE_DOMAIN,
+  EntryKind,
+  type Coverage,
+  type EntryHeader,
+  type ParsedEntry,
+  parseEntry,
+  type SealEntryInput,
+  sealEntry,
+  EntryRejection,
+  EntryRejectedError,
+  type OpenEntryInput,
+  openEntry,
+} from './entry.ts';

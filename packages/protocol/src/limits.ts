@@ -1,0 +1,17 @@
+/** Size limits shared by client and relay. The relay enforces them; the client respects them. */
+export const LIMITS = {
+  /** Largest WebSocket message the relay accepts, in bytes. */
+  maxMessageBytes: 8 * 1024 * 1024,
+  /** Largest sealed entry (header + nonce + ciphertext + signature). */
+  maxEntryBytes: 6 * 1024 * 1024,
+  /** Largest sealed awareness (presence) blob. */
+  maxAwarenessBytes: 16 * 1024,
+  /** Largest header inside an entry. */
+  maxHeaderBytes: 32 * 1024,
+  /** Most author devices a snapshot's coverage may list. */
+  maxCoverageEntries: 1000,
+  /** Seconds an unauthenticated connection may stay open. */
+  unauthenticatedTimeoutSeconds: 10,
+  /** Messages an unauthenticated connection may send before it is closed. */
+  unauthenticatedMaxMessages: 16,
+} as const;
