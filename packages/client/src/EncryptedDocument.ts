@@ -1,0 +1,198 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { fromBase64Url, toBase64Url } from '@coffre/crypto';
+import { type DeviceId, type ErrorCode, ERROR_MESSAGES, formatDocumentName, isErrorCode } from '@coffre/protocol';
+import { Emitter } from './Emitter.ts';
+import { type EncryptedEnvelopeOptions, type EntryRejectedEvent, EncryptedEnvelope } from './EncryptedEnvelope.ts';
+import type { ContentEngine } from './engines/ContentEngine.ts';
+
+export type SyncState = 'offline' | 'connecting' | 'syncing' | 'saved';
+
+export interface SyncStatus {
+  state: SyncState;
+  /** Changes not yet committed by the relay (sealed and unsealed). */
+  unsaved: number;
+}
+
+export interface DocumentError {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface PresencePeer {
+  clientId: number;
+  author: DeviceId;
+  state: unknown;
+}
+
+export interface EncryptedDocumentEvents extends Record<string, unknown> {
+  status: SyncStatus;
+  /** The relay refused something, in words a user understands. */
+  error: DocumentError;
+  'entry-rejected': EntryRejectedEvent;
+  incomplete: Map<DeviceId, number[]>;
+  'remote-change': { entries: number };
+  presence: PresencePeer[];
+}
+
+export interface EncryptedDocumentOptions<E extends ContentEngine> extends EncryptedEnvelopeOptions<E> {
+  /** Relay WebSocket URL, e.g. ws://127.0.0.1:8787/sync. Ignored when `websocket` is given. */
+  url?: string;
+  /** A shared socket, to multiplex several documents over one connection. */
+  websocket?: HocuspocusProviderWebsocket;
+  token: string | (() => Promise<string>);
+  /** WebSocket implementation for runtimes without a global one. */
+  WebSocketPolyfill?: unknown;
+}
+
+/**
+ * An end-to-end-encrypted document synced through a Coffre relay: an
+ * {@link EncryptedEnvelope} over a HocuspocusProvider. The relay only ever
+ * receives sealed entries and sealed presence.
+ *
+ * @example
+ * const engine = new YjsEngine();
+ * const document = new EncryptedDocument({ address, engine, device, keyring, devices, url, token });
+ * await document.whenSynced();
+ * engine.doc.getText('body').insert(0, 'Hello');
+ * await document.whenSaved();
+ */
+export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends Emitter<EncryptedDocumentEvents> {
+  readonly envelope: EncryptedEnvelope<E>;
+  readonly provider: HocuspocusProvider;
+  #ownsSocket: boolean;
+  #state: SyncState = 'connecting';
+  #synced = false;
+  #presence: PresencePeer[] = [];
+  #destroyed = false;
+
+  constructor(options: EncryptedDocumentOptions<E>) {
+    super();
+    this.envelope = new EncryptedEnvelope({ ...options, sealing: false });
+    this.#ownsSocket = !options.websocket;
+    const websocket =
+      options.websocket ??
+      new HocuspocusProviderWebsocket({
+        url: options.url ?? '',
+        WebSocketPolyfill: options.WebSocketPolyfill,
+      });
+    this.provider = new HocuspocusProvider({
+      websocketProvider: websocket,
+      name: formatDocumentName(options.address),
+      document: this.envelope.envelope,
+      token: options.token,
+    });
+    this.provider.attach();
+
+    this.envelope.on('entry-rejected', (event) => this.emit('entry-rejected', event));
+    this.envelope.on('incomplete', (gaps) => this.emit('incomplete', gaps));
+    this.envelope.on('remote-change', (event) => this.emit('remote-change', event));
+    this.envelope.on('sealed', () => this.#emitStatus());
+    this.envelope.engine.onLocalChange(() => this.#emitStatus());
+
+    this.provider.on('synced', () => {
+      if (!this.#synced) {
+        this.#synced = true;
+        // The envelope is loaded: this device's counter is now known.
+        this.envelope.startSealing();
+      }
+      this.#emitStatus();
+    });
+    this.provider.on('unsyncedChanges', () => this.#emitStatus());
+    this.provider.on('status', ({ status }: { status: string }) => {
+      this.#state = status === 'connected' ? 'syncing' : status === 'connecting' ? 'connecting' : 'offline';
+      this.#emitStatus();
+    });
+    this.provider.on('authenticationFailed', ({ reason }: { reason: string }) => this.#fail(reason));
+    this.provider.on('close', ({ event }: { event: { code: number; reason: string } }) => {
+      if (isErrorCode(event.reason)) this.#fail(event.reason);
+    });
+    this.provider.awareness?.on('change', this.#onAwarenessChange);
+  }
+
+  get engine(): E {
+    return this.envelope.engine;
+  }
+
+  get status(): SyncStatus {
+    const unsaved = this.provider.unsyncedChanges + (this.envelope.hasPendingChanges ? 1 : 0);
+    if (this.#state !== 'syncing') return { state: this.#state, unsaved };
+    return { state: this.#synced && unsaved === 0 ? 'saved' : 'syncing', unsaved };
+  }
+
+  /** Peers' decrypted presence states; forged or stale ones are left out. */
+  get presence(): PresencePeer[] {
+    return this.#presence;
+  }
+
+  /** Resolves once the envelope has been loaded from the relay. */
+  whenSynced(): Promise<void> {
+    if (this.#synced) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.on('status', () => {
+        if (this.#synced) {
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Seals pending changes and resolves when the relay has committed every one of them. */
+  async whenSaved(): Promise<void> {
+    await this.whenSynced();
+    this.envelope.flush();
+    if (this.status.unsaved === 0) return;
+    await new Promise<void>((resolve) => {
+      const off = this.on('status', (status) => {
+        if (status.unsaved === 0 && status.state === 'saved') {
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Publishes this user's presence (name, colour, cursor), sealed. */
+  setPresence(state: unknown): void {
+    this.provider.awareness?.setLocalState({ sealed: toBase64Url(this.envelope.sealPresence(state)) });
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.envelope.destroy();
+    this.provider.destroy();
+    if (this.#ownsSocket) this.provider.configuration.websocketProvider.destroy();
+    this.removeAllListeners();
+  }
+
+  #fail(reason: string): void {
+    const code: ErrorCode = isErrorCode(reason) ? reason : 'FORBIDDEN';
+    this.emit('error', { code, message: ERROR_MESSAGES[code] });
+  }
+
+  #emitStatus(): void {
+    if (!this.#destroyed) this.emit('status', this.status);
+  }
+
+  #onAwarenessChange = (): void => {
+    const awareness = this.provider.awareness;
+    if (!awareness) return;
+    const peers: PresencePeer[] = [];
+    for (const [clientId, state] of awareness.getStates()) {
+      if (clientId === awareness.clientID) continue;
+      const sealed = (state as { sealed?: unknown }).sealed;
+      if (typeof sealed !== 'string') continue;
+      let frame: Uint8Array;
+      try {
+        frame = fromBase64Url(sealed);
+      } catch {
+        continue;
+      }
+      const opened = this.envelope.openPresence(frame);
+      if (opened) peers.push({ clientId, author: opened.author, state: opened.state });
+    }
+    this.#presence = peers;
+    this.emit('presence', peers);
+  };
+}

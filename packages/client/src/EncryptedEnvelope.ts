@@ -1,0 +1,401 @@
+import * as Y from 'yjs';
+import {
+  type DeviceId,
+  type DocumentAddress,
+  type ParsedEntry,
+  EntryKind,
+  EntryRejectedError,
+  EntryRejection,
+  FrameFormatError,
+  LIMITS,
+  openEntry,
+  parseEntry,
+  sameAddress,
+  sealEntry,
+} from '@coffre/protocol';
+import { AuthorCounters } from './AuthorCounters.ts';
+import type { ContentEngine } from './engines/ContentEngine.ts';
+import { Emitter } from './Emitter.ts';
+import type { DeviceDirectory, DeviceIdentity, DocumentKeyring } from './keys.ts';
+
+/** Transaction origin of entries this replica pushes itself. */
+export const LOCAL_ORIGIN = Symbol('coffre-envelope-local');
+
+export interface EntryRejectedEvent {
+  reason: EntryRejection | 'content-invalid';
+  message: string;
+  author?: DeviceId;
+  counter?: number;
+}
+
+export interface EnvelopeEvents extends Record<string, unknown> {
+  /** A remote entry was refused; the document keeps working. */
+  'entry-rejected': EntryRejectedEvent;
+  /** Counters missing per author (empty map once complete again). */
+  incomplete: Map<DeviceId, number[]>;
+  /** Remote content was applied. */
+  'remote-change': { entries: number };
+  /** A local batch was sealed into the log. */
+  sealed: { kind: 'update' | 'snapshot'; counter: number; bytes: number };
+}
+
+export interface CompactionPolicy {
+  /** Compact when the log holds more entries than this. */
+  maxEntries: number;
+  /** ... or more sealed bytes than this. */
+  maxBytes: number;
+}
+
+export interface EncryptedEnvelopeOptions<E extends ContentEngine> {
+  address: DocumentAddress;
+  engine: E;
+  device: DeviceIdentity;
+  keyring: DocumentKeyring;
+  devices: DeviceDirectory;
+  /** The envelope Y.Doc; a new one when omitted. */
+  envelope?: Y.Doc;
+  /** Local changes within this window become one entry. 0 seals on the next macrotask. */
+  batchWindowMs?: number;
+  compaction?: CompactionPolicy | false;
+  /** When false, local changes wait in the engine until {@link EncryptedEnvelope.startSealing}. */
+  sealing?: boolean;
+}
+
+interface LiveEntry {
+  bytes: number;
+  /** Parsed header, when the frame parsed. */
+  parsed?: ParsedEntry;
+  state: 'applied' | 'rejected' | 'pending';
+}
+
+/**
+ * Binds a content CRDT to an envelope Y.Doc holding only sealed entries:
+ * local changes are batched, sealed and pushed to `log`; remote entries are
+ * verified, opened and applied. Nothing in here touches the network, so the
+ * same class runs under a HocuspocusProvider, y-indexeddb or a test harness.
+ */
+export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends Emitter<EnvelopeEvents> {
+  readonly address: DocumentAddress;
+  readonly engine: E;
+  readonly envelope: Y.Doc;
+  readonly log: Y.Array<Uint8Array>;
+  readonly #device: DeviceIdentity;
+  readonly #keyring: DocumentKeyring;
+  readonly #devices: DeviceDirectory;
+  readonly #counters = new AuthorCounters();
+  readonly #batchWindowMs: number;
+  readonly #compaction: CompactionPolicy | false;
+  /** Per frame (by identity), what became of it. */
+  #entries = new Map<Uint8Array, LiveEntry>();
+  #liveBytes = 0;
+  #pendingDevices: Uint8Array[] = [];
+  #sealing: boolean;
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastGapCount = 0;
+  #presenceCounter = 0;
+  #presenceSeen = new Map<DeviceId, number>();
+  #destroyed = false;
+  #unsubscribeEngine: () => void;
+
+  constructor(options: EncryptedEnvelopeOptions<E>) {
+    super();
+    this.address = options.address;
+    this.engine = options.engine;
+    this.envelope = options.envelope ?? new Y.Doc();
+    this.log = this.envelope.getArray<Uint8Array>('log');
+    this.#device = options.device;
+    this.#keyring = options.keyring;
+    this.#devices = options.devices;
+    this.#batchWindowMs = options.batchWindowMs ?? 8;
+    this.#compaction = options.compaction ?? { maxEntries: 512, maxBytes: 4 * 1024 * 1024 };
+    this.#sealing = options.sealing ?? true;
+    this.log.observe(this.#onLogChange);
+    this.#unsubscribeEngine = this.engine.onLocalChange(this.#scheduleFlush);
+    this.#ingest(this.log.toArray());
+  }
+
+  /** Entries currently in the log and their sealed size: what compaction shrinks. */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.log.length, bytes: this.#liveBytes };
+  }
+
+  /** True while local changes are waiting to be sealed. */
+  get hasPendingChanges(): boolean {
+    return this.#flushTimer !== null;
+  }
+
+  /** Lets local changes be sealed (e.g. once the envelope is loaded and this device's counter is known). */
+  startSealing(): void {
+    this.#sealing = true;
+    this.flush();
+  }
+
+  /** Trusts another device's signing key and re-reads entries that were waiting for it. */
+  trustDevice(id: DeviceId, publicKey: Uint8Array): void {
+    this.#devices.set(id, publicKey);
+    const waiting = this.#pendingDevices;
+    this.#pendingDevices = [];
+    this.#ingest(waiting);
+  }
+
+  /** Re-reads entries waiting for a key epoch that was just added to the keyring. */
+  retryPending(): void {
+    const waiting = this.#pendingDevices;
+    this.#pendingDevices = [];
+    this.#ingest(waiting);
+  }
+
+  /** Seals everything changed locally now, without waiting for the batch window. */
+  flush(): void {
+    if (this.#flushTimer !== null) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = null;
+    }
+    if (!this.#sealing || this.#destroyed) return;
+    const changes = this.engine.takeLocalChanges();
+    if (changes === null) return;
+    this.#push(EntryKind.Update, changes, new Map());
+    if (this.#shouldCompact()) this.compact();
+  }
+
+  /**
+   * Seals a snapshot of the whole content and, in the same Yjs transaction,
+   * removes every entry it covers. Two members compacting at once is
+   * harmless: both snapshots are valid and CRDT application is idempotent.
+   */
+  compact(): void {
+    if (!this.#sealing || this.#destroyed) return;
+    // A snapshot must not claim counters this replica never saw.
+    if (this.#counters.gaps().size > 0) return;
+    this.flush();
+    const state = this.engine.encodeState();
+    const self = this.#device.id;
+    const counter = this.#counters.highest(self) + 1;
+    const coverage = this.#counters.coverage();
+    coverage.set(self, counter);
+    this.envelope.transact(() => {
+      const items = this.log.toArray();
+      for (let index = items.length - 1; index >= 0; index -= 1) {
+        const entry = this.#entries.get(items[index] as Uint8Array);
+        if (entry && entry.state !== 'pending') this.log.delete(index, 1);
+      }
+      this.#pushFrame(EntryKind.Snapshot, state, coverage, counter);
+    }, LOCAL_ORIGIN);
+  }
+
+  /** Seals a presence state (name, colour, cursor) with the document key. */
+  sealPresence(state: unknown): Uint8Array {
+    const plaintext = new TextEncoder().encode(JSON.stringify(state));
+    const { epoch, key } = this.#keyring.current;
+    this.#presenceCounter += 1;
+    const frame = sealEntry({
+      header: {
+        kind: EntryKind.Presence,
+        tenantId: this.address.tenantId,
+        documentId: this.address.documentId,
+        keyEpoch: epoch,
+        author: this.#device.id,
+        counter: this.#presenceCounter,
+        coverage: new Map(),
+      },
+      plaintext,
+      documentKey: key,
+      signingSecretKey: this.#device.signingKeyPair.secretKey,
+    });
+    if (frame.length > LIMITS.maxAwarenessBytes) throw new RangeError('presence state is too large');
+    return frame;
+  }
+
+  /** Opens a sealed presence state; null when it is stale, forged or from another document. */
+  openPresence(frame: Uint8Array): { author: DeviceId; state: unknown } | null {
+    try {
+      const parsed = parseEntry(frame);
+      const { header } = parsed;
+      if (header.kind !== EntryKind.Presence || !sameAddress(header, this.address)) return null;
+      const key = this.#keyring.get(header.keyEpoch);
+      const publicKey = this.#devices.get(header.author);
+      if (!key || !publicKey) return null;
+      const plaintext = openEntry({ entry: parsed, documentKey: key, authorPublicKey: publicKey });
+      if (header.author !== this.#device.id) {
+        const seen = this.#presenceSeen.get(header.author) ?? 0;
+        if (header.counter < seen) return null;
+        this.#presenceSeen.set(header.author, header.counter);
+      }
+      return { author: header.author, state: JSON.parse(new TextDecoder().decode(plaintext)) as unknown };
+    } catch {
+      return null;
+    }
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.flush();
+    this.#destroyed = true;
+    this.log.unobserve(this.#onLogChange);
+    this.#unsubscribeEngine();
+    this.removeAllListeners();
+  }
+
+  #scheduleFlush = (): void => {
+    if (this.#flushTimer !== null || this.#destroyed) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null;
+      this.flush();
+    }, this.#batchWindowMs);
+  };
+
+  #shouldCompact(): boolean {
+    if (!this.#compaction) return false;
+    return this.log.length > this.#compaction.maxEntries || this.#liveBytes > this.#compaction.maxBytes;
+  }
+
+  #push(kind: EntryKind, plaintext: Uint8Array, coverage: Map<DeviceId, number>): void {
+    const counter = this.#counters.highest(this.#device.id) + 1;
+    this.envelope.transact(() => this.#pushFrame(kind, plaintext, coverage, counter), LOCAL_ORIGIN);
+  }
+
+  #pushFrame(kind: EntryKind, plaintext: Uint8Array, coverage: Map<DeviceId, number>, counter: number): void {
+    const { epoch, key } = this.#keyring.current;
+    const frame = sealEntry({
+      header: {
+        kind,
+        tenantId: this.address.tenantId,
+        documentId: this.address.documentId,
+        keyEpoch: epoch,
+        author: this.#device.id,
+        counter,
+        coverage,
+      },
+      plaintext,
+      documentKey: key,
+      signingSecretKey: this.#device.signingKeyPair.secretKey,
+    });
+    if (frame.length > LIMITS.maxEntryBytes) throw new RangeError('change is too large to seal as one entry');
+    this.#counters.add(this.#device.id, counter);
+    if (kind === EntryKind.Snapshot) this.#counters.cover(coverage);
+    this.log.push([frame]);
+    this.emit('sealed', { kind: kind === EntryKind.Snapshot ? 'snapshot' : 'update', counter, bytes: frame.length });
+  }
+
+  #onLogChange = (event: Y.YArrayEvent<Uint8Array>, transaction: Y.Transaction): void => {
+    const added: Uint8Array[] = [];
+    for (const item of event.changes.added) {
+      for (const value of item.content.getContent() as unknown[]) {
+        if (value instanceof Uint8Array) added.push(value);
+      }
+    }
+    for (const item of event.changes.deleted) {
+      for (const value of item.content.getContent() as unknown[]) {
+        if (!(value instanceof Uint8Array)) continue;
+        const entry = this.#entries.get(value);
+        if (entry) {
+          this.#liveBytes -= entry.bytes;
+          this.#entries.delete(value);
+        }
+      }
+    }
+    if (transaction.origin === LOCAL_ORIGIN) {
+      for (const frame of added) this.#track(frame, { bytes: frame.length, state: 'applied' });
+      return;
+    }
+    this.#ingest(added);
+  };
+
+  #track(frame: Uint8Array, entry: LiveEntry): void {
+    if (!this.#entries.has(frame)) this.#liveBytes += entry.bytes;
+    this.#entries.set(frame, entry);
+  }
+
+  /** Verifies, opens and applies frames; snapshots first so their coverage skips what they include. */
+  #ingest(frames: Uint8Array[]): void {
+    if (frames.length === 0) return;
+    const parsed: { frame: Uint8Array; entry: ParsedEntry }[] = [];
+    for (const frame of frames) {
+      if (!(frame instanceof Uint8Array)) continue;
+      try {
+        parsed.push({ frame, entry: parseEntry(frame) });
+      } catch (error) {
+        this.#track(frame, { bytes: frame.length, state: 'rejected' });
+        this.#reject({
+          reason: EntryRejection.Malformed,
+          message: error instanceof FrameFormatError ? error.message : 'entry could not be parsed',
+        });
+      }
+    }
+    parsed.sort((a, b) => b.entry.header.kind - a.entry.header.kind);
+    let applied = 0;
+    for (const { frame, entry } of parsed) {
+      if (this.#apply(frame, entry)) applied += 1;
+    }
+    if (applied > 0) this.emit('remote-change', { entries: applied });
+    this.#reportGaps();
+  }
+
+  /** Returns true when content was applied. */
+  #apply(frame: Uint8Array, entry: ParsedEntry): boolean {
+    const { header } = entry;
+    const rejectAs = (reason: EntryRejection, message: string): false => {
+      this.#track(frame, { bytes: frame.length, parsed: entry, state: 'rejected' });
+      this.#reject({ reason, message, author: header.author, counter: header.counter });
+      return false;
+    };
+    if (!sameAddress(header, this.address)) {
+      return rejectAs(EntryRejection.WrongDocument, 'entry belongs to another document');
+    }
+    if (header.kind === EntryKind.Presence) {
+      return rejectAs(EntryRejection.Malformed, 'presence states do not belong in the log');
+    }
+    const key = this.#keyring.get(header.keyEpoch);
+    const publicKey = this.#devices.get(header.author);
+    if (!key || !publicKey) {
+      // Waits for the device or epoch to become known (trustDevice/retryPending).
+      this.#track(frame, { bytes: frame.length, parsed: entry, state: 'pending' });
+      this.#pendingDevices.push(frame);
+      this.#reject({
+        reason: key ? EntryRejection.UnknownDevice : EntryRejection.UnknownEpoch,
+        message: key ? `entry signed by unknown device ${header.author}` : `no key for epoch ${header.keyEpoch}`,
+        author: header.author,
+        counter: header.counter,
+      });
+      return false;
+    }
+    if (this.#counters.has(header.author, header.counter)) {
+      // Already applied (a replay, or covered by a snapshot): harmless, ignored.
+      this.#track(frame, { bytes: frame.length, parsed: entry, state: 'applied' });
+      return false;
+    }
+    let plaintext: Uint8Array;
+    try {
+      plaintext = openEntry({ entry, documentKey: key, authorPublicKey: publicKey });
+    } catch (error) {
+      if (error instanceof EntryRejectedError) return rejectAs(error.reason, error.message);
+      throw error;
+    }
+    try {
+      this.engine.applyRemote(plaintext);
+    } catch {
+      this.#track(frame, { bytes: frame.length, parsed: entry, state: 'rejected' });
+      this.#reject({
+        reason: 'content-invalid',
+        message: 'a verified entry held content the editor could not apply',
+        author: header.author,
+        counter: header.counter,
+      });
+      return false;
+    }
+    this.#counters.add(header.author, header.counter);
+    if (header.kind === EntryKind.Snapshot) this.#counters.cover(header.coverage);
+    this.#track(frame, { bytes: frame.length, parsed: entry, state: 'applied' });
+    return true;
+  }
+
+  #reject(event: EntryRejectedEvent): void {
+    this.emit('entry-rejected', event);
+  }
+
+  #reportGaps(): void {
+    const gaps = this.#counters.gaps();
+    if (gaps.size > 0 || this.#lastGapCount > 0) this.emit('incomplete', gaps);
+    this.#lastGapCount = gaps.size;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The content CRDT behind an encrypted document. The envelope only ever
+ * carries what these methods produce, sealed; the engine never sees the
+ * network. Yjs and Automerge implement it and share one convergence suite.
+ */
+export interface ContentEngine {
+  readonly kind: 'yjs' | 'automerge';
+  /** Subscribes to local changes; returns the unsubscribe function. */
+  onLocalChange(listener: () => void): () => void;
+  /** Everything changed locally since the last call, merged into one update; null when nothing changed. */
+  takeLocalChanges(): Uint8Array | null;
+  /** Applies a remote update or a full state. Must not count as a local change. */
+  applyRemote(update: Uint8Array): void;
+  /** The full state, for snapshots. */
+  encodeState(): Uint8Array;
+  destroy(): void;
+}

@@ -1,0 +1,54 @@
+import type { SigningKeyPair } from '@coffre/crypto';
+import type { DeviceId } from '@coffre/protocol';
+
+/** The device that writes: its id and Ed25519 key pair. */
+export interface DeviceIdentity {
+  id: DeviceId;
+  signingKeyPair: SigningKeyPair;
+}
+
+/** Document keys by epoch. New entries use the highest epoch. */
+export class DocumentKeyring {
+  #keys = new Map<number, Uint8Array>();
+
+  constructor(keys: Iterable<readonly [number, Uint8Array]> = []) {
+    for (const [epoch, key] of keys) this.add(epoch, key);
+  }
+
+  add(epoch: number, key: Uint8Array): void {
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) throw new RangeError('invalid key epoch');
+    if (key.length !== 32) throw new RangeError('document keys are 32 bytes');
+    this.#keys.set(epoch, key);
+  }
+
+  get(epoch: number): Uint8Array | undefined {
+    return this.#keys.get(epoch);
+  }
+
+  get currentEpoch(): number {
+    if (this.#keys.size === 0) throw new Error('the keyring holds no document key');
+    return Math.max(...this.#keys.keys());
+  }
+
+  get current(): { epoch: number; key: Uint8Array } {
+    const epoch = this.currentEpoch;
+    return { epoch, key: this.#keys.get(epoch) as Uint8Array };
+  }
+}
+
+/** Ed25519 public keys of the devices whose entries this replica trusts. */
+export class DeviceDirectory {
+  #keys = new Map<DeviceId, Uint8Array>();
+
+  constructor(devices: Iterable<readonly [DeviceId, Uint8Array]> = []) {
+    for (const [id, publicKey] of devices) this.#keys.set(id, publicKey);
+  }
+
+  set(id: DeviceId, publicKey: Uint8Array): void {
+    this.#keys.set(id, publicKey);
+  }
+
+  get(id: DeviceId): Uint8Array | undefined {
+    return this.#keys.get(id);
+  }
+}
