@@ -64,7 +64,7 @@ export function sign(secretKey: Uint8Array, domain: string, message: Uint8Array)
   return ed25519Sign(secretKey, domainSeparated(domain, message));
 }
 
-/** Verifies a {@link sign} signature; false on any mismatch, never throws. */
+/** Verifies a {@link sign} signature; false on any mismatch (throws only for an invalid domain tag). */
 export function verify(publicKey: Uint8Array, domain: string, message: Uint8Array, signature: Uint8Array): boolean {
   return ed25519Verify(publicKey, domainSeparated(domain, message), signature);
 }
