@@ -189,7 +189,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       } catch {
         continue;
       }
-      const opened = this.envelope.openPresence(frame);
+      const opened = this.envelope.openPresence(frame, clientId);
       if (opened) peers.push({ clientId, author: opened.author, state: opened.state });
     }
     this.#presence = peers;

@@ -37,6 +37,8 @@ export interface EnvelopeEvents extends Record<string, unknown> {
   'remote-change': { entries: number };
   /** A local batch was sealed into the log. */
   sealed: { kind: 'update' | 'snapshot'; counter: number; bytes: number };
+  /** A local change could not be sealed (e.g. larger than an entry may be). */
+  'seal-failed': { message: string };
 }
 
 export interface CompactionPolicy {
@@ -93,7 +95,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #lastGapCount = 0;
   #presenceCounter = 0;
-  #presenceSeen = new Map<DeviceId, number>();
+  #lastSnapshotBytes = 0;
+  #presenceSeen = new Map<string, number>();
   #destroyed = false;
   #unsubscribeEngine: () => void;
 
@@ -168,19 +171,21 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     // A snapshot must not claim counters this replica never saw.
     if (this.#counters.gaps().size > 0) return;
     this.flush();
-    const state = this.engine.encodeState();
     const self = this.#device.id;
     const counter = this.#counters.highest(self) + 1;
     const coverage = this.#counters.coverage();
     coverage.set(self, counter);
+    // Sealed before anything is deleted: if sealing fails, the log is untouched.
+    const frame = this.#seal(EntryKind.Snapshot, this.engine.encodeState(), coverage, counter);
     this.envelope.transact(() => {
       const items = this.log.toArray();
       for (let index = items.length - 1; index >= 0; index -= 1) {
         const entry = this.#entries.get(items[index] as Uint8Array);
         if (entry && entry.state !== 'pending') this.log.delete(index, 1);
       }
-      this.#pushFrame(EntryKind.Snapshot, state, coverage, counter);
+      this.#pushSealed(EntryKind.Snapshot, frame, coverage, counter);
     }, LOCAL_ORIGIN);
+    this.#lastSnapshotBytes = frame.length;
   }
 
   /** Seals a presence state (name, colour, cursor) with the document key. */
@@ -206,8 +211,12 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     return frame;
   }
 
-  /** Opens a sealed presence state; null when it is stale, forged or from another document. */
-  openPresence(frame: Uint8Array): { author: DeviceId; state: unknown } | null {
+  /**
+   * Opens a sealed presence state; null when it is stale, forged or from
+   * another document. `source` names the sender's session (e.g. its
+   * awareness client id), so a reloaded device is not mistaken for a replay.
+   */
+  openPresence(frame: Uint8Array, source: string | number = ''): { author: DeviceId; state: unknown } | null {
     try {
       const parsed = parseEntry(frame);
       const { header } = parsed;
@@ -216,11 +225,10 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       const publicKey = this.#devices.get(header.author);
       if (!key || !publicKey) return null;
       const plaintext = openEntry({ entry: parsed, documentKey: key, authorPublicKey: publicKey });
-      if (header.author !== this.#device.id) {
-        const seen = this.#presenceSeen.get(header.author) ?? 0;
-        if (header.counter < seen) return null;
-        this.#presenceSeen.set(header.author, header.counter);
-      }
+      const stream = `${header.author}\u0000${source}`;
+      const seen = this.#presenceSeen.get(stream) ?? 0;
+      if (header.counter < seen) return null;
+      this.#presenceSeen.set(stream, header.counter);
       return { author: header.author, state: JSON.parse(new TextDecoder().decode(plaintext)) as unknown };
     } catch {
       return null;
@@ -240,21 +248,28 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     if (this.#flushTimer !== null || this.#destroyed) return;
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = null;
-      this.flush();
+      try {
+        this.flush();
+      } catch (error) {
+        this.emit('seal-failed', { message: error instanceof Error ? error.message : String(error) });
+      }
     }, this.#batchWindowMs);
   };
 
   #shouldCompact(): boolean {
     if (!this.#compaction) return false;
-    return this.log.length > this.#compaction.maxEntries || this.#liveBytes > this.#compaction.maxBytes;
+    if (this.log.length > this.#compaction.maxEntries) return true;
+    // Past maxBytes, compact only when the log has grown well beyond the last snapshot.
+    return this.#liveBytes > this.#compaction.maxBytes && this.#liveBytes > 2 * this.#lastSnapshotBytes;
   }
 
   #push(kind: EntryKind, plaintext: Uint8Array, coverage: Map<DeviceId, number>): void {
     const counter = this.#counters.highest(this.#device.id) + 1;
-    this.envelope.transact(() => this.#pushFrame(kind, plaintext, coverage, counter), LOCAL_ORIGIN);
+    const frame = this.#seal(kind, plaintext, coverage, counter);
+    this.envelope.transact(() => this.#pushSealed(kind, frame, coverage, counter), LOCAL_ORIGIN);
   }
 
-  #pushFrame(kind: EntryKind, plaintext: Uint8Array, coverage: Map<DeviceId, number>, counter: number): void {
+  #seal(kind: EntryKind, plaintext: Uint8Array, coverage: Map<DeviceId, number>, counter: number): Uint8Array {
     const { epoch, key } = this.#keyring.current;
     const frame = sealEntry({
       header: {
@@ -271,6 +286,10 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       signingSecretKey: this.#device.signingKeyPair.secretKey,
     });
     if (frame.length > LIMITS.maxEntryBytes) throw new RangeError('change is too large to seal as one entry');
+    return frame;
+  }
+
+  #pushSealed(kind: EntryKind, frame: Uint8Array, coverage: Map<DeviceId, number>, counter: number): void {
     this.#counters.add(this.#device.id, counter);
     if (kind === EntryKind.Snapshot) this.#counters.cover(coverage);
     this.log.push([frame]);
@@ -291,6 +310,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
         if (entry) {
           this.#liveBytes -= entry.bytes;
           this.#entries.delete(value);
+          if (entry.state === 'pending') this.#pendingDevices = this.#pendingDevices.filter((frame) => frame !== value);
         }
       }
     }
@@ -359,17 +379,17 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       });
       return false;
     }
-    if (this.#counters.has(header.author, header.counter)) {
-      // Already applied (a replay, or covered by a snapshot): harmless, ignored.
-      this.#track(frame, { bytes: frame.length, parsed: entry, state: 'applied' });
-      return false;
-    }
     let plaintext: Uint8Array;
     try {
       plaintext = openEntry({ entry, documentKey: key, authorPublicKey: publicKey });
     } catch (error) {
       if (error instanceof EntryRejectedError) return rejectAs(error.reason, error.message);
       throw error;
+    }
+    if (this.#counters.has(header.author, header.counter)) {
+      // Already applied (a replay, or covered by a snapshot): harmless, ignored.
+      this.#track(frame, { bytes: frame.length, parsed: entry, state: 'applied' });
+      return false;
     }
     try {
       this.engine.applyRemote(plaintext);
