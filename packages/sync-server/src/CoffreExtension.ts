@@ -1,0 +1,159 @@
+import * as Y from 'yjs';
+import type {
+  Extension,
+  beforeHandleAwarenessPayload,
+  beforeSyncPayload,
+  onAuthenticatePayload,
+  onLoadDocumentPayload,
+  onStoreDocumentPayload,
+} from '@hocuspocus/server';
+import {
+  type AccessClaims,
+  type DocumentAddress,
+  CloseCode,
+  ErrorCode,
+  InvalidAddressError,
+  LIMITS,
+  canWrite,
+  parseDocumentName,
+} from '@coffre/protocol';
+import type { TokenVerifier } from './auth/TokenVerifier.ts';
+import { validateEnvelopeUpdate } from './envelope/validateEnvelopeUpdate.ts';
+import type { Logger } from './logger.ts';
+import { RelayError } from './RelayError.ts';
+import type { DocumentStore } from './storage/index.ts';
+
+/** What the relay knows about one authenticated document connection. */
+export interface ConnectionContext {
+  claims: AccessClaims;
+  address: DocumentAddress;
+  readOnly: boolean;
+  /** Shared by every document of one socket. */
+  socket: SocketState;
+}
+
+export interface SocketState {
+  authenticated: boolean;
+  close(code: number, reason: string): void;
+}
+
+const SYNC_STEP_1 = 0;
+
+/** Merges stored envelope updates through a garbage-collecting Y.Doc, so deleted entries cost nothing. */
+export function mergeEnvelopeUpdates(parts: Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc({ gc: true });
+  for (const part of parts) Y.applyUpdate(doc, part);
+  const merged = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return merged;
+}
+
+export interface CoffreExtensionOptions {
+  verifier: TokenVerifier;
+  store: DocumentStore;
+  logger: Logger;
+  /** Merge the stored tail into the state once it has this many updates. */
+  compactAfterUpdates?: number;
+}
+
+/**
+ * The relay's Hocuspocus extension: authenticates tokens against document
+ * addresses, refuses anything that is not a well-formed sealed entry of the
+ * document, commits every envelope update to the database before Hocuspocus
+ * applies (and acknowledges) it, and merges stored updates periodically.
+ */
+export class CoffreExtension implements Extension {
+  readonly priority = 1000;
+  readonly extensionName = 'coffre';
+  readonly #options: CoffreExtensionOptions;
+
+  constructor(options: CoffreExtensionOptions) {
+    this.#options = options;
+  }
+
+  async onAuthenticate(data: onAuthenticatePayload<{ socket?: SocketState }>): Promise<ConnectionContext> {
+    const claims = await this.#options.verifier.verify(data.token);
+    let address: DocumentAddress;
+    try {
+      address = parseDocumentName(data.documentName);
+    } catch (error) {
+      if (error instanceof InvalidAddressError) {
+        throw new RelayError(CloseCode.Forbidden, ErrorCode.InvalidDocumentName, error.message);
+      }
+      throw error;
+    }
+    if (claims.tenant !== address.tenantId) throw new RelayError(CloseCode.Forbidden, ErrorCode.Forbidden);
+    const readOnly = !canWrite(claims.role);
+    data.connectionConfig.readOnly = readOnly;
+    try {
+      await this.#options.store.ensureTenant(address.tenantId);
+    } catch (error) {
+      this.#options.logger.error({ err: error, tenant: address.tenantId }, 'tenant lookup failed');
+      throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
+    }
+    const socket = data.context.socket ?? { authenticated: true, close: () => undefined };
+    socket.authenticated = true;
+    return { claims, address, readOnly, socket };
+  }
+
+  async onLoadDocument(data: onLoadDocumentPayload<ConnectionContext>): Promise<void> {
+    const { address } = data.context;
+    const { state, updates } = await this.#options.store.load(address.tenantId, address.documentId);
+    Y.transact(data.document, () => {
+      if (state) Y.applyUpdate(data.document, state);
+      for (const update of updates) Y.applyUpdate(data.document, update);
+    });
+  }
+
+  /**
+   * Runs before Hocuspocus applies a sync step 2 or an update. The update is
+   * validated and committed here, so the acknowledgement Hocuspocus sends
+   * after applying it means "stored".
+   */
+  async beforeSync(data: beforeSyncPayload<ConnectionContext>): Promise<void> {
+    if (data.type === SYNC_STEP_1) return;
+    const { context, connection, document } = data;
+    if (context.readOnly || connection.readOnly) return; // Hocuspocus refuses to apply it
+    const update = data.payload;
+    const summary = validateEnvelopeUpdate(update, context.address);
+    // Store only what the relay does not hold yet (a reconnecting client resends its whole state).
+    const fresh = Y.diffUpdate(update, Y.encodeStateVector(document));
+    if (!summary.deletes && Y.parseUpdateMeta(fresh).to.size === 0) return;
+    try {
+      await this.#options.store.appendUpdate(context.address.tenantId, context.address.documentId, fresh);
+    } catch (error) {
+      this.#options.logger.error({ err: error, document: data.documentName }, 'storing an update failed');
+      // Closing the socket makes the provider reconnect and resend: nothing is acknowledged, nothing lost.
+      context.socket.close(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
+      throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
+    }
+  }
+
+  /** Presence must be a sealed blob; read-only connections publish none. */
+  async beforeHandleAwareness(data: beforeHandleAwarenessPayload<ConnectionContext>): Promise<void> {
+    if (!data.context || data.context.readOnly) {
+      data.states.clear();
+      return;
+    }
+    const maxEncoded = Math.ceil((LIMITS.maxAwarenessBytes * 4) / 3) + 4;
+    for (const [clientId, state] of data.states) {
+      const keys = Object.keys(state);
+      const sealed: unknown = state.sealed;
+      const valid =
+        keys.length === 0 ||
+        (keys.length === 1 && typeof sealed === 'string' && sealed.length <= maxEncoded && /^[\w-]*$/.test(sealed));
+      if (!valid) data.states.delete(clientId);
+    }
+    await Promise.resolve();
+  }
+
+  /** Debounced by Hocuspocus: merges the stored tail of updates into one state. */
+  async onStoreDocument(data: onStoreDocumentPayload): Promise<void> {
+    const address = parseDocumentName(data.documentName);
+    const threshold = this.#options.compactAfterUpdates ?? 64;
+    const stats = await this.#options.store.stats(address.tenantId, address.documentId);
+    if (stats.updateCount === 0) return;
+    if (stats.updateCount < threshold && data.clientsCount > 0) return;
+    await this.#options.store.compact(address.tenantId, address.documentId, mergeEnvelopeUpdates);
+  }
+}

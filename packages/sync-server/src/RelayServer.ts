@@ -1,0 +1,176 @@
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Hocuspocus } from '@hocuspocus/server';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import { CloseCode, ErrorCode, ERROR_MESSAGES, LIMITS } from '@coffre/protocol';
+import type { CryptoKey } from 'jose';
+import { TokenVerifier } from './auth/TokenVerifier.ts';
+import { CoffreExtension, type SocketState } from './CoffreExtension.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { DocumentStore, type SqlDatabase } from './storage/index.ts';
+
+export interface RelayServerOptions {
+  database: SqlDatabase;
+  /** Public key that verifies access tokens. */
+  tokenPublicKey: CryptoKey;
+  tokenIssuer?: string;
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  /** Largest WebSocket message in bytes (default {@link LIMITS.maxMessageBytes}). */
+  maxMessageBytes?: number;
+  /** Milliseconds a socket may stay open without authenticating a document. */
+  authenticationTimeoutMs?: number;
+  /** Debounce of the periodic merge of stored updates, in ms. */
+  compactionDebounceMs?: number;
+}
+
+/** The relay: Hocuspocus sync on `/sync`, health endpoints, one port. */
+export class RelayServer {
+  readonly hocuspocus: Hocuspocus;
+  readonly store: DocumentStore;
+  readonly logger: Logger;
+  readonly #options: RelayServerOptions;
+  readonly #http: HttpServer;
+  readonly #wss: WebSocketServer;
+  #stopping: Promise<void> | null = null;
+
+  constructor(options: RelayServerOptions) {
+    this.#options = options;
+    this.logger = options.logger ?? createLogger();
+    this.store = new DocumentStore(options.database);
+    const verifier = new TokenVerifier({ publicKey: options.tokenPublicKey, issuer: options.tokenIssuer });
+    this.hocuspocus = new Hocuspocus({
+      name: 'coffre-relay',
+      quiet: true,
+      debounce: options.compactionDebounceMs ?? 2000,
+      maxDebounce: 10_000,
+      timeout: 30_000,
+      maxUnauthenticatedQueueMessages: LIMITS.unauthenticatedMaxMessages,
+      maxUnauthenticatedQueueSize: 256 * 1024,
+      maxPendingDocuments: 16,
+      extensions: [new CoffreExtension({ verifier, store: this.store, logger: this.logger.child({ ns: 'sync' }) })],
+    });
+    this.#http = createServer((request, response) => {
+      this.#handleRequest(request, response).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'request failed');
+        if (!response.headersSent) sendError(response, 500, ErrorCode.Internal);
+      });
+    });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxMessageBytes ?? LIMITS.maxMessageBytes,
+    });
+    this.#http.on('upgrade', this.#onUpgrade);
+  }
+
+  /** Starts listening; resolves with the bound port (use port 0 in tests). */
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.#http.once('error', reject);
+      this.#http.listen(this.#options.port ?? 8787, this.#options.host ?? '127.0.0.1', () => {
+        this.#http.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (this.#http.address() as AddressInfo).port;
+    this.logger.info({ port, host: this.#options.host ?? '127.0.0.1' }, 'relay listening');
+    return port;
+  }
+
+  get port(): number {
+    return (this.#http.address() as AddressInfo).port;
+  }
+
+  /**
+   * Graceful shutdown: stops accepting connections, closes the open ones
+   * with {@link CloseCode.ShuttingDown}, runs pending merges and closes the
+   * database. Every acknowledged update was already committed.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#http.close();
+    for (const client of this.#wss.clients) client.close(CloseCode.ShuttingDown, ErrorCode.ShuttingDown);
+    this.hocuspocus.flushPendingStores();
+    await Promise.all(
+      [...this.hocuspocus.documents.values()].map((document) => document.saveMutex.waitForUnlock()),
+    );
+    this.#wss.close();
+    this.#http.closeAllConnections();
+    await this.#options.database.close();
+    this.logger.info('relay stopped');
+  }
+
+  #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = new URL(request.url ?? '/', 'http://relay').pathname;
+    if (path !== '/sync' || this.#stopping) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(request, socket, head, (websocket) => this.#onConnection(websocket, request));
+  };
+
+  #onConnection(websocket: WebSocket, request: IncomingMessage): void {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    const webRequest = new Request(new URL(request.url ?? '/', 'http://relay'), { headers });
+    const socketState: SocketState = {
+      authenticated: false,
+      close: (code, reason) => websocket.close(code, reason),
+    };
+    const connection = this.hocuspocus.handleConnection(websocket, webRequest, { socket: socketState });
+    const deadline = setTimeout(() => {
+      if (!socketState.authenticated) websocket.close(CloseCode.AuthenticationTimeout, ErrorCode.AuthenticationTimeout);
+    }, this.#options.authenticationTimeoutMs ?? LIMITS.unauthenticatedTimeoutSeconds * 1000);
+    websocket.on('message', (data: RawData, isBinary: boolean) => {
+      if (!isBinary) {
+        websocket.close(CloseCode.MalformedMessage, ErrorCode.MalformedMessage);
+        return;
+      }
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+    websocket.on('close', (code: number, reason: Buffer) => {
+      clearTimeout(deadline);
+      connection.handleClose({ code, reason: reason.toString() });
+    });
+    websocket.on('error', (error) => {
+      // ws closes the socket itself (e.g. 1009 for an oversized message); others are unaffected.
+      this.logger.warn({ err: error }, 'websocket error');
+    });
+  }
+
+  async #handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://relay').pathname;
+    if (request.method === 'GET' && path === '/healthz') {
+      sendJson(response, 200, { status: 'ok' });
+      return;
+    }
+    if (request.method === 'GET' && path === '/readyz') {
+      try {
+        await this.#options.database.ping();
+        sendJson(response, this.#stopping ? 503 : 200, { status: this.#stopping ? 'stopping' : 'ready' });
+      } catch {
+        sendError(response, 503, ErrorCode.StorageUnavailable);
+      }
+      return;
+    }
+    sendError(response, 404, ErrorCode.NotFound);
+  }
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+function sendError(response: ServerResponse, status: number, code: ErrorCode): void {
+  sendJson(response, status, { error: { code, message: ERROR_MESSAGES[code] } });
+}

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+import { join, resolve } from 'node:path';
+import { Command, Option, InvalidArgumentError } from 'commander';
+import { deviceId, isTenantRole, TENANT_ROLES, tenantId, userId } from '@coffre/protocol';
+import { loadOrCreateTokenKeys, mintAccessToken } from '../auth/TokenKeys.ts';
+import { createLogger } from '../logger.ts';
+import { RelayServer } from '../RelayServer.ts';
+import { createDatabase, migrateDatabase } from '../storage/index.ts';
+
+const program = new Command()
+  .name('coffre-relay')
+  .description('The Coffre relay: syncs end-to-end-encrypted documents and stores only ciphertext, per tenant.')
+  .showHelpAfterError();
+
+const dataOption = () =>
+  new Option('--data <dir>', 'data folder: embedded database (PGlite) and token keys')
+    .env('COFFRE_DATA_DIR')
+    .default('.data');
+const databaseUrlOption = () =>
+  new Option('--database-url <url>', 'PostgreSQL URL of the application role; PGlite in --data when unset').env(
+    'DATABASE_URL',
+  );
+const tokenKeyOption = () =>
+  new Option('--token-key-file <file>', 'Ed25519 token-signing key (JWK JSON); created when missing').env(
+    'COFFRE_TOKEN_KEY_FILE',
+  );
+
+function tokenKeyFile(options: { data: string; tokenKeyFile?: string }): string {
+  return resolve(options.tokenKeyFile ?? join(options.data, 'token-key.json'));
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('not a port number');
+  return port;
+}
+
+program
+  .command('serve')
+  .description('Run the relay (WebSocket sync on /sync, /healthz, /readyz).')
+  .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8787).argParser(parsePort))
+  .addOption(new Option('--host <address>', 'address to bind').env('HOST').default('127.0.0.1'))
+  .addOption(dataOption())
+  .addOption(databaseUrlOption())
+  .addOption(
+    new Option('--admin-database-url <url>', 'PostgreSQL URL of an owner role: run migrations at start').env(
+      'DATABASE_ADMIN_URL',
+    ),
+  )
+  .addOption(tokenKeyOption())
+  .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
+  .action(
+    async (options: {
+      port: number;
+      host: string;
+      data: string;
+      databaseUrl?: string;
+      adminDatabaseUrl?: string;
+      tokenKeyFile?: string;
+      logLevel: string;
+    }) => {
+      const logger = createLogger(options.logLevel);
+      const database = await createDatabase({
+        dataDir: options.databaseUrl ? undefined : resolve(options.data, 'pglite'),
+        databaseUrl: options.databaseUrl,
+        adminDatabaseUrl: options.adminDatabaseUrl,
+      });
+      const keys = await loadOrCreateTokenKeys(tokenKeyFile(options));
+      const relay = new RelayServer({
+        database,
+        tokenPublicKey: keys.publicKey,
+        port: options.port,
+        host: options.host,
+        logger,
+      });
+      const port = await relay.listen();
+      logger.info({ url: `ws://${options.host}:${port}/sync`, storage: options.databaseUrl ? 'postgres' : 'pglite' }, 'ready');
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        relay.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+  );
+
+program
+  .command('migrate')
+  .description('Apply database migrations and create the application role.')
+  .addOption(dataOption())
+  .addOption(
+    new Option('--database-url <url>', 'PostgreSQL URL of an owner role; PGlite in --data when unset').env(
+      'DATABASE_ADMIN_URL',
+    ),
+  )
+  .addOption(new Option('--app-password <password>', 'password of the application role').env('COFFRE_APP_DB_PASSWORD'))
+  .action(async (options: { data: string; databaseUrl?: string; appPassword?: string }) => {
+    const applied = await migrateDatabase({
+      dataDir: options.databaseUrl ? undefined : resolve(options.data, 'pglite'),
+      adminDatabaseUrl: options.databaseUrl,
+      appPassword: options.appPassword,
+    });
+    console.log(applied.length === 0 ? 'database is up to date' : `applied migrations: ${applied.join(', ')}`);
+  });
+
+program
+  .command('token')
+  .description('Mint a signed development access token (until accounts exist).')
+  .requiredOption('--tenant <id>', 'tenant id')
+  .requiredOption('--user <id>', 'user id')
+  .addOption(new Option('--role <role>', 'role in the tenant').choices(TENANT_ROLES).default('member'))
+  .option('--device <id>', 'device id')
+  .addOption(
+    new Option('--expires-in <seconds>', 'lifetime in seconds').default(3600).argParser((value) => {
+      const seconds = Number(value);
+      if (!Number.isInteger(seconds) || seconds <= 0) throw new InvalidArgumentError('not a positive integer');
+      return seconds;
+    }),
+  )
+  .addOption(dataOption())
+  .addOption(tokenKeyOption())
+  .action(
+    async (options: {
+      tenant: string;
+      user: string;
+      role: string;
+      device?: string;
+      expiresIn: number;
+      data: string;
+      tokenKeyFile?: string;
+    }) => {
+      if (!isTenantRole(options.role)) throw new InvalidArgumentError('unknown role');
+      const keys = await loadOrCreateTokenKeys(tokenKeyFile(options));
+      const token = await mintAccessToken(
+        keys,
+        {
+          tenant: tenantId(options.tenant),
+          sub: userId(options.user),
+          role: options.role,
+          ...(options.device ? { device: deviceId(options.device) } : {}),
+        },
+        { expiresIn: options.expiresIn },
+      );
+      console.log(token);
+    },
+  );
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`coffre-relay: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

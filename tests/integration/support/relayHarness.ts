@@ -1,0 +1,213 @@
+import { mkdtemp, rm, readdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { ready, generateSigningKeyPair, generateSymmetricKey } from '@coffre/crypto';
+import {
+  type AccessClaims,
+  type DeviceId,
+  type DocumentAddress,
+  type TenantRole,
+  deviceId,
+  documentId,
+  tenantId,
+  userId,
+} from '@coffre/protocol';
+import {
+  type ContentEngine,
+  DeviceDirectory,
+  type DeviceIdentity,
+  DocumentKeyring,
+  EncryptedDocument,
+  type EncryptedDocumentOptions,
+} from '@coffre/client';
+import {
+  RelayServer,
+  type SqlDatabase,
+  type TokenKeys,
+  createDatabase,
+  generateTokenKeys,
+  mintAccessToken,
+} from '@coffre/sync-server';
+
+export const storageEngine = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+/** The application-role URL for the admin DATABASE_URL (trust auth on the test machine). */
+export function appDatabaseUrl(adminUrl: string, role = 'coffre_app'): string {
+  const url = new URL(adminUrl);
+  url.username = role;
+  url.password = '';
+  return url.toString();
+}
+
+export function randomId(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export interface RelayHarness {
+  relay: RelayServer;
+  url: string;
+  port: number;
+  keys: TokenKeys;
+  dataDir: string;
+  /** Everything the relay logged. */
+  logs: () => string;
+  token(claims: Partial<AccessClaims> & { tenant: string }, expiresIn?: number): Promise<string>;
+  /** Stops the relay (graceful). */
+  stop(): Promise<void>;
+  /** Stops and deletes the data folder. */
+  teardown(): Promise<void>;
+}
+
+export interface StartRelayOptions {
+  dataDir?: string;
+  keys?: TokenKeys;
+  port?: number;
+  compactionDebounceMs?: number;
+  maxMessageBytes?: number;
+  authenticationTimeoutMs?: number;
+  database?: SqlDatabase;
+}
+
+/** Starts a real relay on a loopback port, on PGlite in a temp folder or on DATABASE_URL. */
+export async function startRelay(options: StartRelayOptions = {}): Promise<RelayHarness> {
+  await ready();
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'coffre-relay-')));
+  const adminUrl = process.env.DATABASE_URL;
+  const database =
+    options.database ??
+    (await createDatabase(
+      adminUrl
+        ? { databaseUrl: appDatabaseUrl(adminUrl), adminDatabaseUrl: adminUrl }
+        : { dataDir: join(dataDir, 'pglite') },
+    ));
+  const keys = options.keys ?? (await generateTokenKeys());
+  let logText = '';
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logText += chunk.toString();
+      callback();
+    },
+  });
+  const relay = new RelayServer({
+    database,
+    tokenPublicKey: keys.publicKey,
+    port: options.port ?? 0,
+    logger: pino({ level: 'debug' }, logStream),
+    compactionDebounceMs: options.compactionDebounceMs ?? 200,
+    maxMessageBytes: options.maxMessageBytes,
+    authenticationTimeoutMs: options.authenticationTimeoutMs,
+  });
+  const port = await relay.listen();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await relay.stop();
+  };
+  return {
+    relay,
+    url: `ws://127.0.0.1:${port}/sync`,
+    port,
+    keys,
+    dataDir,
+    logs: () => logText,
+    token: (claims, expiresIn = 600) =>
+      mintAccessToken(
+        keys,
+        {
+          tenant: tenantId(claims.tenant),
+          sub: claims.sub ?? userId('user-1'),
+          role: claims.role ?? 'member',
+          ...(claims.device ? { device: claims.device } : {}),
+        },
+        { expiresIn },
+      ),
+    stop,
+    teardown: async () => {
+      await stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Keys shared by the members of one test document: a document key and trusted devices. */
+export class TestWorkspace {
+  readonly address: DocumentAddress;
+  readonly documentKey = generateSymmetricKey();
+  readonly devices = new Map<DeviceId, DeviceIdentity>();
+  /** One directory for every member, so a device added later is trusted by clients opened earlier. */
+  readonly #directory = new DeviceDirectory();
+
+  constructor(tenant = randomId('tenant'), document = randomId('doc')) {
+    this.address = { tenantId: tenantId(tenant), documentId: documentId(document) };
+  }
+
+  addDevice(name = randomId('device')): DeviceIdentity {
+    const identity: DeviceIdentity = { id: deviceId(name), signingKeyPair: generateSigningKeyPair() };
+    this.devices.set(identity.id, identity);
+    this.#directory.set(identity.id, identity.signingKeyPair.publicKey);
+    return identity;
+  }
+
+  directory(): DeviceDirectory {
+    return this.#directory;
+  }
+
+  keyring(): DocumentKeyring {
+    return new DocumentKeyring([[0, this.documentKey]]);
+  }
+}
+
+export interface OpenClientOptions<E extends ContentEngine> {
+  harness: RelayHarness;
+  workspace: TestWorkspace;
+  engine: E;
+  device?: DeviceIdentity;
+  role?: TenantRole;
+  token?: string;
+  extra?: Partial<EncryptedDocumentOptions<E>>;
+}
+
+/** Opens an EncryptedDocument through the relay, as a member of the workspace. */
+export async function openClient<E extends ContentEngine>(options: OpenClientOptions<E>): Promise<EncryptedDocument<E>> {
+  const device = options.device ?? options.workspace.addDevice();
+  const token =
+    options.token ??
+    (await options.harness.token({ tenant: options.workspace.address.tenantId, role: options.role ?? 'member', device: device.id }));
+  return new EncryptedDocument({
+    address: options.workspace.address,
+    engine: options.engine,
+    device,
+    keyring: options.workspace.keyring(),
+    devices: options.workspace.directory(),
+    url: options.harness.url,
+    token,
+    batchWindowMs: 5,
+    ...options.extra,
+  });
+}
+
+/** Every file under a folder, recursively, with its bytes. */
+export async function readAllFiles(folder: string): Promise<{ path: string; bytes: Buffer }[]> {
+  const out: { path: string; bytes: Buffer }[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile() && (await stat(path)).size > 0) out.push({ path, bytes: await readFile(path) });
+    }
+  };
+  await walk(folder);
+  return out;
+}
+
+/** Waits until `predicate` holds, checking on every event tick, for at most `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
