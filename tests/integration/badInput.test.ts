@@ -16,9 +16,9 @@ function envelopeUpdate(frames: Uint8Array[]): Uint8Array {
 
 describe(`bad input gets a clear error and changes nothing (${storageEngine})`, () => {
   let harness: RelayHarness;
-  const workspace = new TestWorkspace();
-  const name = `${workspace.address.tenantId}/${workspace.address.documentId}`;
-  const device = workspace.addDevice();
+  let workspace: TestWorkspace;
+  let name: string;
+  let device: ReturnType<TestWorkspace['addDevice']>;
 
   const validFrame = (overrides: { document?: string; tenant?: string } = {}) =>
     sealEntry({
@@ -64,6 +64,9 @@ describe(`bad input gets a clear error and changes nothing (${storageEngine})`, 
 
   beforeAll(async () => {
     harness = await startRelay({ maxMessageBytes: 256 * 1024, authenticationTimeoutMs: 1500 });
+    workspace = new TestWorkspace();
+    name = `${workspace.address.tenantId}/${workspace.address.documentId}`;
+    device = workspace.addDevice();
   });
   afterAll(async () => {
     await harness.teardown();
@@ -219,7 +222,9 @@ describe(`bad input gets a clear error and changes nothing (${storageEngine})`, 
   it('refuses document names with ../, NUL, control characters or 10 KB of text', async () => {
     const token = await harness.token({ tenant: workspace.address.tenantId });
     const tenant = workspace.address.tenantId;
-    for (const bad of [`${tenant}/../x`, `${tenant}/a\u0000b`, `${tenant}/a\nb`, `${tenant}/${'x'.repeat(10 * 1024)}`, `${tenant}`, `${tenant}/a/b`, `${tenant}/`]) {
+    // On the wire, NUL separates a name from a Hocuspocus session id, so `t/a\0b` opens `t/a`;
+    // a NUL before the document id leaves an invalid name.
+    for (const bad of [`${tenant}/../x`, `${tenant}\u0000/doc`, `${tenant}/..`, `${tenant}/a\nb`, `${tenant}/${'x'.repeat(10 * 1024)}`, `${tenant}`, `${tenant}/a/b`, `${tenant}/`]) {
       const client = new RawClient(harness.url);
       await client.opened();
       client.authenticate(bad, token);

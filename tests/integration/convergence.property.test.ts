@@ -3,6 +3,15 @@ import { AutomergeEngine, YjsEngine, type ContentEngine, type EncryptedDocument 
 import { type RelayHarness, TestWorkspace, openClient, startRelay, storageEngine, waitFor } from './support/relayHarness.ts';
 import { SeededRandom, seedsFromEnvironment } from './support/seededRandom.ts';
 
+/** JSON with object keys sorted: map iteration order is not part of the converged state. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : inner,
+  );
+}
+
 interface EngineUnderTest<E extends ContentEngine> {
   name: string;
   create(): E;
@@ -23,7 +32,7 @@ const yjs: EngineUnderTest<YjsEngine> = {
     }
     if (random.chance(0.1)) engine.doc.getMap('meta').set(random.word(), label);
   },
-  read: (engine) => JSON.stringify({ body: engine.doc.getText('body').toString(), meta: engine.doc.getMap('meta').toJSON() }),
+  read: (engine) => canonical({ body: engine.doc.getText('body').toString(), meta: engine.doc.getMap('meta').toJSON() }),
 };
 
 type Records = { rows?: string[]; fields?: Record<string, string> };
@@ -39,7 +48,7 @@ const automerge: EngineUnderTest<AutomergeEngine<Records>> = {
       if (random.chance(0.2)) doc.fields[random.word()] = label;
     });
   },
-  read: (engine) => JSON.stringify(engine.doc),
+  read: (engine) => canonical(engine.doc),
 };
 
 const SEEDS = seedsFromEnvironment([11, 29, 47]);
