@@ -15,7 +15,13 @@ import { Server } from '@hocuspocus/server';
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import { YjsEngine, type EncryptedDocument } from '@coffre/client';
 import { mergeEnvelopeUpdates } from '@coffre/sync-server';
-import { TestWorkspace, openClient, startRelay, storageEngine, type RelayHarness } from '../integration/support/relayHarness.ts';
+import {
+  TestWorkspace,
+  openClient,
+  startRelay,
+  storageEngine,
+  type RelayHarness,
+} from '../integration/support/relayHarness.ts';
 import { type Patch, applyPatch, loadTrace, percentile } from './trace.ts';
 
 const { values: args } = parseArgs({
@@ -164,12 +170,14 @@ async function plainSide(): Promise<Side> {
     quiet: true,
     stopOnSignals: false,
     debounce: 2000,
-    async onLoadDocument({ documentName, document }) {
+    onLoadDocument({ documentName, document }) {
       const state = stored.get(documentName);
       if (state) Y.applyUpdate(document, state);
+      return Promise.resolve();
     },
-    async onStoreDocument({ documentName, document }) {
+    onStoreDocument({ documentName, document }) {
       stored.set(documentName, Y.encodeStateAsUpdate(document));
+      return Promise.resolve();
     },
   });
   await server.listen();
@@ -187,9 +195,9 @@ async function plainSide(): Promise<Side> {
   return {
     a: a.doc,
     b: b.doc,
-    async storedBytes() {
+    storedBytes() {
       const document = server.hocuspocus.documents.get('plain-doc');
-      return document ? Y.encodeStateAsUpdate(document).length : 0;
+      return Promise.resolve(document ? Y.encodeStateAsUpdate(document).length : 0);
     },
     async openFresh() {
       const fresh = await client();
@@ -203,7 +211,9 @@ async function plainSide(): Promise<Side> {
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'coffre-bench-'));
-console.log(`Replaying ${keystrokes.length} keystrokes (${expected.length} characters at the end), relay storage: ${storageEngine}`);
+console.log(
+  `Replaying ${keystrokes.length} keystrokes (${expected.length} characters at the end), relay storage: ${storageEngine}`,
+);
 const plain = await measure(await plainSide());
 const coffre = await measure(await coffreSide());
 await rm(dataDir, { recursive: true, force: true });
@@ -223,13 +233,17 @@ for (const [label, key, unit] of rows) {
   const ratio = coffre[key] / plain[key];
   ratios[key] = Number(ratio.toFixed(3));
   const show = (value: number) => `${unit === 'B' ? value.toFixed(0) : value.toFixed(2)} ${unit}`;
-  console.log(`${label.padEnd(34)}${show(coffre[key]).padStart(14)}${show(plain[key]).padStart(14)}${ratio.toFixed(2).padStart(8)}x`);
+  console.log(
+    `${label.padEnd(34)}${show(coffre[key]).padStart(14)}${show(plain[key]).padStart(14)}${ratio.toFixed(2).padStart(8)}x`,
+  );
 }
-const plainYjsState = Y.encodeStateAsUpdate((() => {
-  const doc = new Y.Doc();
-  for (const patch of keystrokes) applyPatch(doc.getText('text'), patch);
-  return doc;
-})()).length;
+const plainYjsState = Y.encodeStateAsUpdate(
+  (() => {
+    const doc = new Y.Doc();
+    for (const patch of keystrokes) applyPatch(doc.getText('text'), patch);
+    return doc;
+  })(),
+).length;
 console.log(`(plain Yjs state of the trace alone: ${plainYjsState} B)`);
 console.log(
   JSON.stringify({

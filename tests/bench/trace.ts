@@ -21,7 +21,10 @@ export async function loadTrace(path = DEFAULT_TRACE): Promise<EditingTrace> {
 }
 
 /** Applies one patch to anything with Y.Text's insert/delete. */
-export function applyPatch(text: { insert(index: number, content: string): void; delete(index: number, length: number): void }, patch: Patch): void {
+export function applyPatch(
+  text: { insert(index: number, content: string): void; delete(index: number, length: number): void },
+  patch: Patch,
+): void {
   const [position, deleteCount, inserted] = patch;
   if (deleteCount > 0) text.delete(position, deleteCount);
   if (inserted.length > 0) text.insert(position, inserted);

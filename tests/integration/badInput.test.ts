@@ -5,7 +5,15 @@ import { generateSigningKeyPair, randomBytes } from '@coffre/crypto';
 import { EntryKind, TOKEN_AUDIENCE, sealEntry, tenantId, documentId, deviceId, CloseCode } from '@coffre/protocol';
 import { YjsEngine } from '@coffre/client';
 import { DEFAULT_ISSUER } from '@coffre/sync-server';
-import { type RelayHarness, TestWorkspace, openClient, randomId, startRelay, storageEngine, waitFor } from './support/relayHarness.ts';
+import {
+  type RelayHarness,
+  TestWorkspace,
+  openClient,
+  randomId,
+  startRelay,
+  storageEngine,
+  waitFor,
+} from './support/relayHarness.ts';
 import { MessageType, RawClient, SyncType } from './support/rawClient.ts';
 
 function envelopeUpdate(frames: Uint8Array[]): Uint8Array {
@@ -170,7 +178,13 @@ describe(`bad input gets a clear error and changes nothing (${storageEngine})`, 
     it('refuses alg none', async () => {
       const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
       const payload = base64url.encode(
-        JSON.stringify({ ...claims(), sub: 'u', aud: TOKEN_AUDIENCE, iss: DEFAULT_ISSUER, exp: Math.floor(Date.now() / 1000) + 600 }),
+        JSON.stringify({
+          ...claims(),
+          sub: 'u',
+          aud: TOKEN_AUDIENCE,
+          iss: DEFAULT_ISSUER,
+          exp: Math.floor(Date.now() / 1000) + 600,
+        }),
       );
       expect(await deny(`${header}.${payload}.`)).toBe('denied:UNAUTHENTICATED');
     });
@@ -190,10 +204,22 @@ describe(`bad input gets a clear error and changes nothing (${storageEngine})`, 
       const base = () => new SignJWT(claims()).setProtectedHeader({ alg: 'EdDSA' }).setSubject('u');
       const exp = Math.floor(Date.now() / 1000) + 600;
       const noExp = await base().setAudience(TOKEN_AUDIENCE).setIssuer(DEFAULT_ISSUER).sign(harness.keys.privateKey);
-      const wrongAudience = await base().setAudience('other').setIssuer(DEFAULT_ISSUER).setExpirationTime(exp).sign(harness.keys.privateKey);
-      const wrongIssuer = await base().setAudience(TOKEN_AUDIENCE).setIssuer('evil').setExpirationTime(exp).sign(harness.keys.privateKey);
+      const wrongAudience = await base()
+        .setAudience('other')
+        .setIssuer(DEFAULT_ISSUER)
+        .setExpirationTime(exp)
+        .sign(harness.keys.privateKey);
+      const wrongIssuer = await base()
+        .setAudience(TOKEN_AUDIENCE)
+        .setIssuer('evil')
+        .setExpirationTime(exp)
+        .sign(harness.keys.privateKey);
       const { privateKey: otherKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-      const wrongKey = await base().setAudience(TOKEN_AUDIENCE).setIssuer(DEFAULT_ISSUER).setExpirationTime(exp).sign(otherKey);
+      const wrongKey = await base()
+        .setAudience(TOKEN_AUDIENCE)
+        .setIssuer(DEFAULT_ISSUER)
+        .setExpirationTime(exp)
+        .sign(otherKey);
       const hmac = await new SignJWT(claims())
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject('u')
@@ -224,7 +250,16 @@ describe(`bad input gets a clear error and changes nothing (${storageEngine})`, 
     const tenant = workspace.address.tenantId;
     // On the wire, NUL separates a name from a Hocuspocus session id, so `t/a\0b` opens `t/a`;
     // a NUL before the document id leaves an invalid name.
-    for (const bad of [`${tenant}/../x`, `${tenant}\u0000/doc`, `${tenant}/..`, `${tenant}/a\nb`, `${tenant}/${'x'.repeat(10 * 1024)}`, `${tenant}`, `${tenant}/a/b`, `${tenant}/`]) {
+    for (const bad of [
+      `${tenant}/../x`,
+      `${tenant}\u0000/doc`,
+      `${tenant}/..`,
+      `${tenant}/a\nb`,
+      `${tenant}/${'x'.repeat(10 * 1024)}`,
+      `${tenant}`,
+      `${tenant}/a/b`,
+      `${tenant}/`,
+    ]) {
       const client = new RawClient(harness.url);
       await client.opened();
       client.authenticate(bad, token);

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutomergeEngine, YjsEngine, type ContentEngine, type EncryptedDocument } from '@coffre/client';
-import { type RelayHarness, TestWorkspace, openClient, startRelay, storageEngine, waitFor } from './support/relayHarness.ts';
+import {
+  type RelayHarness,
+  TestWorkspace,
+  openClient,
+  startRelay,
+  storageEngine,
+  waitFor,
+} from './support/relayHarness.ts';
 import { SeededRandom, seedsFromEnvironment } from './support/seededRandom.ts';
 
 /** JSON with object keys sorted: map iteration order is not part of the converged state. */
@@ -32,7 +39,8 @@ const yjs: EngineUnderTest<YjsEngine> = {
     }
     if (random.chance(0.1)) engine.doc.getMap('meta').set(random.word(), label);
   },
-  read: (engine) => canonical({ body: engine.doc.getText('body').toString(), meta: engine.doc.getMap('meta').toJSON() }),
+  read: (engine) =>
+    canonical({ body: engine.doc.getText('body').toString(), meta: engine.doc.getMap('meta').toJSON() }),
 };
 
 type Records = { rows?: string[]; fields?: Record<string, string> };
@@ -108,7 +116,10 @@ describe(`random concurrent editing through the relay converges (${storageEngine
         try {
           await waitFor(() => new Set(states()).size === 1, 20_000, 'convergence');
         } catch (error) {
-          throw new Error(`seed ${seed} did not converge (replay with COFFRE_SEEDS=${seed}): ${String(error)}\n${states().join('\n')}`);
+          throw new Error(
+            `seed ${seed} did not converge (replay with COFFRE_SEEDS=${seed}): ${String(error)}\n${states().join('\n')}`,
+            { cause: error },
+          );
         }
         expect(rejected, `seed ${seed}`).toEqual([]);
         for (const client of clients) client.destroy();

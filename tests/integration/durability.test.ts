@@ -8,7 +8,14 @@ import { ready } from '@coffre/crypto';
 import { tenantId, userId } from '@coffre/protocol';
 import { YjsEngine } from '@coffre/client';
 import { loadOrCreateTokenKeys, mintAccessToken } from '@coffre/sync-server';
-import { type RelayHarness, TestWorkspace, appDatabaseUrl, openClient, storageEngine, waitFor } from './support/relayHarness.ts';
+import {
+  type RelayHarness,
+  TestWorkspace,
+  appDatabaseUrl,
+  openClient,
+  storageEngine,
+  waitFor,
+} from './support/relayHarness.ts';
 
 const CLI = resolve(import.meta.dirname, '../../packages/sync-server/src/bin/coffre-relay.ts');
 
@@ -76,8 +83,15 @@ describe(`durability across kill -9 (${storageEngine})`, () => {
     });
     const keys = await loadOrCreateTokenKeys(join(dataDir, 'token-key.json'));
     const workspace = new TestWorkspace();
-    const token = await mintAccessToken(keys, { tenant: tenantId(workspace.address.tenantId), sub: userId('u'), role: 'member' });
-    const harness = { url: `ws://127.0.0.1:${port}/sync`, token: () => Promise.resolve(token) } as unknown as RelayHarness;
+    const token = await mintAccessToken(keys, {
+      tenant: tenantId(workspace.address.tenantId),
+      sub: userId('u'),
+      role: 'member',
+    });
+    const harness = {
+      url: `ws://127.0.0.1:${port}/sync`,
+      token: () => Promise.resolve(token),
+    } as unknown as RelayHarness;
 
     const writer = await openClient({ harness, workspace, engine: new YjsEngine() });
     await writer.whenSynced();

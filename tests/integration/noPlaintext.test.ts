@@ -49,7 +49,12 @@ describe(`the relay stores and sees no plaintext (${storageEngine})`, () => {
 
   it('no marker appears in any table, file or log line the relay wrote', async () => {
     const workspace = new TestWorkspace();
-    const yjs = await openClient({ harness, workspace, engine: new YjsEngine(), extra: { compaction: { maxEntries: 10, maxBytes: 1 << 20 } } });
+    const yjs = await openClient({
+      harness,
+      workspace,
+      engine: new YjsEngine(),
+      extra: { compaction: { maxEntries: 10, maxBytes: 1 << 20 } },
+    });
     await yjs.whenSynced();
     yjs.setPresence({ name: MARKERS[2], cursor: 1 });
     const body = yjs.engine.doc.getText('body');
@@ -91,7 +96,8 @@ describe(`the relay stores and sees no plaintext (${storageEngine})`, () => {
       haystacks.push({ where: file.path, text: file.bytes.toString('latin1') });
       haystacks.push({ where: `${file.path} (utf16)`, text: file.bytes.toString('utf16le') });
     }
-    if (process.env.DATABASE_URL) haystacks.push({ where: 'postgres', text: await dumpPostgres(process.env.DATABASE_URL) });
+    if (process.env.DATABASE_URL)
+      haystacks.push({ where: 'postgres', text: await dumpPostgres(process.env.DATABASE_URL) });
     expect(haystacks.length).toBeGreaterThan(2);
     for (const { where, text } of haystacks) {
       for (const marker of MARKERS) expect(text.includes(marker), `${marker} found in ${where}`).toBe(false);

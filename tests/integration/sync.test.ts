@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AutomergeEngine, YjsEngine, type EncryptedDocument, type ContentEngine } from '@coffre/client';
-import { type RelayHarness, TestWorkspace, openClient, startRelay, storageEngine, waitFor } from './support/relayHarness.ts';
+import {
+  type RelayHarness,
+  TestWorkspace,
+  openClient,
+  startRelay,
+  storageEngine,
+  waitFor,
+} from './support/relayHarness.ts';
 
 describe(`sync through the relay (${storageEngine})`, () => {
   let harness: RelayHarness;
   const open: EncryptedDocument<ContentEngine>[] = [];
   const track = <E extends ContentEngine>(document: EncryptedDocument<E>) => {
-    open.push(document as unknown as EncryptedDocument<ContentEngine>);
+    open.push(document);
     return document;
   };
 
@@ -94,7 +101,9 @@ describe(`sync through the relay (${storageEngine})`, () => {
     a.setPresence({ name: 'Ada Presence', color: '#ff0000', cursor: 3 });
     await waitFor(() => b.presence.length === 1, 10_000, 'presence');
     expect(b.presence[0]?.state).toEqual({ name: 'Ada Presence', color: '#ff0000', cursor: 3 });
-    const document = harness.relay.hocuspocus.documents.get(`${workspace.address.tenantId}/${workspace.address.documentId}`);
+    const document = harness.relay.hocuspocus.documents.get(
+      `${workspace.address.tenantId}/${workspace.address.documentId}`,
+    );
     const relayed = JSON.stringify([...(document?.awareness.getStates().values() ?? [])]);
     expect(relayed).not.toContain('Ada Presence');
     expect(relayed).toContain('sealed');

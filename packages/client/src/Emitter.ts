@@ -8,12 +8,12 @@ export class Emitter<Events extends Record<string, unknown>> {
       set = new Set();
       this.#listeners.set(event, set);
     }
-    set.add(listener as (payload: never) => void);
+    set.add(listener);
     return () => this.off(event, listener);
   }
 
   off<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): void {
-    this.#listeners.get(event)?.delete(listener as (payload: never) => void);
+    this.#listeners.get(event)?.delete(listener);
   }
 
   /** Resolves with the next payload of `event`. */

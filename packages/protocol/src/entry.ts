@@ -1,14 +1,14 @@
-import {
-  AEAD_NONCE_BYTES,
-  SIGNATURE_BYTES,
-  aeadDecrypt,
-  aeadEncrypt,
-  randomBytes,
-  sign,
-  verify,
-} from '@coffre/crypto';
+import { AEAD_NONCE_BYTES, SIGNATURE_BYTES, aeadDecrypt, aeadEncrypt, randomBytes, sign, verify } from '@coffre/crypto';
 import { ByteReader, ByteWriter, FrameFormatError } from './bytes.ts';
-import { type DeviceId, type DocumentId, type TenantId, deviceId, documentId, tenantId, InvalidIdError } from './ids.ts';
+import {
+  type DeviceId,
+  type DocumentId,
+  type TenantId,
+  deviceId,
+  documentId,
+  tenantId,
+  InvalidIdError,
+} from './ids.ts';
 import { LIMITS } from './limits.ts';
 
 /**

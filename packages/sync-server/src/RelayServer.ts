@@ -97,9 +97,7 @@ export class RelayServer {
     this.#http.close();
     for (const client of this.#wss.clients) client.close(CloseCode.ShuttingDown, ErrorCode.ShuttingDown);
     this.hocuspocus.flushPendingStores();
-    await Promise.all(
-      [...this.hocuspocus.documents.values()].map((document) => document.saveMutex.waitForUnlock()),
-    );
+    await Promise.all([...this.hocuspocus.documents.values()].map((document) => document.saveMutex.waitForUnlock()));
     this.#wss.close();
     this.#http.closeAllConnections();
     await this.#options.database.close();
@@ -126,9 +124,13 @@ export class RelayServer {
       close: (code, reason) => websocket.close(code, reason),
     };
     const connection = this.hocuspocus.handleConnection(websocket, webRequest, { socket: socketState });
-    const deadline = setTimeout(() => {
-      if (!socketState.authenticated) websocket.close(CloseCode.AuthenticationTimeout, ErrorCode.AuthenticationTimeout);
-    }, this.#options.authenticationTimeoutMs ?? LIMITS.unauthenticatedTimeoutSeconds * 1000);
+    const deadline = setTimeout(
+      () => {
+        if (!socketState.authenticated)
+          websocket.close(CloseCode.AuthenticationTimeout, ErrorCode.AuthenticationTimeout);
+      },
+      this.#options.authenticationTimeoutMs ?? LIMITS.unauthenticatedTimeoutSeconds * 1000,
+    );
     websocket.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) {
         websocket.close(CloseCode.MalformedMessage, ErrorCode.MalformedMessage);

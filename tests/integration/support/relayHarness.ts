@@ -171,11 +171,17 @@ export interface OpenClientOptions<E extends ContentEngine> {
 }
 
 /** Opens an EncryptedDocument through the relay, as a member of the workspace. */
-export async function openClient<E extends ContentEngine>(options: OpenClientOptions<E>): Promise<EncryptedDocument<E>> {
+export async function openClient<E extends ContentEngine>(
+  options: OpenClientOptions<E>,
+): Promise<EncryptedDocument<E>> {
   const device = options.device ?? options.workspace.addDevice();
   const token =
     options.token ??
-    (await options.harness.token({ tenant: options.workspace.address.tenantId, role: options.role ?? 'member', device: device.id }));
+    (await options.harness.token({
+      tenant: options.workspace.address.tenantId,
+      role: options.role ?? 'member',
+      device: device.id,
+    }));
   return new EncryptedDocument({
     address: options.workspace.address,
     engine: options.engine,

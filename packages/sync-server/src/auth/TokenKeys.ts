@@ -54,7 +54,11 @@ export interface MintOptions {
 }
 
 /** Signs an access token for the given claims. */
-export async function mintAccessToken(keys: TokenKeys, claims: AccessClaims, options: MintOptions = {}): Promise<string> {
+export async function mintAccessToken(
+  keys: TokenKeys,
+  claims: AccessClaims,
+  options: MintOptions = {},
+): Promise<string> {
   const payload: Record<string, string> = { tenant: claims.tenant, role: claims.role };
   if (claims.device) payload.device = claims.device;
   return new SignJWT(payload)

@@ -74,7 +74,10 @@ program
         logger,
       });
       const port = await relay.listen();
-      logger.info({ url: `ws://${options.host}:${port}/sync`, storage: options.databaseUrl ? 'postgres' : 'pglite' }, 'ready');
+      logger.info(
+        { url: `ws://${options.host}:${port}/sync`, storage: options.databaseUrl ? 'postgres' : 'pglite' },
+        'ready',
+      );
       const shutdown = (signal: string) => {
         logger.info({ signal }, 'shutting down');
         relay.stop().then(
