@@ -56,7 +56,7 @@ export interface EncryptedEnvelopeOptions<E extends ContentEngine> {
   devices: DeviceDirectory;
   /** The envelope Y.Doc; a new one when omitted. */
   envelope?: Y.Doc;
-  /** Local changes within this window become one entry. 0 seals on the next macrotask. */
+  /** Local changes within this window (ms) become one entry. 0 (the default) seals once the current task ends. */
   batchWindowMs?: number;
   compaction?: CompactionPolicy | false;
   /** When false, local changes wait in the engine until {@link EncryptedEnvelope.startSealing}. */
@@ -93,6 +93,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   #pendingDevices: Uint8Array[] = [];
   #sealing: boolean;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #flushScheduled = false;
   #lastGapCount = 0;
   #presenceCounter = 0;
   #lastSnapshotBytes = 0;
@@ -109,7 +110,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     this.#device = options.device;
     this.#keyring = options.keyring;
     this.#devices = options.devices;
-    this.#batchWindowMs = options.batchWindowMs ?? 8;
+    this.#batchWindowMs = options.batchWindowMs ?? 0;
     this.#compaction = options.compaction ?? { maxEntries: 512, maxBytes: 4 * 1024 * 1024 };
     this.#sealing = options.sealing ?? true;
     this.log.observe(this.#onLogChange);
@@ -124,7 +125,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
 
   /** True while local changes are waiting to be sealed. */
   get hasPendingChanges(): boolean {
-    return this.#flushTimer !== null;
+    return this.#flushScheduled;
   }
 
   /** Lets local changes be sealed (e.g. once the envelope is loaded and this device's counter is known). */
@@ -150,10 +151,9 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
 
   /** Seals everything changed locally now, without waiting for the batch window. */
   flush(): void {
-    if (this.#flushTimer !== null) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = null;
-    }
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    this.#flushScheduled = false;
     if (!this.#sealing || this.#destroyed) return;
     const changes = this.engine.takeLocalChanges();
     if (changes === null) return;
@@ -245,15 +245,21 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   }
 
   #scheduleFlush = (): void => {
-    if (this.#flushTimer !== null || this.#destroyed) return;
-    this.#flushTimer = setTimeout(() => {
+    if (this.#flushScheduled || this.#destroyed) return;
+    this.#flushScheduled = true;
+    const run = () => {
+      if (!this.#flushScheduled) return;
+      this.#flushScheduled = false;
       this.#flushTimer = null;
       try {
         this.flush();
       } catch (error) {
         this.emit('seal-failed', { message: error instanceof Error ? error.message : String(error) });
       }
-    }, this.#batchWindowMs);
+    };
+    // A window of 0 seals once the current task (a keystroke's handlers) is done.
+    if (this.#batchWindowMs === 0) queueMicrotask(run);
+    else this.#flushTimer = setTimeout(run, this.#batchWindowMs);
   };
 
   #shouldCompact(): boolean {

@@ -3,6 +3,7 @@ import type {
   Extension,
   beforeHandleAwarenessPayload,
   beforeSyncPayload,
+  beforeUnloadDocumentPayload,
   onAuthenticatePayload,
   onLoadDocumentPayload,
   onStoreDocumentPayload,
@@ -20,6 +21,7 @@ import {
 import type { TokenVerifier } from './auth/TokenVerifier.ts';
 import { validateEnvelopeUpdate } from './envelope/validateEnvelopeUpdate.ts';
 import type { Logger } from './logger.ts';
+import type { PersistenceQueue } from './PersistenceQueue.ts';
 import { RelayError } from './RelayError.ts';
 import type { DocumentStore } from './storage/index.ts';
 
@@ -34,7 +36,6 @@ export interface ConnectionContext {
 
 export interface SocketState {
   authenticated: boolean;
-  close(code: number, reason: string): void;
 }
 
 const SYNC_STEP_1 = 0;
@@ -51,6 +52,7 @@ export function mergeEnvelopeUpdates(parts: Uint8Array[]): Uint8Array {
 export interface CoffreExtensionOptions {
   verifier: TokenVerifier;
   store: DocumentStore;
+  persistence: PersistenceQueue;
   logger: Logger;
   /** Merge the stored tail into the state once it has this many updates. */
   compactAfterUpdates?: number;
@@ -91,7 +93,7 @@ export class CoffreExtension implements Extension {
       this.#options.logger.error({ err: error, tenant: address.tenantId }, 'tenant lookup failed');
       throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
     }
-    const socket = data.context.socket ?? { authenticated: true, close: () => undefined };
+    const socket = data.context.socket ?? { authenticated: true };
     socket.authenticated = true;
     return { claims, address, readOnly, socket };
   }
@@ -106,27 +108,30 @@ export class CoffreExtension implements Extension {
   }
 
   /**
-   * Runs before Hocuspocus applies a sync step 2 or an update. The update is
-   * validated and committed here, so the acknowledgement Hocuspocus sends
-   * after applying it means "stored".
+   * Runs before Hocuspocus applies a sync step 2 or an update: the update is
+   * validated here and queued for storage. Hocuspocus then applies and relays
+   * it at once; the relay holds the sender's acknowledgement until the write
+   * has committed (see {@link PersistenceQueue}), so "saved" means stored.
    */
-  async beforeSync(data: beforeSyncPayload<ConnectionContext>): Promise<void> {
-    if (data.type === SYNC_STEP_1) return;
+  beforeSync(data: beforeSyncPayload<ConnectionContext>): Promise<void> {
+    if (data.type === SYNC_STEP_1) return Promise.resolve();
     const { context, connection, document } = data;
-    if (context.readOnly || connection.readOnly) return; // Hocuspocus refuses to apply it
+    if (context.readOnly || connection.readOnly) return Promise.resolve(); // Hocuspocus refuses to apply it
     const update = data.payload;
     const summary = validateEnvelopeUpdate(update, context.address);
     // Store only what the relay does not hold yet (a reconnecting client resends its whole state).
     const fresh = Y.diffUpdate(update, Y.encodeStateVector(document));
-    if (!summary.deletes && Y.parseUpdateMeta(fresh).to.size === 0) return;
-    try {
-      await this.#options.store.appendUpdate(context.address.tenantId, context.address.documentId, fresh);
-    } catch (error) {
-      this.#options.logger.error({ err: error, document: data.documentName }, 'storing an update failed');
-      // Closing the socket makes the provider reconnect and resend: nothing is acknowledged, nothing lost.
-      context.socket.close(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
-      throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
-    }
+    if (!summary.deletes && Y.parseUpdateMeta(fresh).to.size === 0) return Promise.resolve();
+    const { tenantId, documentId } = context.address;
+    this.#options.persistence.enqueue(data.documentName, () =>
+      this.#options.store.appendUpdate(tenantId, documentId, fresh),
+    );
+    return Promise.resolve();
+  }
+
+  /** A document leaves memory only once its queued writes have committed. */
+  async beforeUnloadDocument(data: beforeUnloadDocumentPayload): Promise<void> {
+    await this.#options.persistence.whenFlushed(data.documentName);
   }
 
   /** Presence must be a sealed blob; read-only connections publish none. */
@@ -151,6 +156,7 @@ export class CoffreExtension implements Extension {
   async onStoreDocument(data: onStoreDocumentPayload): Promise<void> {
     const address = parseDocumentName(data.documentName);
     const threshold = this.#options.compactAfterUpdates ?? 64;
+    await this.#options.persistence.whenFlushed(data.documentName);
     const stats = await this.#options.store.stats(address.tenantId, address.documentId);
     if (stats.updateCount === 0) return;
     if (stats.updateCount < threshold && data.clientsCount > 0) return;

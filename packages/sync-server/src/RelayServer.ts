@@ -2,13 +2,18 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Hocuspocus } from '@hocuspocus/server';
+import * as decoding from 'lib0/decoding';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { CloseCode, ErrorCode, ERROR_MESSAGES, LIMITS } from '@coffre/protocol';
 import type { CryptoKey } from 'jose';
 import { TokenVerifier } from './auth/TokenVerifier.ts';
 import { CoffreExtension, type SocketState } from './CoffreExtension.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { PersistenceQueue } from './PersistenceQueue.ts';
 import { DocumentStore, type SqlDatabase } from './storage/index.ts';
+
+/** Hocuspocus SyncStatus: the acknowledgement that an update was applied. */
+const SYNC_STATUS_MESSAGE = 8;
 
 export interface RelayServerOptions {
   database: SqlDatabase;
@@ -30,6 +35,8 @@ export interface RelayServerOptions {
 export class RelayServer {
   readonly hocuspocus: Hocuspocus;
   readonly store: DocumentStore;
+  readonly database: SqlDatabase;
+  readonly persistence: PersistenceQueue;
   readonly logger: Logger;
   readonly #options: RelayServerOptions;
   readonly #http: HttpServer;
@@ -39,7 +46,9 @@ export class RelayServer {
   constructor(options: RelayServerOptions) {
     this.#options = options;
     this.logger = options.logger ?? createLogger();
+    this.database = options.database;
     this.store = new DocumentStore(options.database);
+    this.persistence = new PersistenceQueue(this.logger.child({ ns: 'persistence' }));
     const verifier = new TokenVerifier({ publicKey: options.tokenPublicKey, issuer: options.tokenIssuer });
     this.hocuspocus = new Hocuspocus({
       name: 'coffre-relay',
@@ -50,7 +59,14 @@ export class RelayServer {
       maxUnauthenticatedQueueMessages: LIMITS.unauthenticatedMaxMessages,
       maxUnauthenticatedQueueSize: 256 * 1024,
       maxPendingDocuments: 16,
-      extensions: [new CoffreExtension({ verifier, store: this.store, logger: this.logger.child({ ns: 'sync' }) })],
+      extensions: [
+        new CoffreExtension({
+          verifier,
+          store: this.store,
+          persistence: this.persistence,
+          logger: this.logger.child({ ns: 'sync' }),
+        }),
+      ],
     });
     this.#http = createServer((request, response) => {
       this.#handleRequest(request, response).catch((error: unknown) => {
@@ -96,6 +112,9 @@ export class RelayServer {
   async #stop(): Promise<void> {
     this.#http.close();
     for (const client of this.#wss.clients) client.close(CloseCode.ShuttingDown, ErrorCode.ShuttingDown);
+    const flushed = await this.persistence.flushAll(10_000);
+    if (!flushed)
+      this.logger.error('some updates could not be stored before shutdown; their senders were not acknowledged');
     this.hocuspocus.flushPendingStores();
     await Promise.all([...this.hocuspocus.documents.values()].map((document) => document.saveMutex.waitForUnlock()));
     this.#wss.close();
@@ -119,10 +138,8 @@ export class RelayServer {
       if (typeof value === 'string') headers.set(name, value);
     }
     const webRequest = new Request(new URL(request.url ?? '/', 'http://relay'), { headers });
-    const socketState: SocketState = {
-      authenticated: false,
-      close: (code, reason) => websocket.close(code, reason),
-    };
+    const socketState: SocketState = { authenticated: false };
+    this.#holdAcknowledgementsUntilStored(websocket);
     const connection = this.hocuspocus.handleConnection(websocket, webRequest, { socket: socketState });
     const deadline = setTimeout(
       () => {
@@ -149,6 +166,25 @@ export class RelayServer {
     });
   }
 
+  /**
+   * Hocuspocus acknowledges an update right after applying it in memory;
+   * the acknowledgement is held here until the update's write has committed.
+   */
+  #holdAcknowledgementsUntilStored(websocket: WebSocket): void {
+    const send = websocket.send.bind(websocket) as (data: Uint8Array) => void;
+    const persistence = this.persistence;
+    websocket.send = ((data: Uint8Array) => {
+      const documentName = acknowledgedDocument(data);
+      if (documentName === null) {
+        send(data);
+        return;
+      }
+      void persistence.whenFlushed(documentName).then(() => {
+        if (websocket.readyState === websocket.OPEN) send(data);
+      });
+    }) as WebSocket['send'];
+  }
+
   async #handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://relay').pathname;
     if (request.method === 'GET' && path === '/healthz') {
@@ -165,6 +201,19 @@ export class RelayServer {
       return;
     }
     sendError(response, 404, ErrorCode.NotFound);
+  }
+}
+
+/** The document a SyncStatus message acknowledges, or null for any other message. */
+function acknowledgedDocument(message: Uint8Array): string | null {
+  try {
+    const decoder = decoding.createDecoder(message);
+    const address = decoding.readVarString(decoder);
+    if (decoding.readVarUint(decoder) !== SYNC_STATUS_MESSAGE) return null;
+    const separator = address.indexOf('\0');
+    return separator === -1 ? address : address.slice(0, separator);
+  } catch {
+    return null;
   }
 }
 
