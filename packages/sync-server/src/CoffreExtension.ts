@@ -68,6 +68,8 @@ export class CoffreExtension implements Extension {
   readonly priority = 1000;
   readonly extensionName = 'coffre';
   readonly #options: CoffreExtensionOptions;
+  /** Tenants whose row is known to exist: no database round trip per connection. */
+  readonly #knownTenants = new Set<string>();
 
   constructor(options: CoffreExtensionOptions) {
     this.#options = options;
@@ -88,7 +90,10 @@ export class CoffreExtension implements Extension {
     const readOnly = !canWrite(claims.role);
     data.connectionConfig.readOnly = readOnly;
     try {
-      await this.#options.store.ensureTenant(address.tenantId);
+      if (!this.#knownTenants.has(address.tenantId)) {
+        await this.#options.store.ensureTenant(address.tenantId);
+        this.#knownTenants.add(address.tenantId);
+      }
     } catch (error) {
       this.#options.logger.error({ err: error, tenant: address.tenantId }, 'tenant lookup failed');
       throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
