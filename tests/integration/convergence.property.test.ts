@@ -59,9 +59,9 @@ const automerge: EngineUnderTest<AutomergeEngine<Records>> = {
   read: (engine) => canonical(engine.doc),
 };
 
-const SEEDS = seedsFromEnvironment([11, 29, 47]);
+const SEEDS = seedsFromEnvironment([5, 11, 29, 47, 83, 101]);
 const CLIENTS = 4;
-const OPERATIONS = 60;
+const OPERATIONS = 100;
 
 describe(`random concurrent editing through the relay converges (${storageEngine})`, () => {
   let harness: RelayHarness;
@@ -96,9 +96,8 @@ describe(`random concurrent editing through the relay converges (${storageEngine
           const client = clients[index] as EncryptedDocument<ContentEngine>;
           const roll = random.next();
           if (roll < 0.1) {
-            const socket = client.provider.configuration.websocketProvider;
-            if (online[index]) socket.disconnect();
-            else void socket.connect();
+            if (online[index]) client.disconnect();
+            else client.connect();
             online[index] = !online[index];
           } else if (roll < 0.15) {
             client.envelope.compact();
@@ -108,10 +107,27 @@ describe(`random concurrent editing through the relay converges (${storageEngine
           if (random.chance(0.3)) await new Promise((resolve) => setTimeout(resolve, random.int(15)));
         }
         for (const [index, client] of clients.entries()) {
-          if (!online[index]) void client.provider.configuration.websocketProvider.connect();
+          if (!online[index]) client.connect();
         }
-        await Promise.all(clients.map((client) => client.whenSynced()));
-        await Promise.all(clients.map((client) => client.whenSaved()));
+        const settled = Promise.all(clients.map((client) => client.whenSaved()));
+        const describeClients = () =>
+          clients
+            .map(
+              (client, index) =>
+                `c${index}: ${JSON.stringify(client.status)} pending=${client.envelope.hasPendingChanges} provider=${client.provider.unsyncedChanges} ${client.provider.configuration.websocketProvider.status}`,
+            )
+            .join('; ');
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          settled,
+          new Promise((_resolve, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`seed ${seed}: not every client was saved: ${describeClients()}`)),
+              20_000,
+            );
+          }),
+        ]);
+        clearTimeout(timer);
         const states = () => clients.map((client) => engineUnderTest.read(client.engine));
         try {
           await waitFor(() => new Set(states()).size === 1, 20_000, 'convergence');

@@ -152,6 +152,23 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     });
   }
 
+  /** Goes offline: edits are still sealed into the envelope and sent on {@link connect}. */
+  disconnect(): void {
+    this.provider.configuration.websocketProvider.disconnect();
+  }
+
+  /** Goes back online; safe right after {@link disconnect}, while the old socket is still closing. */
+  connect(): void {
+    const socket = this.provider.configuration.websocketProvider;
+    const closing = socket.status === 'connected' && socket.webSocket !== null && socket.webSocket.readyState !== 1;
+    if (closing) {
+      // The provider ignores connect() until the old socket has closed; its close handler reconnects instead.
+      socket.shouldConnect = true;
+      return;
+    }
+    void socket.connect();
+  }
+
   /** Publishes this user's presence (name, colour, cursor), sealed. */
   setPresence(state: unknown): void {
     this.provider.awareness?.setLocalState({ sealed: toBase64Url(this.envelope.sealPresence(state)) });
