@@ -1,54 +1,72 @@
 /**
  * Replays the automerge-paper editing trace (259,778 keystrokes) on client A
- * through a relay to client B, once with Coffre (sealed envelope, relay that
- * commits before acknowledging) and once with plain Hocuspocus on plain Yjs,
- * in the same run, and prints the figures with Coffre/plain ratios.
+ * through a relay to client B, once with Coffre (sealed envelope; a relay
+ * that acknowledges only committed updates) and once with plain Hocuspocus
+ * on plain Yjs, in the same run. Each relay runs in its own process, as in
+ * production; the clients share this one. Prints the figures with
+ * Coffre/plain ratios, then one JSON object on the last line.
  *
- *   ./run bench [--keystrokes N] [--latency-samples N]
+ *   ./run bench [--keystrokes N] [--latency-samples N] [--chunk N] [--pace-ms N]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { Server } from '@hocuspocus/server';
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import { YjsEngine, type EncryptedDocument } from '@coffre/client';
-import { mergeEnvelopeUpdates } from '@coffre/sync-server';
+import { ready } from '@coffre/crypto';
+import { userId } from '@coffre/protocol';
 import {
-  TestWorkspace,
-  openClient,
-  startRelay,
-  storageEngine,
+  DocumentStore,
+  createDatabase,
+  loadOrCreateTokenKeys,
+  mergeEnvelopeUpdates,
+  mintAccessToken,
+} from '@coffre/sync-server';
+import {
   type RelayHarness,
+  TestWorkspace,
+  appDatabaseUrl,
+  openClient,
+  storageEngine,
 } from '../integration/support/relayHarness.ts';
+import { freePort, startProcess, startRelayProcess, stopProcess } from '../integration/support/relayProcess.ts';
 import { type Patch, applyPatch, loadTrace, percentile } from './trace.ts';
+
+const PLAIN_RELAY = resolve(import.meta.dirname, 'plainRelay.ts');
 
 const { values: args } = parseArgs({
   options: {
     keystrokes: { type: 'string' },
     'latency-samples': { type: 'string', default: '1000' },
     chunk: { type: 'string', default: '100' },
+    'pace-ms': { type: 'string', default: '10' },
   },
 });
 
+await ready();
 const trace = await loadTrace();
 const keystrokes = args.keystrokes ? trace.patches.slice(0, Number(args.keystrokes)) : trace.patches;
-const expected = (() => {
+const finalTextOfTrace = (() => {
   const doc = new Y.Doc();
-  const text = doc.getText('text');
-  for (const patch of keystrokes) applyPatch(text, patch);
-  return text.toString();
+  for (const patch of keystrokes) applyPatch(doc.getText('text'), patch);
+  return { text: doc.getText('text').toString(), stateBytes: Y.encodeStateAsUpdate(doc).length };
 })();
 const latencySamples = Number(args['latency-samples']);
 const chunk = Number(args.chunk);
+const paceMs = Number(args['pace-ms']);
 
+/** One system under test: two connected clients, a way to open a third, and what its relay stored. */
 interface Side {
   a: Y.Doc;
   b: Y.Doc;
   openFresh(): Promise<{ doc: Y.Doc; close(): void }>;
+  /** Runs while the relay is up, before it is stopped (e.g. the client's compaction). */
+  beforeStoredBytes(): Promise<void>;
+  stopRelay(): Promise<void>;
+  /** Bytes the relay keeps for the document, read after it stopped. */
   storedBytes(): Promise<number>;
-  close(): Promise<void>;
 }
 
 interface Figures {
@@ -61,43 +79,45 @@ interface Figures {
 }
 
 function nextUpdate(doc: Y.Doc): Promise<void> {
-  return new Promise((resolve) => doc.once('update', () => resolve()));
+  return new Promise((resolveUpdate) => doc.once('update', () => resolveUpdate()));
 }
 
 function waitForText(doc: Y.Doc, text: string, timeoutMs = 600_000): Promise<void> {
   const ytext = doc.getText('text');
   if (ytext.toString() === text) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      doc.off('update', check);
-      reject(new Error(`timed out: ${ytext.length} of ${text.length} characters`));
-    }, timeoutMs);
+  return new Promise((resolveText, reject) => {
     const check = () => {
       if (ytext.length === text.length && ytext.toString() === text) {
         clearTimeout(timer);
         doc.off('update', check);
-        resolve();
+        resolveText();
       }
     };
+    const timer = setTimeout(() => {
+      doc.off('update', check);
+      reject(new Error(`timed out: ${ytext.length} of ${text.length} characters`));
+    }, timeoutMs);
     doc.on('update', check);
   });
 }
 
 async function measure(side: Side): Promise<Figures> {
   const text = side.a.getText('text');
-  // 1. Throughput: the whole trace as fast as client A can type it, in chunks per macrotask.
-  const converged = waitForText(side.b, expected);
+  // 1. Throughput: the whole trace as fast as client A can type it, `chunk` keystrokes per task.
+  const converged = waitForText(side.b, finalTextOfTrace.text);
   const started = performance.now();
   for (let index = 0; index < keystrokes.length; index += chunk) {
     for (const patch of keystrokes.slice(index, index + chunk)) applyPatch(text, patch);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolveTask) => setImmediate(resolveTask));
   }
   await converged;
   const convergeMs = performance.now() - started;
 
-  // 2. Latency: single keystrokes typed one at a time at the end of the document, each timed until B has it.
+  // 2. Latency: single keystrokes typed at the end, one every `paceMs` (faster than any person types),
+  //    each timed until B has applied it.
   const latencies: number[] = [];
   for (let index = 0; index < latencySamples; index += 1) {
+    await new Promise((resolvePace) => setTimeout(resolvePace, paceMs));
     const patch = keystrokes[index % keystrokes.length] as Patch;
     const arrived = nextUpdate(side.b);
     const t0 = performance.now();
@@ -110,84 +130,88 @@ async function measure(side: Side): Promise<Figures> {
   const final = text.toString();
   await waitForText(side.b, final);
 
-  const storedBytes = await side.storedBytes();
   // 3. Cold open: a fresh client until it shows the whole document.
   const t0 = performance.now();
   const fresh = await side.openFresh();
   await waitForText(fresh.doc, final);
   const coldOpenMs = performance.now() - t0;
   fresh.close();
-  await side.close();
+
+  await side.beforeStoredBytes();
+  await side.stopRelay();
   return {
     convergeMs,
     latencyP50Ms: percentile(latencies, 0.5),
     latencyP95Ms: percentile(latencies, 0.95),
     latencyP99Ms: percentile(latencies, 0.99),
-    storedBytes,
+    storedBytes: await side.storedBytes(),
     coldOpenMs,
   };
 }
 
-async function coffreSide(): Promise<Side> {
-  const harness: RelayHarness = await startRelay({ compactionDebounceMs: 2000 });
+async function coffreSide(dataDir: string): Promise<Side> {
+  const port = await freePort();
+  const relay = await startRelayProcess(dataDir, port);
+  const keys = await loadOrCreateTokenKeys(join(dataDir, 'token-key.json'));
   const workspace = new TestWorkspace();
+  const { tenantId, documentId } = workspace.address;
+  const token = await mintAccessToken(keys, { tenant: tenantId, sub: userId('bench'), role: 'member' });
+  const harness = { url: `ws://127.0.0.1:${port}/sync` } as RelayHarness;
   const open: EncryptedDocument<YjsEngine>[] = [];
   const client = async () => {
-    const document = await openClient({ harness, workspace, engine: new YjsEngine(), extra: { batchWindowMs: 0 } });
+    const document = await openClient({
+      harness,
+      workspace,
+      engine: new YjsEngine(),
+      token,
+      extra: { batchWindowMs: 0 },
+    });
     open.push(document);
     await document.whenSynced();
     return document;
   };
   const a = await client();
   const b = await client();
-  const { tenantId, documentId } = workspace.address;
   return {
     a: a.engine.doc,
     b: b.engine.doc,
-    async storedBytes() {
-      a.envelope.compact();
-      await a.whenSaved();
-      await harness.relay.store.compact(tenantId, documentId, mergeEnvelopeUpdates);
-      return (await harness.relay.store.stats(tenantId, documentId)).totalBytes;
-    },
-    async openFresh() {
+    openFresh: async () => {
       const fresh = await client();
       return { doc: fresh.engine.doc, close: () => fresh.destroy() };
     },
-    async close() {
+    beforeStoredBytes: async () => {
+      a.envelope.compact();
+      await a.whenSaved();
+    },
+    stopRelay: async () => {
       for (const document of open) document.destroy();
-      await harness.teardown();
+      await stopProcess(relay);
+    },
+    storedBytes: async () => {
+      // The relay's periodic merge, run on its database once it has stopped.
+      const adminUrl = process.env.DATABASE_URL;
+      const database = await createDatabase(
+        adminUrl ? { databaseUrl: appDatabaseUrl(adminUrl) } : { dataDir: join(dataDir, 'pglite') },
+      );
+      const store = new DocumentStore(database);
+      await store.compact(tenantId, documentId, mergeEnvelopeUpdates);
+      const { totalBytes } = await store.stats(tenantId, documentId);
+      await database.close();
+      return totalBytes;
     },
   };
 }
 
-async function plainSide(): Promise<Side> {
-  // Plain Hocuspocus with the usual persistence: the merged Yjs state, stored on the debounced onStoreDocument.
-  const stored = new Map<string, Uint8Array>();
-  const server = new Server({
-    port: 0,
-    address: '127.0.0.1',
-    quiet: true,
-    stopOnSignals: false,
-    debounce: 2000,
-    onLoadDocument({ documentName, document }) {
-      const state = stored.get(documentName);
-      if (state) Y.applyUpdate(document, state);
-      return Promise.resolve();
-    },
-    onStoreDocument({ documentName, document }) {
-      stored.set(documentName, Y.encodeStateAsUpdate(document));
-      return Promise.resolve();
-    },
-  });
-  await server.listen();
-  const url = `ws://127.0.0.1:${server.address.port}`;
+async function plainSide(dataDir: string): Promise<Side> {
+  const port = await freePort();
+  const relay = await startProcess([PLAIN_RELAY, '--port', String(port), '--data', dataDir], '"msg":"ready"');
+  const url = `ws://127.0.0.1:${port}`;
   const providers: HocuspocusProvider[] = [];
   const client = async () => {
     const doc = new Y.Doc();
     const provider = new HocuspocusProvider({ url, name: 'plain-doc', document: doc });
     providers.push(provider);
-    await new Promise<void>((resolve) => provider.on('synced', () => resolve()));
+    await new Promise<void>((resolveSynced) => provider.on('synced', () => resolveSynced()));
     return { doc, provider };
   };
   const a = await client();
@@ -195,30 +219,33 @@ async function plainSide(): Promise<Side> {
   return {
     a: a.doc,
     b: b.doc,
-    storedBytes() {
-      const document = server.hocuspocus.documents.get('plain-doc');
-      return Promise.resolve(document ? Y.encodeStateAsUpdate(document).length : 0);
-    },
-    async openFresh() {
+    openFresh: async () => {
       const fresh = await client();
       return { doc: fresh.doc, close: () => fresh.provider.destroy() };
     },
-    async close() {
+    beforeStoredBytes: () => Promise.resolve(),
+    stopRelay: async () => {
       for (const provider of providers) provider.destroy();
-      await server.destroy();
+      await stopProcess(relay); // Hocuspocus stores pending documents on SIGTERM
+    },
+    storedBytes: async () => {
+      let total = 0;
+      for (const file of await readdir(dataDir)) total += (await stat(join(dataDir, file))).size;
+      return total;
     },
   };
 }
 
-const dataDir = await mkdtemp(join(tmpdir(), 'coffre-bench-'));
 console.log(
-  `Replaying ${keystrokes.length} keystrokes (${expected.length} characters at the end), relay storage: ${storageEngine}`,
+  `Replaying ${keystrokes.length} keystrokes (${finalTextOfTrace.text.length} characters at the end); ` +
+    `relays in their own processes; Coffre relay storage: ${storageEngine}`,
 );
-const plain = await measure(await plainSide());
-const coffre = await measure(await coffreSide());
-await rm(dataDir, { recursive: true, force: true });
+const folders = [await mkdtemp(join(tmpdir(), 'bench-plain-')), await mkdtemp(join(tmpdir(), 'bench-coffre-'))];
+const plain = await measure(await plainSide(folders[0] as string));
+const coffre = await measure(await coffreSide(folders[1] as string));
+for (const folder of folders) await rm(folder, { recursive: true, force: true });
 
-const rows: [string, keyof Figures, string][] = [
+const rows: [string, keyof Figures, 'ms' | 'B'][] = [
   ['time until B converged', 'convergeMs', 'ms'],
   ['keystroke-to-remote p50', 'latencyP50Ms', 'ms'],
   ['keystroke-to-remote p95', 'latencyP95Ms', 'ms'],
@@ -228,7 +255,7 @@ const rows: [string, keyof Figures, string][] = [
 ];
 console.log('');
 console.log(`${'figure'.padEnd(34)}${'coffre'.padStart(14)}${'plain'.padStart(14)}${'ratio'.padStart(9)}`);
-const ratios: Record<string, number> = {};
+const ratios: Partial<Record<keyof Figures, number>> = {};
 for (const [label, key, unit] of rows) {
   const ratio = coffre[key] / plain[key];
   ratios[key] = Number(ratio.toFixed(3));
@@ -237,19 +264,14 @@ for (const [label, key, unit] of rows) {
     `${label.padEnd(34)}${show(coffre[key]).padStart(14)}${show(plain[key]).padStart(14)}${ratio.toFixed(2).padStart(8)}x`,
   );
 }
-const plainYjsState = Y.encodeStateAsUpdate(
-  (() => {
-    const doc = new Y.Doc();
-    for (const patch of keystrokes) applyPatch(doc.getText('text'), patch);
-    return doc;
-  })(),
-).length;
-console.log(`(plain Yjs state of the trace alone: ${plainYjsState} B)`);
+console.log(`(the trace's plain Yjs state alone: ${finalTextOfTrace.stateBytes} B)`);
 console.log(
   JSON.stringify({
     benchmark: 'replay-automerge-paper',
     keystrokes: keystrokes.length,
     latencySamples,
+    chunk,
+    paceMs,
     storage: storageEngine,
     coffre,
     plain,

@@ -1,4 +1,4 @@
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { HocuspocusProvider, HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider';
 import { fromBase64Url, toBase64Url } from '@coffre/crypto';
 import { type DeviceId, type ErrorCode, ERROR_MESSAGES, formatDocumentName, isErrorCode } from '@coffre/protocol';
 import { Emitter } from './Emitter.ts';
@@ -160,7 +160,8 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   /** Goes back online; safe right after {@link disconnect}, while the old socket is still closing. */
   connect(): void {
     const socket = this.provider.configuration.websocketProvider;
-    const closing = socket.status === 'connected' && socket.webSocket !== null && socket.webSocket.readyState !== 1;
+    const closing =
+      socket.status === WebSocketStatus.Connected && socket.webSocket !== null && socket.webSocket.readyState !== 1;
     if (closing) {
       // The provider ignores connect() until the old socket has closed; its close handler reconnects instead.
       socket.shouldConnect = true;

@@ -23,7 +23,12 @@ export class PersistenceQueue {
   /** Queues a write for a document; it runs after the writes queued before it. */
   enqueue(documentName: string, write: () => Promise<unknown>): void {
     const previous = this.#tails.get(documentName) ?? Promise.resolve();
-    const tail = previous.then(() => this.#retry(documentName, write));
+    // Start the write in the next event-loop turn, after Hocuspocus has relayed the update
+    // (it broadcasts in this turn's check phase): an embedded database (PGlite) runs on this
+    // thread, and running it first would delay every other editor by the write.
+    const tail = previous
+      .then(() => new Promise<void>((resolveTurn) => setTimeout(resolveTurn, 0)))
+      .then(() => this.#retry(documentName, write));
     this.#tails.set(documentName, tail);
     void tail.then(() => {
       if (this.#tails.get(documentName) === tail) this.#tails.delete(documentName);
