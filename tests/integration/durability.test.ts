@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,14 +6,7 @@ import { ready } from '@coffre/crypto';
 import { tenantId, userId } from '@coffre/protocol';
 import { YjsEngine } from '@coffre/client';
 import { loadOrCreateTokenKeys, mintAccessToken } from '@coffre/sync-server';
-import {
-  type RelayHarness,
-  TestWorkspace,
-  appDatabaseUrl,
-  openClient,
-  storageEngine,
-  waitFor,
-} from './support/relayHarness.ts';
+import { type RelayHarness, TestWorkspace, openClient, storageEngine, waitFor } from './support/relayHarness.ts';
 import { freePort, startRelayProcess, stopProcess } from './support/relayProcess.ts';
 
 describe(`durability across kill -9 (${storageEngine})`, () => {
