@@ -200,8 +200,27 @@ export class RelayServer {
       }
       return;
     }
+    if (request.method === 'GET' && path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(statusPage(this.#options.database.engine));
+      return;
+    }
     sendError(response, 404, ErrorCode.NotFound);
   }
+}
+
+/** What a person who opens the relay's address in a browser sees. */
+function statusPage(engine: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Coffre relay</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}
+code{background:#f2f2f4;padding:.1rem .3rem;border-radius:4px}h1{font-size:1.6rem}.ok{color:#0a7a32}</style></head>
+<body><h1>Coffre relay <span class="ok">is running</span></h1>
+<p>This relay syncs end-to-end-encrypted documents. It stores only ciphertext, per tenant, in ${engine === 'pglite' ? 'its embedded database (PGlite)' : 'PostgreSQL'}.</p>
+<ul><li>WebSocket sync: <code>/sync</code></li><li>Health: <code>/healthz</code>, readiness: <code>/readyz</code></li></ul>
+<p>Try it before accounts exist: <code>./run relay token --tenant acme --user alice</code> mints a development token.</p>
+</body></html>`;
 }
 
 /** The document a SyncStatus message acknowledges, or null for any other message. */
