@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { lockDataDir } from './dataDirLock.ts';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { TenantId } from '@coffre/protocol';
 import { isValidId, InvalidIdError } from '@coffre/protocol';
@@ -13,7 +14,6 @@ const INT8_OID = 20;
 const QUERY_OPTIONS = { parsers: { [INT8_OID]: (value: string) => BigInt(value) } };
 
 /** Data directories opened by this process: two PGlite instances on one directory corrupt it. */
-const openDataDirs = new Set<string>();
 
 export interface PgliteDatabaseOptions {
   /** Where the database lives on disk (created if missing); in memory when omitted. */
@@ -57,6 +57,7 @@ export class PgliteDatabase implements SqlDatabase {
   readonly #db: PGlite;
   #expectedRole: string | null;
   #closing: Promise<void> | undefined;
+  #release: () => void = () => undefined;
 
   private constructor(db: PGlite, dataDir: string | undefined, expectedRole: string | null) {
     this.#db = db;
@@ -75,16 +76,16 @@ export class PgliteDatabase implements SqlDatabase {
     if (username !== undefined && dataDir === undefined) {
       throw new Error('PGlite can only start as a role in a migrated dataDir; use PgliteDatabase.openMigrated');
     }
+    let release = () => undefined as void;
     if (dataDir !== undefined) {
-      if (openDataDirs.has(dataDir)) throw new Error(`PGlite data directory ${dataDir} is already open`);
+      release = lockDataDir(dataDir);
       mkdirSync(dataDir, { recursive: true });
-      openDataDirs.add(dataDir);
     }
     const db = new PGlite({ dataDir, username });
     try {
       await db.waitReady;
     } catch (error) {
-      if (dataDir !== undefined) openDataDirs.delete(dataDir);
+      release();
       await db.close().catch(() => undefined);
       if (username !== undefined && error instanceof Error && /role .* does not exist/.test(error.message)) {
         throw new Error(`PGlite role ${username} does not exist in ${dataDir}: run the migrations first`, {
@@ -93,7 +94,9 @@ export class PgliteDatabase implements SqlDatabase {
       }
       throw error;
     }
-    return new PgliteDatabase(db, dataDir, username ?? null);
+    const instance = new PgliteDatabase(db, dataDir, username ?? null);
+    instance.#release = release;
+    return instance;
   }
 
   /**
@@ -139,7 +142,7 @@ export class PgliteDatabase implements SqlDatabase {
 
   close(): Promise<void> {
     this.#closing ??= this.#db.close().finally(() => {
-      if (this.dataDir !== undefined) openDataDirs.delete(this.dataDir);
+      this.#release();
     });
     return this.#closing;
   }

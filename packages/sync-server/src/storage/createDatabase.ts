@@ -2,6 +2,7 @@ import { SchemaNotMigratedError } from './errors.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { TENANT_TABLES } from './migrations.ts';
 import { PgliteDatabase } from './PgliteDatabase.ts';
+import { PgliteWorkerDatabase } from './PgliteWorkerDatabase.ts';
 import { PostgresDatabase } from './PostgresDatabase.ts';
 import { assertSafeApplicationRole } from './roleSafety.ts';
 import type { SqlDatabase } from './SqlDatabase.ts';
@@ -24,6 +25,11 @@ export interface CreateDatabaseOptions {
    * must already be migrated (`coffre-relay migrate`).
    */
   adminDatabaseUrl?: string;
+  /**
+   * Run PGlite on the calling thread instead of a worker thread. The worker
+   * (the default) keeps PGlite's CPU work off the relay's event loop.
+   */
+  pgliteOnMainThread?: boolean;
 }
 
 /**
@@ -42,12 +48,14 @@ export interface CreateDatabaseOptions {
  */
 export async function createDatabase(options: CreateDatabaseOptions = {}): Promise<SqlDatabase> {
   let db: SqlDatabase;
-  if (options.databaseUrl === undefined) {
+  if (options.databaseUrl === undefined && options.pgliteOnMainThread) {
     ({ db } = await PgliteDatabase.openMigrated({
       dataDir: options.dataDir,
       appRole: options.appRole,
       appPassword: options.appPassword,
     }));
+  } else if (options.databaseUrl === undefined) {
+    db = await PgliteWorkerDatabase.open({ dataDir: options.dataDir, appRole: options.appRole });
   } else {
     if (options.adminDatabaseUrl !== undefined) await migratePostgres(options.adminDatabaseUrl, options);
     db = new PostgresDatabase(options.databaseUrl);

@@ -11,6 +11,7 @@ export {
 } from './SqlDatabase.ts';
 export { PostgresDatabase, type PostgresDatabaseOptions } from './PostgresDatabase.ts';
 export { PgliteDatabase, type PgliteDatabaseOptions, type OpenMigratedPgliteOptions } from './PgliteDatabase.ts';
+export { PgliteWorkerDatabase, type PgliteWorkerDatabaseOptions } from './PgliteWorkerDatabase.ts';
 export {
   type Migration,
   type TablePrivilege,
