@@ -48,7 +48,7 @@ export class PgliteWorkerDatabase implements SqlDatabase {
           Object.assign(new Error(reply.error.message), { name: reply.error.name, code: reply.error.code }),
         );
     });
-    worker.on('error', (error) => this.#failAll(error));
+    worker.on('error', (error: Error) => this.#failAll(error));
     worker.on('exit', () => this.#failAll(new Error('the database worker stopped')));
   }
 
@@ -120,7 +120,7 @@ export class PgliteWorkerDatabase implements SqlDatabase {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...request, id } as WorkerRequest);
+      this.#worker.postMessage({ ...request, id });
     });
   }
 

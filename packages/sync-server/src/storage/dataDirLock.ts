@@ -19,7 +19,7 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(lockFile, 'utf8'));
       if (owner === process.pid || isRunning(owner)) {
-        throw new Error(`the data directory ${dataDir} is already open (process ${owner})`);
+        throw new Error(`the data directory ${dataDir} is already open (process ${owner})`, { cause: error });
       }
       rmSync(lockFile, { force: true });
     }

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TenantId } from '@coffre/protocol';
 import { PgliteDatabase } from './PgliteDatabase.ts';
-import type { SqlExecutor, SqlValue } from './SqlDatabase.ts';
+import type { SqlExecutor } from './SqlDatabase.ts';
 import type { WorkerReply, WorkerRequest } from './PgliteWorkerDatabase.ts';
 
 interface Session {
@@ -60,7 +60,7 @@ function begin(sessionId: number, tenant: string | null): Promise<void> {
       () => sessions.delete(sessionId),
       (error: unknown) => {
         sessions.delete(sessionId);
-        if (sql === null) failedToBegin(error);
+        if (sql === null) failedToBegin(error instanceof Error ? error : new Error(String(error)));
       },
     );
     // `run` is called only after PGlite has begun the transaction, so the session exists before any query.
@@ -90,7 +90,7 @@ port.on('message', (request: WorkerRequest) => {
           reply({
             id: request.id,
             ok: true,
-            value: await session.sql.query(request.text, request.params as SqlValue[]),
+            value: await session.sql.query(request.text, request.params),
           });
           return;
         }

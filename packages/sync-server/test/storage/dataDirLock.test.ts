@@ -11,7 +11,7 @@ describe('data directory lock', () => {
 
   it('refuses a second open while the first holds the lock, and frees it on release', async () => {
     const dir = await tempDir('coffre-lock-');
-    cleanups.push(dir.remove);
+    cleanups.push(() => dir.remove());
     const dataDir = `${dir.path}/pglite`;
     const release = lockDataDir(dataDir);
     expect(() => lockDataDir(dataDir)).toThrow(/already open/);
@@ -22,7 +22,7 @@ describe('data directory lock', () => {
 
   it('takes over a lock left by a process that no longer runs (kill -9)', async () => {
     const dir = await tempDir('coffre-lock-');
-    cleanups.push(dir.remove);
+    cleanups.push(() => dir.remove());
     const dataDir = `${dir.path}/pglite`;
     writeFileSync(`${dataDir}.lock`, '2147483646'); // no such process
     const release = lockDataDir(dataDir);
