@@ -13,6 +13,8 @@ export interface AccessClaims {
   tenant: TenantId;
   role: TenantRole;
   device?: DeviceId;
+  /** The login session (refresh-token family) the token belongs to; revoking it ends the token. */
+  sid?: string;
 }
 
 export const TOKEN_AUDIENCE = 'coffre-relay';
@@ -23,11 +25,13 @@ export function isTenantRole(value: unknown): value is TenantRole {
 
 /** Narrows a verified JWT payload to {@link AccessClaims}, or returns null. */
 export function parseAccessClaims(payload: Record<string, unknown>): AccessClaims | null {
-  const { sub, tenant, role, device } = payload;
+  const { sub, tenant, role, device, sid } = payload;
   if (!isValidId(sub) || !isValidId(tenant) || !isTenantRole(role)) return null;
   if (device !== undefined && !isValidId(device)) return null;
+  if (sid !== undefined && !isValidId(sid)) return null;
   const claims: AccessClaims = { sub: sub as UserId, tenant: tenant as TenantId, role };
   if (device !== undefined) claims.device = device as DeviceId;
+  if (sid !== undefined) claims.sid = sid;
   return claims;
 }
 

@@ -21,6 +21,17 @@ export const ErrorCode = {
   ShuttingDown: 'SHUTTING_DOWN',
   NotFound: 'NOT_FOUND',
   Internal: 'INTERNAL',
+  ValidationFailed: 'VALIDATION_FAILED',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  InvalidCredentials: 'INVALID_CREDENTIALS',
+  SecondFactorRequired: 'SECOND_FACTOR_REQUIRED',
+  InvalidSecondFactor: 'INVALID_SECOND_FACTOR',
+  EmailTaken: 'EMAIL_TAKEN',
+  UnknownTenant: 'UNKNOWN_TENANT',
+  TokenRevoked: 'TOKEN_REVOKED',
+  RefreshTokenReused: 'REFRESH_TOKEN_REUSED',
+  DeviceRevoked: 'DEVICE_REVOKED',
+  TwoFactorAlreadyEnabled: 'TWO_FACTOR_ALREADY_ENABLED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -57,6 +68,17 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   SHUTTING_DOWN: 'The relay is restarting. Reconnecting shortly.',
   NOT_FOUND: 'Not found.',
   INTERNAL: 'Something went wrong on the relay.',
+  VALIDATION_FAILED: 'Some fields are missing or not valid.',
+  PAYLOAD_TOO_LARGE: 'The request is too large.',
+  INVALID_CREDENTIALS: 'The email or password is not correct.',
+  SECOND_FACTOR_REQUIRED: 'Enter the code from your authenticator app.',
+  INVALID_SECOND_FACTOR: 'That code is not correct. Try the current code or a recovery code.',
+  EMAIL_TAKEN: 'An account with this email already exists in this organisation.',
+  UNKNOWN_TENANT: 'This organisation does not exist on this relay.',
+  TOKEN_REVOKED: 'This session was signed out. Please sign in again.',
+  REFRESH_TOKEN_REUSED: 'This session was used from two places, so it was signed out for your safety.',
+  DEVICE_REVOKED: 'This device was removed from your account.',
+  TWO_FACTOR_ALREADY_ENABLED: 'Two-factor authentication is already on.',
 };
 
 /** An error with a stable code, thrown by relay hooks and shown by clients. */

@@ -45,3 +45,4 @@ export {
   type OpenEntryInput,
   openEntry,
 } from './entry.ts';
+export * from './api.ts';

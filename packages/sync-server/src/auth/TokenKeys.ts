@@ -61,6 +61,7 @@ export async function mintAccessToken(
 ): Promise<string> {
   const payload: Record<string, string> = { tenant: claims.tenant, role: claims.role };
   if (claims.device) payload.device = claims.device;
+  if (claims.sid) payload.sid = claims.sid;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setSubject(claims.sub)
