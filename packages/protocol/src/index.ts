@@ -46,3 +46,4 @@ export {
   openEntry,
 } from './entry.ts';
 export * from './api.ts';
+export { GRANT_SIGNATURE_DOMAIN, GRANT_FORMAT_VERSION, type GrantStatement, encodeGrantStatement } from './grant.ts';
