@@ -84,6 +84,99 @@ alter table document_updates force row level security;
 create policy tenant_isolation on document_updates using (${TENANT_POLICY}) with check (${TENANT_POLICY});
 `,
   },
+  {
+    version: 2,
+    name: 'accounts_devices_sessions',
+    sql: `
+-- The tenant id is its slug; the display name is shown to people.
+alter table tenants add constraint tenants_name_length check (name is null or char_length(name) between 1 and 200);
+
+-- Zero knowledge: auth_hash is a keyed BLAKE2b (key auth_hash_salt, random per user) of
+-- the client's authKey, itself derived from the password by Argon2id on the client
+-- (auth_salt, kdf_ops, kdf_mem). key_bundle is sealed by the client; the relay cannot open it.
+create table users (
+  tenant_id text not null references tenants (id) on delete cascade,
+  id text not null check (id ~ ${ID_CHECK}),
+  email text not null check (char_length(email) between 3 and 254),
+  role text not null check (role in ('tenant-admin', 'member')),
+  auth_salt bytea not null check (octet_length(auth_salt) = 16),
+  kdf_ops integer not null check (kdf_ops > 0),
+  kdf_mem integer not null check (kdf_mem > 0),
+  auth_hash bytea not null check (octet_length(auth_hash) = 32),
+  auth_hash_salt bytea not null check (octet_length(auth_hash_salt) = 32),
+  key_bundle bytea not null,
+  signing_public_key bytea not null check (octet_length(signing_public_key) = 32),
+  box_public_key bytea not null check (octet_length(box_public_key) = 32),
+  totp_secret text,
+  totp_pending_secret text,
+  totp_enabled boolean not null default false,
+  -- The last TOTP time step accepted: a code is good once.
+  totp_last_step bigint,
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, id),
+  unique (tenant_id, email),
+  check (not totp_enabled or totp_secret is not null)
+);
+alter table users enable row level security;
+alter table users force row level security;
+create policy tenant_isolation on users using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+
+-- Keyed hashes of one-time recovery codes (the key is derived from the relay's server secret).
+create table recovery_codes (
+  tenant_id text not null,
+  user_id text not null,
+  code_hash bytea not null check (octet_length(code_hash) = 32),
+  created_at timestamptz not null default now(),
+  used_at timestamptz,
+  primary key (tenant_id, user_id, code_hash),
+  foreign key (tenant_id, user_id) references users (tenant_id, id) on delete cascade
+);
+alter table recovery_codes enable row level security;
+alter table recovery_codes force row level security;
+create policy tenant_isolation on recovery_codes using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+
+create table devices (
+  tenant_id text not null,
+  id text not null check (id ~ ${ID_CHECK}),
+  user_id text not null,
+  name text not null check (char_length(name) between 1 and 100),
+  signing_public_key bytea not null check (octet_length(signing_public_key) = 32),
+  box_public_key bytea not null check (octet_length(box_public_key) = 32),
+  created_at timestamptz not null default now(),
+  last_seen_at timestamptz,
+  revoked_at timestamptz,
+  primary key (tenant_id, id),
+  -- Lets refresh_tokens require that its device belongs to its user.
+  unique (tenant_id, user_id, id),
+  foreign key (tenant_id, user_id) references users (tenant_id, id) on delete cascade
+);
+alter table devices enable row level security;
+alter table devices force row level security;
+create policy tenant_isolation on devices using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+
+-- Opaque refresh tokens, stored as BLAKE2b hashes. A login starts a family
+-- (family_id, the access token's sid); each refresh marks the token used and adds
+-- the next one. A used token presented again revokes the whole family.
+create table refresh_tokens (
+  tenant_id text not null,
+  token_hash bytea not null check (octet_length(token_hash) = 32),
+  family_id text not null check (family_id ~ ${ID_CHECK}),
+  user_id text not null,
+  device_id text not null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  used_at timestamptz,
+  revoked_at timestamptz,
+  primary key (tenant_id, token_hash),
+  foreign key (tenant_id, user_id, device_id) references devices (tenant_id, user_id, id) on delete cascade
+);
+create index refresh_tokens_family on refresh_tokens (tenant_id, family_id);
+create index refresh_tokens_device on refresh_tokens (tenant_id, device_id);
+alter table refresh_tokens enable row level security;
+alter table refresh_tokens force row level security;
+create policy tenant_isolation on refresh_tokens using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+`,
+  },
 ];
 
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
@@ -99,10 +192,24 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly TablePrivile
   documents: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   document_states: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   document_updates: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // Accounts are not deleted by the relay yet: no DELETE on users and devices.
+  users: ['SELECT', 'INSERT', 'UPDATE'],
+  recovery_codes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  devices: ['SELECT', 'INSERT', 'UPDATE'],
+  refresh_tokens: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
 };
 
 /** The tables holding tenant rows, all under forced Row Level Security. */
-export const TENANT_TABLES: readonly string[] = ['tenants', 'documents', 'document_states', 'document_updates'];
+export const TENANT_TABLES: readonly string[] = [
+  'tenants',
+  'documents',
+  'document_states',
+  'document_updates',
+  'users',
+  'recovery_codes',
+  'devices',
+  'refresh_tokens',
+];
 
 /** The role the relay connects as unless told otherwise. */
 export const DEFAULT_APP_ROLE = 'coffre_app';

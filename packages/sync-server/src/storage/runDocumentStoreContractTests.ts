@@ -250,6 +250,7 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
         for (const update of mapUpdates(0, 2)) await store.appendUpdate(t, doc('merged'), update);
         await store.compact(t, doc('merged'), Y.mergeUpdates);
         await store.appendUpdate(t, doc('tail'), new Uint8Array([1]));
+        await db.withTenant(t, (sql) => insertAccountRows(sql, t));
       }
       for (const t of [a, b]) {
         await db.withTenant(t, async (sql) => {
@@ -286,6 +287,7 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
           'insert into document_states (tenant_id, document_id, state, merged_through) values ($1, $2, $3, 0)',
           [b, 'theirs', new Uint8Array([9])],
         ],
+        ['users', USER_INSERT_SQL, userRow(b, 'planted')],
       ];
       for (const [label, text, params] of attempts) {
         await expect(
@@ -456,6 +458,36 @@ function keysOf(loaded: { state: Uint8Array | null; updates: Uint8Array[] }): st
   if (loaded.state) Y.applyUpdate(ydoc, loaded.state);
   for (const update of loaded.updates) Y.applyUpdate(ydoc, update);
   return [...ydoc.getMap('m').keys()].sort();
+}
+
+const USER_INSERT_SQL = `insert into users (tenant_id, id, email, role, auth_salt, kdf_ops, kdf_mem, auth_hash,
+  auth_hash_salt, key_bundle, signing_public_key, box_public_key) values ($1, $2, $3, 'member', $4, 2, 67108864, $5, $6,
+  $7, $8, $9)`;
+
+function userRow(tenant: TenantId, id: string): SqlValue[] {
+  const bytes = (length: number) => new Uint8Array(randomBytes(length));
+  return [tenant, id, `${id}@example.com`, bytes(16), bytes(32), bytes(32), bytes(64), bytes(32), bytes(32)];
+}
+
+/** One row in each account table (a user with a device, a refresh token and a recovery code). */
+async function insertAccountRows(sql: SqlExecutor, tenant: TenantId): Promise<void> {
+  const bytes = (length: number) => new Uint8Array(randomBytes(length));
+  await sql.query(USER_INSERT_SQL, userRow(tenant, 'user'));
+  await sql.query('insert into recovery_codes (tenant_id, user_id, code_hash) values ($1, $2, $3)', [
+    tenant,
+    'user',
+    bytes(32),
+  ]);
+  await sql.query(
+    `insert into devices (tenant_id, id, user_id, name, signing_public_key, box_public_key)
+     values ($1, 'device', 'user', 'laptop', $2, $3)`,
+    [tenant, bytes(32), bytes(32)],
+  );
+  await sql.query(
+    `insert into refresh_tokens (tenant_id, token_hash, family_id, user_id, device_id, expires_at)
+     values ($1, $2, 'family', 'user', 'device', now() + interval '1 day')`,
+    [tenant, bytes(32)],
+  );
 }
 
 async function tenantsOfRows(sql: SqlExecutor, table: string): Promise<string[]> {
