@@ -2,8 +2,8 @@
  * The relay's HTTP API contract (issue 3: accounts, devices, sessions),
  * shared by the relay (validation + OpenAPI) and the client (requests).
  * Binary values travel as base64url without padding. Every route lives
- * under `/v1/t/{tenant}` except tenant-independent ones; every error is
- * `{ error: { code, message } }` with a stable {@link ErrorCode}.
+ * under `/v1/tenants/{tenant}` (see {@link apiPaths}) except tenant-independent
+ * ones; every error is `{ error: { code, message } }` with a stable {@link ErrorCode}.
  *
  * Zero knowledge: the password never leaves the client. Argon2id(password,
  * salt) -> master key; KDF sub-keys: `authKey` (sent at registration and
@@ -121,3 +121,38 @@ export const MemberSchema = z.object({
 });
 
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** `GET /me/devices`: every device of the signed-in user, revoked ones included. */
+export const DeviceListResponseSchema = z.object({ devices: z.array(DeviceSchema) });
+/** `GET /members` (tenant-admin only). */
+export const MemberListResponseSchema = z.object({ members: z.array(MemberSchema) });
+
+/** Turning two-factor authentication off needs a current code or an unused recovery code. */
+export const TotpDisableRequestSchema = z
+  .object({ code: TotpCodeSchema.optional(), recoveryCode: RecoveryCodeSchema.optional() })
+  .refine((body) => body.code !== undefined || body.recoveryCode !== undefined, {
+    message: 'a code or a recovery code',
+    path: ['code'],
+  });
+
+const tenantPath = (tenant: string) => `/v1/tenants/${encodeURIComponent(tenant)}`;
+
+/** The path of every accounts route, so client and relay cannot disagree on one. */
+export const apiPaths = {
+  kdf: (tenant: string) => `${tenantPath(tenant)}/kdf`,
+  /** POST: register (201 {@link SessionResponseSchema}). */
+  users: (tenant: string) => `${tenantPath(tenant)}/users`,
+  /** POST: log in. */
+  sessions: (tenant: string) => `${tenantPath(tenant)}/sessions`,
+  refresh: (tenant: string) => `${tenantPath(tenant)}/sessions/refresh`,
+  /** DELETE: log out (revokes the refresh-token family of the bearer token). */
+  currentSession: (tenant: string) => `${tenantPath(tenant)}/sessions/current`,
+  /** POST: start two-factor setup. */
+  totp: (tenant: string) => `${tenantPath(tenant)}/me/totp`,
+  totpConfirm: (tenant: string) => `${tenantPath(tenant)}/me/totp/confirm`,
+  totpDisable: (tenant: string) => `${tenantPath(tenant)}/me/totp/disable`,
+  devices: (tenant: string) => `${tenantPath(tenant)}/me/devices`,
+  /** DELETE: revoke a device (and its sessions). */
+  device: (tenant: string, deviceId: string) => `${tenantPath(tenant)}/me/devices/${encodeURIComponent(deviceId)}`,
+  members: (tenant: string) => `${tenantPath(tenant)}/members`,
+} as const;
