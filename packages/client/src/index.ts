@@ -21,3 +21,38 @@ export {
   type EncryptedDocumentOptions,
   EncryptedDocument,
 } from './EncryptedDocument.ts';
+export { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from './account/kdfParameters.ts';
+export { type AccountKeys, deriveAccountKeys } from './account/deriveAccountKeys.ts';
+export { type UserIdentity, createIdentity } from './account/createIdentity.ts';
+export { type DeviceKeys, createDeviceKeys } from './account/createDeviceKeys.ts';
+export {
+  KEY_BUNDLE_VERSION,
+  type KeyBundleOwner,
+  KeyBundleError,
+  sealKeyBundle,
+  openKeyBundle,
+} from './account/keyBundle.ts';
+export { deriveSoloDocumentKey } from './account/deriveSoloDocumentKey.ts';
+export {
+  ClientErrorCode,
+  type AccountErrorCode,
+  CLIENT_ERROR_MESSAGES,
+  type AccountErrorOptions,
+  AccountError,
+} from './account/AccountError.ts';
+export {
+  SESSION_FORMAT,
+  type SerializedSession,
+  type AccountRole,
+  type SessionInit,
+  Session,
+} from './account/Session.ts';
+export { type FetchFunction, type RelayApiOptions, type RelayRequest, RelayApi } from './account/RelayApi.ts';
+export {
+  type Member,
+  type TotpSetup,
+  type AccountClientOptions,
+  type LoginOptions,
+  AccountClient,
+} from './account/AccountClient.ts';
+export { type OpenSoloDocumentOptions, syncUrlFor, openSoloDocument, settle } from './account/openSoloDocument.ts';

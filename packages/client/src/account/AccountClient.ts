@@ -1,0 +1,488 @@
+import type { z } from 'zod';
+import {
+  type Argon2idParameters,
+  constantTimeEqual,
+  fromBase64Url,
+  generatePasswordSalt,
+  toBase64Url,
+} from '@coffre/crypto';
+import {
+  type Device,
+  type DeviceRegistration,
+  type KdfParams,
+  type SessionResponse,
+  type TenantId,
+  DeviceListResponseSchema,
+  EmailSchema,
+  IdSchema,
+  KdfResponseSchema,
+  MemberListResponseSchema,
+  type MemberSchema,
+  SessionResponseSchema,
+  TotpConfirmResponseSchema,
+  TotpSetupResponseSchema,
+  apiPaths,
+  deviceId,
+  tenantId,
+  userId,
+} from '@coffre/protocol';
+import { type AccountErrorCode, AccountError } from './AccountError.ts';
+import { type DeviceKeys, createDeviceKeys } from './createDeviceKeys.ts';
+import { type UserIdentity, createIdentity } from './createIdentity.ts';
+import { deriveAccountKeys } from './deriveAccountKeys.ts';
+import { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from './kdfParameters.ts';
+import { KeyBundleError, openKeyBundle, sealKeyBundle } from './keyBundle.ts';
+import { type FetchFunction, type RelayRequest, RelayApi } from './RelayApi.ts';
+import { Session } from './Session.ts';
+
+export type Member = z.infer<typeof MemberSchema>;
+export type TotpSetup = z.infer<typeof TotpSetupResponseSchema>;
+
+/** Codes with which the relay says a session is over for good: signing in again is the only way on. */
+const SESSION_ENDING_CODES: ReadonlySet<AccountErrorCode> = new Set([
+  'TOKEN_REVOKED',
+  'REFRESH_TOKEN_REUSED',
+  'DEVICE_REVOKED',
+]);
+
+export interface AccountClientOptions {
+  /** The relay's HTTP address, e.g. http://127.0.0.1:8787. */
+  baseUrl: string;
+  fetch?: FetchFunction;
+  /** Milliseconds before a request to the relay is given up (default 30 s). */
+  timeoutMs?: number;
+  /** A session restored from storage (see {@link Session.fromJSON}). */
+  session?: Session | null;
+  /** Argon2id parameters for new accounts (default {@link ACCOUNT_KDF_PARAMETERS}). Tests pass small ones. */
+  kdfParameters?: Argon2idParameters;
+  /** The weakest parameters accepted from the relay at login (default {@link MINIMUM_KDF_PARAMETERS}). */
+  minimumKdfParameters?: Argon2idParameters;
+  /** Refresh the access token this many milliseconds before it expires (default 30 s). */
+  refreshMarginMs?: number;
+  /** Refresh on a timer before expiry even when nobody asks for a token (default false); stop it with {@link AccountClient.close}. */
+  autoRefresh?: boolean;
+  /**
+   * Called, and awaited, whenever the session changes: after sign-in, after
+   * every refresh (the refresh token rotates: store the new one before using
+   * it) and with `null` once the session has ended.
+   */
+  onSessionChange?: (session: Session | null) => void | Promise<void>;
+  /** Clock, in milliseconds since the epoch (tests). */
+  now?: () => number;
+}
+
+export interface LoginOptions {
+  /** Shown in the device list, e.g. "Alice's laptop". */
+  deviceName: string;
+  /** A 6-digit code from the authenticator app, once two-factor authentication is on. */
+  totp?: string;
+  /** One of the recovery codes, instead of `totp`. */
+  recoveryCode?: string;
+  /** Keys of this device when it signs in again; new keys when omitted. */
+  deviceKeys?: DeviceKeys;
+}
+
+function invalid(detail: string): AccountError {
+  return new AccountError('VALIDATION_FAILED', { detail });
+}
+
+function normaliseEmail(email: string): string {
+  const parsed = EmailSchema.safeParse(email);
+  if (!parsed.success) throw invalid('the email address is not valid');
+  return parsed.data;
+}
+
+function parseTenant(tenant: string): TenantId {
+  if (!IdSchema.safeParse(tenant).success) throw invalid("the organisation is 1-64 letters, digits, '-' or '_'");
+  return tenantId(tenant);
+}
+
+function deviceRegistration(name: string, keys: DeviceKeys): DeviceRegistration {
+  return { name, signingPublicKey: toBase64Url(keys.signing.publicKey), boxPublicKey: toBase64Url(keys.box.publicKey) };
+}
+
+/**
+ * The client side of accounts: registration and sign-in without ever sending
+ * the password (only an Argon2id-derived authentication key), the user's
+ * identity opened from the key bundle, rotating refresh tokens, two-factor
+ * authentication, devices and members. Every method rejects with an
+ * {@link AccountError}.
+ *
+ * @example
+ * const account = new AccountClient({ baseUrl: 'https://relay.example' });
+ * await account.login('acme', 'alice@acme.test', password, { deviceName: 'laptop' });
+ * const document = new EncryptedDocument({ ..., token: () => account.getAccessToken() });
+ */
+export class AccountClient {
+  readonly api: RelayApi;
+  readonly #kdfParameters: Argon2idParameters;
+  readonly #minimumKdfParameters: Argon2idParameters;
+  readonly #refreshMarginMs: number;
+  readonly #autoRefresh: boolean;
+  readonly #onSessionChange: ((session: Session | null) => void | Promise<void>) | undefined;
+  readonly #now: () => number;
+  #session: Session | null;
+  /** Why the last session ended, to say so when a token is asked for afterwards. */
+  #endedWith: AccountErrorCode | null = null;
+  #refreshing: Promise<Session> | null = null;
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(options: AccountClientOptions) {
+    this.api = new RelayApi({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs });
+    this.#kdfParameters = options.kdfParameters ?? ACCOUNT_KDF_PARAMETERS;
+    this.#minimumKdfParameters = options.minimumKdfParameters ?? MINIMUM_KDF_PARAMETERS;
+    this.#refreshMarginMs = options.refreshMarginMs ?? 30_000;
+    this.#autoRefresh = options.autoRefresh ?? false;
+    this.#onSessionChange = options.onSessionChange;
+    this.#now = options.now ?? Date.now;
+    this.#session = options.session ?? null;
+    this.#scheduleRefresh();
+  }
+
+  /** The signed-in session, or null. */
+  get session(): Session | null {
+    return this.#session;
+  }
+
+  /** The user's identity key pairs (private keys included), once signed in. */
+  get identity(): UserIdentity | null {
+    return this.#session?.identity ?? null;
+  }
+
+  /**
+   * Creates an account and signs this device in: a fresh salt and identity,
+   * the identity sealed into the key bundle, and only the authentication key,
+   * the bundle and public keys sent.
+   */
+  async register(tenant: string, email: string, password: string, deviceName: string): Promise<Session> {
+    const slug = parseTenant(tenant);
+    const normalisedEmail = normaliseEmail(email);
+    if (password.length === 0) throw invalid('the password must not be empty');
+    const salt = generatePasswordSalt();
+    const kdf: KdfParams = { opsLimit: this.#kdfParameters.opsLimit, memLimit: this.#kdfParameters.memLimit };
+    const { authKey, wrappingKey } = deriveAccountKeys(password, salt, kdf);
+    const identity = createIdentity();
+    const device = createDeviceKeys();
+    let keyBundle: Uint8Array;
+    try {
+      keyBundle = sealKeyBundle(identity, wrappingKey, { tenant: slug, email: normalisedEmail });
+    } finally {
+      wrappingKey.fill(0);
+    }
+    const response = await this.api.request({
+      method: 'POST',
+      path: apiPaths.users(slug),
+      body: {
+        email: normalisedEmail,
+        salt: toBase64Url(salt),
+        kdf,
+        authKey: toBase64Url(authKey),
+        keyBundle: toBase64Url(keyBundle),
+        signingPublicKey: toBase64Url(identity.signing.publicKey),
+        boxPublicKey: toBase64Url(identity.box.publicKey),
+        device: deviceRegistration(deviceName, device),
+      },
+      schema: SessionResponseSchema,
+    });
+    authKey.fill(0);
+    return this.#start(slug, normalisedEmail, response, identity, device);
+  }
+
+  /**
+   * Signs this device in with the password (and the second factor once it
+   * is on): fetches the salt, derives the keys, proves the authentication
+   * key and opens the key bundle the relay returns.
+   * Rejects with `SECOND_FACTOR_REQUIRED` when a code is needed.
+   */
+  async login(tenant: string, email: string, password: string, options: LoginOptions): Promise<Session> {
+    const slug = parseTenant(tenant);
+    const normalisedEmail = normaliseEmail(email);
+    if (password.length === 0) throw invalid('the password must not be empty');
+    const { salt, kdf } = await this.api.request({
+      method: 'POST',
+      path: apiPaths.kdf(slug),
+      body: { email: normalisedEmail },
+      schema: KdfResponseSchema,
+    });
+    if (!meetsKdfFloor(kdf, this.#minimumKdfParameters)) {
+      throw new AccountError('WEAK_KDF_PARAMETERS', {
+        detail: `the relay asked for ${kdf.opsLimit} passes over ${kdf.memLimit} bytes`,
+      });
+    }
+    const { authKey, wrappingKey } = deriveAccountKeys(password, fromBase64Url(salt), kdf);
+    try {
+      const device = options.deviceKeys ?? createDeviceKeys();
+      const response = await this.api.request({
+        method: 'POST',
+        path: apiPaths.sessions(slug),
+        body: {
+          email: normalisedEmail,
+          authKey: toBase64Url(authKey),
+          ...(options.totp === undefined ? {} : { totp: options.totp.replace(/\s+/g, '') }),
+          ...(options.recoveryCode === undefined ? {} : { recoveryCode: options.recoveryCode.trim().toLowerCase() }),
+          device: deviceRegistration(options.deviceName, device),
+        },
+        schema: SessionResponseSchema,
+      });
+      let identity: UserIdentity;
+      try {
+        identity = openKeyBundle(fromBase64Url(response.keyBundle), wrappingKey, {
+          tenant: slug,
+          email: normalisedEmail,
+        });
+      } catch (error) {
+        const detail = error instanceof KeyBundleError ? error.message : 'the key bundle is not readable';
+        throw new AccountError('KEY_BUNDLE_INVALID', { detail, cause: error });
+      }
+      return await this.#start(slug, normalisedEmail, response, identity, device);
+    } finally {
+      authKey.fill(0);
+      wrappingKey.fill(0);
+    }
+  }
+
+  /**
+   * An access token valid for a while yet, refreshed first when it is about
+   * to expire. Pass it as EncryptedDocument's `token` option:
+   * `token: () => account.getAccessToken()`.
+   * Rejects with `TOKEN_REVOKED` after {@link logout}, and with the relay's
+   * code when the session was ended elsewhere.
+   */
+  async getAccessToken(): Promise<string> {
+    const session = this.#requireSession();
+    if (session.accessTokenExpiresAt - this.#now() > this.#refreshMarginMs) return session.accessToken;
+    return (await this.refresh()).accessToken;
+  }
+
+  /**
+   * Trades the refresh token for new tokens. Single-flight: concurrent
+   * callers share one request, because the relay rotates refresh tokens and
+   * treats a second use of one as theft (`REFRESH_TOKEN_REUSED`).
+   */
+  refresh(): Promise<Session> {
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  /**
+   * Signs this device out: the relay revokes the session's refresh tokens,
+   * then the session is forgotten here even when the relay cannot be reached
+   * (the error is still reported).
+   */
+  async logout(): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    try {
+      await this.#authorized({ method: 'DELETE', path: apiPaths.currentSession(session.tenant) });
+    } catch (error) {
+      // A session the relay already ended is as signed out as can be.
+      const ended = error instanceof AccountError && (error.status === 401 || SESSION_ENDING_CODES.has(error.code));
+      if (!ended) throw error;
+    } finally {
+      await this.#end('TOKEN_REVOKED');
+      this.#endedWith = 'TOKEN_REVOKED';
+    }
+  }
+
+  /** Starts two-factor set-up: a secret and otpauth:// URI for an authenticator app. Not on until confirmed. */
+  async setupTotp(): Promise<TotpSetup> {
+    return this.#authorized({
+      method: 'POST',
+      path: apiPaths.totp(this.#tenant()),
+      body: {},
+      schema: TotpSetupResponseSchema,
+    });
+  }
+
+  /** Turns two-factor authentication on with a current code; returns the ten single-use recovery codes. */
+  async confirmTotp(code: string): Promise<string[]> {
+    const { recoveryCodes } = await this.#authorized({
+      method: 'POST',
+      path: apiPaths.totpConfirm(this.#tenant()),
+      body: { code: code.replace(/\s+/g, '') },
+      schema: TotpConfirmResponseSchema,
+    });
+    return recoveryCodes;
+  }
+
+  /**
+   * Turns two-factor authentication off with a current code or an unused
+   * recovery code (the relay asks for one so a stolen session alone cannot).
+   */
+  async disableTotp(proof: { code?: string; recoveryCode?: string }): Promise<void> {
+    await this.#authorized({
+      method: 'POST',
+      path: apiPaths.totpDisable(this.#tenant()),
+      body: {
+        ...(proof.code === undefined ? {} : { code: proof.code.replace(/\s+/g, '') }),
+        ...(proof.recoveryCode === undefined ? {} : { recoveryCode: proof.recoveryCode.trim().toLowerCase() }),
+      },
+    });
+  }
+
+  /** The user's devices, revoked ones included, `current` marking this one. */
+  async listDevices(): Promise<Device[]> {
+    const { devices } = await this.#authorized({
+      method: 'GET',
+      path: apiPaths.devices(this.#tenant()),
+      schema: DeviceListResponseSchema,
+    });
+    return devices;
+  }
+
+  /** Revokes one of the user's devices: its sessions end and it cannot sign in again with its keys. */
+  async revokeDevice(id: string): Promise<void> {
+    if (!IdSchema.safeParse(id).success) throw invalid('not a device id');
+    const current = this.#session?.deviceId === id;
+    await this.#authorized({ method: 'DELETE', path: apiPaths.device(this.#tenant(), id) });
+    if (current) await this.#end('DEVICE_REVOKED');
+  }
+
+  /** The organisation's members (tenant admins only; others get `FORBIDDEN`). */
+  async listMembers(): Promise<Member[]> {
+    const { members } = await this.#authorized({
+      method: 'GET',
+      path: apiPaths.members(this.#tenant()),
+      schema: MemberListResponseSchema,
+    });
+    return members;
+  }
+
+  /** Stops the refresh timer. The session stays valid. */
+  close(): void {
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = null;
+  }
+
+  async #start(
+    tenant: TenantId,
+    email: string,
+    response: SessionResponse,
+    identity: UserIdentity,
+    device: DeviceKeys,
+  ): Promise<Session> {
+    // The bundle is authenticated, the relay's copy of the public keys is not: they must agree.
+    if (
+      !constantTimeEqual(fromBase64Url(response.signingPublicKey), identity.signing.publicKey) ||
+      !constantTimeEqual(fromBase64Url(response.boxPublicKey), identity.box.publicKey)
+    ) {
+      throw new AccountError('KEY_BUNDLE_INVALID', {
+        detail: 'the relay announces other identity keys than the key bundle holds',
+      });
+    }
+    const session = new Session({
+      tenant,
+      email,
+      userId: userId(response.userId),
+      deviceId: deviceId(response.deviceId),
+      role: response.role,
+      accessToken: response.accessToken,
+      accessTokenExpiresAt: this.#now() + response.expiresIn * 1000,
+      refreshToken: response.refreshToken,
+      identity,
+      device,
+    });
+    await this.#replace(session);
+    this.#endedWith = null;
+    return session;
+  }
+
+  async #refresh(): Promise<Session> {
+    const session = this.#requireSession();
+    let response: SessionResponse;
+    try {
+      response = await this.api.request({
+        method: 'POST',
+        path: apiPaths.refresh(session.tenant),
+        body: { refreshToken: session.refreshToken },
+        schema: SessionResponseSchema,
+      });
+    } catch (error) {
+      if (error instanceof AccountError && (error.status === 401 || SESSION_ENDING_CODES.has(error.code))) {
+        if (this.#session === session) await this.#end(error.code);
+      }
+      throw error;
+    }
+    if (this.#session !== session) {
+      // Signed out (or in again) while the refresh was on its way: its answer belongs to no one.
+      throw new AccountError(this.#endedWith ?? 'TOKEN_REVOKED');
+    }
+    if (response.userId !== session.userId || response.deviceId !== session.deviceId) {
+      throw new AccountError('INVALID_RESPONSE', { detail: 'the refreshed session is for another user or device' });
+    }
+    const next = session.withTokens({
+      accessToken: response.accessToken,
+      accessTokenExpiresAt: this.#now() + response.expiresIn * 1000,
+      refreshToken: response.refreshToken,
+      role: response.role,
+    });
+    await this.#replace(next);
+    return next;
+  }
+
+  /** An authenticated request; on an expired or unrecognised access token, refreshes once and retries. */
+  async #authorized<T>(request: Omit<RelayRequest<T>, 'token'>): Promise<T> {
+    const token = await this.getAccessToken();
+    try {
+      return await this.api.request({ ...request, token });
+    } catch (error) {
+      if (!(error instanceof AccountError)) throw error;
+      if (error.code === 'TOKEN_EXPIRED' || error.code === 'UNAUTHENTICATED') {
+        const current = this.#session;
+        // Someone else may have refreshed while this request was out.
+        const fresh =
+          current && current.accessToken !== token ? current.accessToken : (await this.refresh()).accessToken;
+        return await this.#retry(request, fresh);
+      }
+      if (SESSION_ENDING_CODES.has(error.code)) await this.#end(error.code);
+      throw error;
+    }
+  }
+
+  async #retry<T>(request: Omit<RelayRequest<T>, 'token'>, token: string): Promise<T> {
+    try {
+      return await this.api.request({ ...request, token });
+    } catch (error) {
+      if (error instanceof AccountError && SESSION_ENDING_CODES.has(error.code)) await this.#end(error.code);
+      throw error;
+    }
+  }
+
+  #requireSession(): Session {
+    if (!this.#session) throw new AccountError(this.#endedWith ?? 'UNAUTHENTICATED');
+    return this.#session;
+  }
+
+  #tenant(): TenantId {
+    return this.#requireSession().tenant;
+  }
+
+  async #replace(session: Session): Promise<void> {
+    this.#session = session;
+    this.#scheduleRefresh();
+    await this.#onSessionChange?.(session);
+  }
+
+  async #end(code: AccountErrorCode): Promise<void> {
+    if (!this.#session) return;
+    this.#session = null;
+    this.#endedWith = code;
+    this.close();
+    await this.#onSessionChange?.(null);
+  }
+
+  #scheduleRefresh(): void {
+    this.close();
+    const session = this.#session;
+    if (!this.#autoRefresh || !session) return;
+    const delay = Math.max(0, session.accessTokenExpiresAt - this.#refreshMarginMs - this.#now());
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = null;
+      // A failed background refresh is retried by the next getAccessToken(); an ended session was already reported.
+      this.refresh().catch(() => undefined);
+    }, delay);
+    this.#refreshTimer.unref?.();
+  }
+}

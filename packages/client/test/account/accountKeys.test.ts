@@ -1,0 +1,110 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CryptoInputError, generatePasswordSalt, ready } from '@coffre/crypto';
+import { documentId, tenantId } from '@coffre/protocol';
+import { createDeviceKeys } from '../../src/account/createDeviceKeys.ts';
+import { createIdentity } from '../../src/account/createIdentity.ts';
+import { deriveAccountKeys } from '../../src/account/deriveAccountKeys.ts';
+import { deriveSoloDocumentKey } from '../../src/account/deriveSoloDocumentKey.ts';
+import { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from '../../src/account/kdfParameters.ts';
+
+const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
+
+describe('deriveAccountKeys', () => {
+  beforeAll(async () => {
+    await ready();
+  });
+
+  it('gives the same keys for the same password, salt and parameters', () => {
+    const salt = generatePasswordSalt();
+    const first = deriveAccountKeys('correct horse battery staple', salt, FAST);
+    const second = deriveAccountKeys('correct horse battery staple', salt, FAST);
+    expect(first.authKey).toEqual(second.authKey);
+    expect(first.wrappingKey).toEqual(second.wrappingKey);
+  });
+
+  it('derives a 32-byte authentication key distinct from the 32-byte wrapping key', () => {
+    const { authKey, wrappingKey } = deriveAccountKeys('correct horse', generatePasswordSalt(), FAST);
+    expect(authKey).toHaveLength(32);
+    expect(wrappingKey).toHaveLength(32);
+    expect(authKey).not.toEqual(wrappingKey);
+  });
+
+  it('gives other keys for another password, salt or parameters', () => {
+    const salt = generatePasswordSalt();
+    const base = deriveAccountKeys('correct horse', salt, FAST);
+    const variants = [
+      deriveAccountKeys('correct horsf', salt, FAST),
+      deriveAccountKeys('correct horse', generatePasswordSalt(), FAST),
+      deriveAccountKeys('correct horse', salt, { ...FAST, opsLimit: 2 }),
+      deriveAccountKeys('correct horse', salt, { ...FAST, memLimit: 16 * 1024 * 1024 }),
+    ];
+    for (const variant of variants) {
+      expect(variant.authKey).not.toEqual(base.authKey);
+      expect(variant.wrappingKey).not.toEqual(base.wrappingKey);
+    }
+  });
+
+  it('refuses an empty password and a salt of the wrong length', () => {
+    expect(() => deriveAccountKeys('', generatePasswordSalt(), FAST)).toThrow(CryptoInputError);
+    expect(() => deriveAccountKeys('password', new Uint8Array(8), FAST)).toThrow(CryptoInputError);
+  });
+
+  it('uses at least libsodium INTERACTIVE (2 passes, 64 MiB) for accounts and as the login floor', () => {
+    expect(ACCOUNT_KDF_PARAMETERS.opsLimit).toBeGreaterThanOrEqual(2);
+    expect(ACCOUNT_KDF_PARAMETERS.memLimit).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    expect(meetsKdfFloor(ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS)).toBe(true);
+    expect(meetsKdfFloor(FAST, MINIMUM_KDF_PARAMETERS)).toBe(false);
+    expect(meetsKdfFloor({ opsLimit: 10, memLimit: 8 * 1024 * 1024 }, MINIMUM_KDF_PARAMETERS)).toBe(false);
+  });
+});
+
+describe('identity and device keys', () => {
+  beforeAll(async () => {
+    await ready();
+  });
+
+  it('creates independent random key pairs each time', () => {
+    const identity = createIdentity();
+    const other = createIdentity();
+    const device = createDeviceKeys();
+    expect(identity.signing.publicKey).toHaveLength(32);
+    expect(identity.signing.secretKey).toHaveLength(64);
+    expect(identity.box.publicKey).toHaveLength(32);
+    expect(identity.box.secretKey).toHaveLength(32);
+    expect(identity.signing.publicKey).not.toEqual(other.signing.publicKey);
+    expect(identity.box.publicKey).not.toEqual(device.box.publicKey);
+    expect(identity.signing.publicKey).not.toEqual(device.signing.publicKey);
+  });
+});
+
+describe('deriveSoloDocumentKey', () => {
+  beforeAll(async () => {
+    await ready();
+  });
+
+  const address = (tenant: string, document: string) => ({
+    tenantId: tenantId(tenant),
+    documentId: documentId(document),
+  });
+
+  it('gives the same key to every device holding the identity', () => {
+    const identity = createIdentity();
+    const copy = { signing: { ...identity.signing }, box: { ...identity.box } };
+    expect(deriveSoloDocumentKey(identity, address('acme', 'notes'))).toEqual(
+      deriveSoloDocumentKey(copy, address('acme', 'notes')),
+    );
+    expect(deriveSoloDocumentKey(identity, address('acme', 'notes'))).toHaveLength(32);
+  });
+
+  it('gives another key for another document, tenant or identity', () => {
+    const identity = createIdentity();
+    const key = deriveSoloDocumentKey(identity, address('acme', 'notes'));
+    expect(deriveSoloDocumentKey(identity, address('acme', 'notes2'))).not.toEqual(key);
+    expect(deriveSoloDocumentKey(identity, address('acme2', 'notes'))).not.toEqual(key);
+    expect(deriveSoloDocumentKey(createIdentity(), address('acme', 'notes'))).not.toEqual(key);
+    // The length-prefixed label keeps "ab"/"c" apart from "a"/"bc".
+    expect(deriveSoloDocumentKey(identity, address('ab', 'c'))).not.toEqual(
+      deriveSoloDocumentKey(identity, address('a', 'bc')),
+    );
+  });
+});
