@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type ErrorCode, ErrorBodySchema, isErrorCode } from '@coffre/protocol';
+import { type ErrorCode, ERROR_MESSAGES, ErrorBodySchema, isErrorCode } from '@coffre/protocol';
 import { AccountError } from './AccountError.ts';
 
 /** The part of `fetch` the client uses; inject a fake one in tests. */
@@ -113,9 +113,11 @@ export class RelayApi {
     const parsed = ErrorBodySchema.safeParse(body);
     const code =
       parsed.success && isErrorCode(parsed.data.error.code) ? parsed.data.error.code : codeForStatus(response.status);
+    const said = parsed.success ? parsed.data.error.message : undefined;
     return new AccountError(code, {
       status: response.status,
-      detail: parsed.success ? parsed.data.error.message : undefined,
+      // The relay's own words only when they add something to the sentence.
+      detail: said !== undefined && said !== ERROR_MESSAGES[code] ? said : undefined,
       retryAfterSeconds: retryAfter(response),
     });
   }

@@ -7,6 +7,9 @@ import { AccountError } from './AccountError.ts';
 import type { AccountClient } from './AccountClient.ts';
 import { deriveSoloDocumentKey } from './deriveSoloDocumentKey.ts';
 
+/** Why a document's last token request failed, when it did. */
+const tokenFailures = new WeakMap<EncryptedDocument, AccountError>();
+
 export interface OpenSoloDocumentOptions<E extends ContentEngine> {
   /** Relay WebSocket URL; by default the account's relay address with ws(s): and /sync. */
   url?: string;
@@ -62,7 +65,15 @@ export async function openSoloDocument<E extends ContentEngine>(
     keyring: new DocumentKeyring([[0, deriveSoloDocumentKey(session.identity, address)]]),
     devices: directory,
     url: options.url ?? syncUrlFor(account.api.baseUrl),
-    token: () => account.getAccessToken(),
+    token: async () => {
+      try {
+        return await account.getAccessToken();
+      } catch (error) {
+        // The provider only reports "permission denied" in words: keep the code for settle().
+        if (error instanceof AccountError) tokenFailures.set(document, error);
+        throw error;
+      }
+    },
     ...options.extra,
   });
   try {
@@ -76,7 +87,9 @@ export async function openSoloDocument<E extends ContentEngine>(
 
 /**
  * Waits for `promise` unless the document reports an error first or time
- * runs out. Use it around `whenSynced()` and `whenSaved()`.
+ * runs out, and rejects with an {@link AccountError}: the account's own
+ * error when no access token could be had (e.g. `TOKEN_REVOKED`), else the
+ * relay's code. Use it around `whenSynced()` and `whenSaved()`.
  */
 export function settle<T>(document: EncryptedDocument, promise: Promise<T>, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -87,7 +100,7 @@ export function settle<T>(document: EncryptedDocument, promise: Promise<T>, time
     const off = document.on('error', (error) => {
       clearTimeout(timer);
       off();
-      reject(new AccountError(error.code));
+      reject(tokenFailures.get(document) ?? new AccountError(error.code));
     });
     promise.then(
       (value) => {
