@@ -4,6 +4,7 @@ import type {
   beforeHandleAwarenessPayload,
   beforeSyncPayload,
   beforeUnloadDocumentPayload,
+  connectedPayload,
   onAuthenticatePayload,
   onLoadDocumentPayload,
   onStoreDocumentPayload,
@@ -12,12 +13,15 @@ import {
   type AccessClaims,
   type DocumentAddress,
   CloseCode,
+  CoffreError,
   ErrorCode,
   InvalidAddressError,
   LIMITS,
   canWrite,
   parseDocumentName,
 } from '@coffre/protocol';
+import type { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
+import type { SessionGuard } from './accounts/SessionGuard.ts';
 import type { TokenVerifier } from './auth/TokenVerifier.ts';
 import { validateEnvelopeUpdate } from './envelope/validateEnvelopeUpdate.ts';
 import type { Logger } from './logger.ts';
@@ -30,6 +34,8 @@ export interface ConnectionContext {
   claims: AccessClaims;
   address: DocumentAddress;
   readOnly: boolean;
+  /** When the access token expires (ms since the epoch): the connection is closed then. */
+  expiresAt: number;
   /** Shared by every document of one socket. */
   socket: SocketState;
 }
@@ -54,6 +60,10 @@ export interface CoffreExtensionOptions {
   store: DocumentStore;
   persistence: PersistenceQueue;
   logger: Logger;
+  /** Checks that a token's login session and device are live (tokens with a `sid`). */
+  sessions: SessionGuard;
+  /** Open connections by session and device, closed on revocation or token expiry. */
+  connections: ConnectionRegistry;
   /** Merge the stored tail into the state once it has this many updates. */
   compactAfterUpdates?: number;
 }
@@ -76,7 +86,7 @@ export class CoffreExtension implements Extension {
   }
 
   async onAuthenticate(data: onAuthenticatePayload<{ socket?: SocketState }>): Promise<ConnectionContext> {
-    const claims = await this.#options.verifier.verify(data.token);
+    const { claims, expiresAt } = await this.#options.verifier.verifyWithExpiry(data.token);
     let address: DocumentAddress;
     try {
       address = parseDocumentName(data.documentName);
@@ -89,6 +99,9 @@ export class CoffreExtension implements Extension {
     if (claims.tenant !== address.tenantId) throw new RelayError(CloseCode.Forbidden, ErrorCode.Forbidden);
     const readOnly = !canWrite(claims.role);
     data.connectionConfig.readOnly = readOnly;
+    // Tokens issued at login carry a session id: a logout or a revoked device ends them before they expire.
+    // Development tokens (no sid) are checked by signature and expiry only.
+    if (claims.sid !== undefined) await this.#checkSession(claims);
     try {
       if (!this.#knownTenants.has(address.tenantId)) {
         await this.#options.store.ensureTenant(address.tenantId);
@@ -100,7 +113,23 @@ export class CoffreExtension implements Extension {
     }
     const socket = data.context.socket ?? { authenticated: true };
     socket.authenticated = true;
-    return { claims, address, readOnly, socket };
+    return { claims, address, readOnly, expiresAt, socket };
+  }
+
+  /** Tracks the connection so a revocation or the token's expiry closes it. */
+  connected(data: connectedPayload<ConnectionContext>): Promise<void> {
+    this.#options.connections.track(data.connection, data.context.claims, data.context.expiresAt);
+    return Promise.resolve();
+  }
+
+  async #checkSession(claims: AccessClaims): Promise<void> {
+    try {
+      await this.#options.sessions.check(claims);
+    } catch (error) {
+      if (error instanceof CoffreError) throw new RelayError(CloseCode.Unauthenticated, error.code);
+      this.#options.logger.error({ err: error, tenant: claims.tenant }, 'session lookup failed');
+      throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
+    }
   }
 
   async onLoadDocument(data: onLoadDocumentPayload<ConnectionContext>): Promise<void> {

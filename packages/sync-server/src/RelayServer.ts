@@ -2,11 +2,18 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Hocuspocus } from '@hocuspocus/server';
+import { getRequestListener } from '@hono/node-server';
 import * as decoding from 'lib0/decoding';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { CloseCode, ErrorCode, ERROR_MESSAGES, LIMITS } from '@coffre/protocol';
+import { CloseCode, ErrorCode, ERROR_MESSAGES, type KdfParams, LIMITS } from '@coffre/protocol';
 import type { CryptoKey } from 'jose';
+import { AccountService, type Revocation } from './accounts/AccountService.ts';
+import { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
+import { type RateLimitOptions, RateLimits } from './accounts/RateLimits.ts';
+import { SessionGuard } from './accounts/SessionGuard.ts';
+import type { TokenKeys } from './auth/TokenKeys.ts';
 import { TokenVerifier } from './auth/TokenVerifier.ts';
+import { createApiApp } from './http/createApiApp.ts';
 import { CoffreExtension, type SocketState } from './CoffreExtension.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { PersistenceQueue } from './PersistenceQueue.ts';
@@ -29,11 +36,38 @@ export interface RelayServerOptions {
   authenticationTimeoutMs?: number;
   /** Debounce of the periodic merge of stored updates, in ms. */
   compactionDebounceMs?: number;
+  /**
+   * Serves the accounts API (`/v1/...`, `/openapi.json`) and issues tokens.
+   * Without it the relay only verifies tokens minted elsewhere.
+   */
+  accounts?: RelayAccountsOptions;
 }
 
-/** The relay: Hocuspocus sync on `/sync`, health endpoints, one port. */
+/** What the relay needs to issue tokens and keep accounts. */
+export interface RelayAccountsOptions {
+  /** The token-signing key pair (its public key must be `tokenPublicKey`). */
+  tokenKeys: TokenKeys;
+  /** At least 32 random bytes kept with the token keys (see `loadOrCreateServerSecret`). */
+  serverSecret: Uint8Array;
+  /** Access-token lifetime in seconds (default 300). */
+  accessTokenSeconds?: number;
+  /** Refresh-token lifetime in seconds (default 30 days). */
+  refreshTokenSeconds?: number;
+  /** Overrides of the default limits on login, registration, KDF look-ups and refreshes. */
+  rateLimits?: Partial<RateLimitOptions>;
+  /** Argon2id parameters answered for unknown emails; match the client's default. */
+  defaultKdf?: KdfParams;
+  /** Largest API request body (default 64 KiB). */
+  maxBodyBytes?: number;
+}
+
+/** The relay: Hocuspocus sync on `/sync`, the HTTP API, health endpoints, one port. */
 export class RelayServer {
   readonly hocuspocus: Hocuspocus;
+  /** Accounts, sessions and devices; null without {@link RelayServerOptions.accounts}. */
+  readonly accounts: AccountService | null;
+  /** Open document connections by session and device. */
+  readonly connections: ConnectionRegistry;
   readonly store: DocumentStore;
   readonly database: SqlDatabase;
   readonly persistence: PersistenceQueue;
@@ -41,6 +75,7 @@ export class RelayServer {
   readonly #options: RelayServerOptions;
   readonly #http: HttpServer;
   readonly #wss: WebSocketServer;
+  readonly #api: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | null;
   #stopping: Promise<void> | null = null;
 
   constructor(options: RelayServerOptions) {
@@ -50,6 +85,33 @@ export class RelayServer {
     this.store = new DocumentStore(options.database);
     this.persistence = new PersistenceQueue(this.logger.child({ ns: 'persistence' }));
     const verifier = new TokenVerifier({ publicKey: options.tokenPublicKey, issuer: options.tokenIssuer });
+    const sessions = new SessionGuard(options.database);
+    const accessTokenSeconds = options.accounts?.accessTokenSeconds ?? 300;
+    this.connections = new ConnectionRegistry({ rememberRevokedMs: Math.max(15 * 60, accessTokenSeconds + 60) * 1000 });
+    this.accounts = null;
+    this.#api = null;
+    if (options.accounts) {
+      const accounts = new AccountService({
+        database: options.database,
+        tokenKeys: options.accounts.tokenKeys,
+        serverSecret: options.accounts.serverSecret,
+        tokenIssuer: options.tokenIssuer,
+        accessTokenSeconds,
+        refreshTokenSeconds: options.accounts.refreshTokenSeconds,
+        defaultKdf: options.accounts.defaultKdf,
+        guard: sessions,
+        onRevoked: (revocation) => this.#closeRevoked(revocation),
+      });
+      const app = createApiApp({
+        accounts,
+        verifier,
+        rateLimits: new RateLimits(options.accounts.rateLimits),
+        logger: this.logger.child({ ns: 'api' }),
+        maxBodyBytes: options.accounts.maxBodyBytes,
+      });
+      this.accounts = accounts;
+      this.#api = getRequestListener(app.fetch, { overrideGlobalObjects: false });
+    }
     this.hocuspocus = new Hocuspocus({
       name: 'coffre-relay',
       quiet: true,
@@ -65,6 +127,8 @@ export class RelayServer {
           store: this.store,
           persistence: this.persistence,
           logger: this.logger.child({ ns: 'sync' }),
+          sessions,
+          connections: this.connections,
         }),
       ],
     });
@@ -112,6 +176,7 @@ export class RelayServer {
   async #stop(): Promise<void> {
     this.#http.close();
     for (const client of this.#wss.clients) client.close(CloseCode.ShuttingDown, ErrorCode.ShuttingDown);
+    this.connections.dispose();
     const flushed = await this.persistence.flushAll(10_000);
     if (!flushed)
       this.logger.error('some updates could not be stored before shutdown; their senders were not acknowledged');
@@ -205,7 +270,23 @@ export class RelayServer {
       response.end(statusPage(this.#options.database.engine));
       return;
     }
+    if (this.#api) {
+      await this.#api(request, response);
+      return;
+    }
     sendError(response, 404, ErrorCode.NotFound);
+  }
+
+  /** A logout, a revoked device or a reused refresh token: their open document connections close now. */
+  #closeRevoked(revocation: Revocation): void {
+    let closed = 0;
+    for (const sid of revocation.sessions) {
+      closed += this.connections.closeSession(revocation.tenant, sid, revocation.reason);
+    }
+    for (const device of revocation.devices) {
+      closed += this.connections.closeDevice(revocation.tenant, device, revocation.reason);
+    }
+    this.logger.info({ tenant: revocation.tenant, reason: revocation.reason, closed }, 'sessions revoked');
   }
 }
 
@@ -218,8 +299,10 @@ function statusPage(engine: string): string {
 code{background:#f2f2f4;padding:.1rem .3rem;border-radius:4px}h1{font-size:1.6rem}.ok{color:#0a7a32}</style></head>
 <body><h1>Coffre relay <span class="ok">is running</span></h1>
 <p>This relay syncs end-to-end-encrypted documents. It stores only ciphertext, per tenant, in ${engine === 'pglite' ? 'its embedded database (PGlite)' : 'PostgreSQL'}.</p>
-<ul><li>WebSocket sync: <code>/sync</code></li><li>Health: <code>/healthz</code>, readiness: <code>/readyz</code></li></ul>
-<p>Try it before accounts exist: <code>./run relay token --tenant acme --user alice</code> mints a development token.</p>
+<ul><li>WebSocket sync: <code>/sync</code></li><li>Health: <code>/healthz</code>, readiness: <code>/readyz</code></li>
+<li>HTTP API (accounts, sessions, devices): <code>/v1/tenants/{tenant}/...</code>, described at <a href="/openapi.json"><code>/openapi.json</code></a></li></ul>
+<p>Create an organisation with <code>coffre-relay tenant create --slug acme --name "Acme Corp"</code>; its first user to register becomes its admin.</p>
+<p>For development without accounts, <code>./run relay token --tenant acme --user alice</code> mints a token.</p>
 </body></html>`;
 }
 

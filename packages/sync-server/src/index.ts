@@ -1,8 +1,8 @@
-export { RelayServer, type RelayServerOptions } from './RelayServer.ts';
+export { RelayServer, type RelayServerOptions, type RelayAccountsOptions } from './RelayServer.ts';
 export { RelayError } from './RelayError.ts';
 export { CoffreExtension, mergeEnvelopeUpdates, type ConnectionContext } from './CoffreExtension.ts';
 export { validateEnvelopeUpdate, type EnvelopeUpdateSummary } from './envelope/validateEnvelopeUpdate.ts';
-export { TokenVerifier, type TokenVerifierOptions } from './auth/TokenVerifier.ts';
+export { TokenVerifier, type TokenVerifierOptions, type VerifiedToken } from './auth/TokenVerifier.ts';
 export {
   type TokenKeys,
   type MintOptions,
@@ -14,3 +14,6 @@ export {
 } from './auth/TokenKeys.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './storage/index.ts';
+export * from './accounts/index.ts';
+export { createApiApp, MAX_API_BODY_BYTES, type ApiAppOptions, type ApiEnv } from './http/createApiApp.ts';
+export { HTTP_STATUS, ApiErrorBodySchema, FieldProblemSchema, type FieldProblem } from './http/errorResponse.ts';

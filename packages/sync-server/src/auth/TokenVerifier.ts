@@ -10,6 +10,12 @@ export interface TokenVerifierOptions {
   clockTolerance?: number;
 }
 
+export interface VerifiedToken {
+  claims: AccessClaims;
+  /** When the token expires, in milliseconds since the epoch. */
+  expiresAt: number;
+}
+
 /**
  * Verifies access tokens: EdDSA only (no `none`, no HMAC confusion),
  * `exp` required, audience and issuer checked, claims narrowed.
@@ -22,6 +28,11 @@ export class TokenVerifier {
   }
 
   async verify(token: unknown): Promise<AccessClaims> {
+    return (await this.verifyWithExpiry(token)).claims;
+  }
+
+  /** As {@link verify}, with the token's expiry (`exp`) in milliseconds since the epoch. */
+  async verifyWithExpiry(token: unknown): Promise<VerifiedToken> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 8192) {
       throw new RelayError(CloseCode.Unauthenticated, ErrorCode.Unauthenticated);
     }
@@ -39,7 +50,9 @@ export class TokenVerifier {
       throw new RelayError(CloseCode.Unauthenticated, ErrorCode.Unauthenticated);
     }
     const claims = parseAccessClaims(payload);
-    if (!claims) throw new RelayError(CloseCode.Unauthenticated, ErrorCode.Unauthenticated);
-    return claims;
+    if (!claims || typeof payload.exp !== 'number') {
+      throw new RelayError(CloseCode.Unauthenticated, ErrorCode.Unauthenticated);
+    }
+    return { claims, expiresAt: payload.exp * 1000 };
   }
 }

@@ -2,10 +2,12 @@
 import { join, resolve } from 'node:path';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { deviceId, isTenantRole, TENANT_ROLES, tenantId, userId } from '@coffre/protocol';
+import { createTenant } from '../accounts/createTenant.ts';
+import { loadOrCreateServerSecret, parseServerSecret } from '../accounts/serverSecret.ts';
 import { loadOrCreateTokenKeys, mintAccessToken } from '../auth/TokenKeys.ts';
 import { createLogger } from '../logger.ts';
 import { RelayServer } from '../RelayServer.ts';
-import { createDatabase, migrateDatabase } from '../storage/index.ts';
+import { createDatabase, migrateDatabase, PostgresDatabase, type SqlDatabase } from '../storage/index.ts';
 
 const program = new Command()
   .name('coffre-relay')
@@ -25,8 +27,24 @@ const tokenKeyOption = () =>
     'COFFRE_TOKEN_KEY_FILE',
   );
 
+const adminDatabaseUrlOption = (description: string) =>
+  new Option('--admin-database-url <url>', description).env('DATABASE_ADMIN_URL');
+
 function tokenKeyFile(options: { data: string; tokenKeyFile?: string }): string {
   return resolve(options.tokenKeyFile ?? join(options.data, 'token-key.json'));
+}
+
+/** COFFRE_SERVER_SECRET when set, else the file (created when missing). */
+async function serverSecret(options: { data: string; serverSecretFile?: string }): Promise<Uint8Array> {
+  const fromEnvironment = process.env.COFFRE_SERVER_SECRET;
+  if (fromEnvironment) return parseServerSecret(fromEnvironment);
+  return loadOrCreateServerSecret(resolve(options.serverSecretFile ?? join(options.data, 'server-secret')));
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('not a positive integer');
+  return number;
 }
 
 function parsePort(value: string): number {
@@ -37,17 +55,25 @@ function parsePort(value: string): number {
 
 program
   .command('serve')
-  .description('Run the relay (WebSocket sync on /sync, /healthz, /readyz).')
+  .description('Run the relay (WebSocket sync on /sync, the accounts API on /v1, /openapi.json, /healthz, /readyz).')
   .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default(8787).argParser(parsePort))
   .addOption(new Option('--host <address>', 'address to bind').env('HOST').default('127.0.0.1'))
   .addOption(dataOption())
   .addOption(databaseUrlOption())
-  .addOption(
-    new Option('--admin-database-url <url>', 'PostgreSQL URL of an owner role: run migrations at start').env(
-      'DATABASE_ADMIN_URL',
-    ),
-  )
+  .addOption(adminDatabaseUrlOption('PostgreSQL URL of an owner role: run migrations at start'))
   .addOption(tokenKeyOption())
+  .addOption(
+    new Option(
+      '--server-secret-file <file>',
+      'random secret for fake KDF salts and recovery-code hashes (created when missing; COFFRE_SERVER_SECRET overrides it)',
+    ).env('COFFRE_SERVER_SECRET_FILE'),
+  )
+  .addOption(
+    new Option('--access-token-seconds <seconds>', 'lifetime of issued access tokens')
+      .env('COFFRE_ACCESS_TOKEN_SECONDS')
+      .default(300)
+      .argParser(parsePositiveInteger),
+  )
   .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
   .action(
     async (options: {
@@ -57,6 +83,8 @@ program
       databaseUrl?: string;
       adminDatabaseUrl?: string;
       tokenKeyFile?: string;
+      serverSecretFile?: string;
+      accessTokenSeconds: number;
       logLevel: string;
     }) => {
       const logger = createLogger(options.logLevel);
@@ -72,6 +100,11 @@ program
         port: options.port,
         host: options.host,
         logger,
+        accounts: {
+          tokenKeys: keys,
+          serverSecret: await serverSecret(options),
+          accessTokenSeconds: options.accessTokenSeconds,
+        },
       });
       const port = await relay.listen();
       logger.info(
@@ -119,13 +152,7 @@ program
   .requiredOption('--user <id>', 'user id')
   .addOption(new Option('--role <role>', 'role in the tenant').choices(TENANT_ROLES).default('member'))
   .option('--device <id>', 'device id')
-  .addOption(
-    new Option('--expires-in <seconds>', 'lifetime in seconds').default(3600).argParser((value) => {
-      const seconds = Number(value);
-      if (!Number.isInteger(seconds) || seconds <= 0) throw new InvalidArgumentError('not a positive integer');
-      return seconds;
-    }),
-  )
+  .addOption(new Option('--expires-in <seconds>', 'lifetime in seconds').default(3600).argParser(parsePositiveInteger))
   .addOption(dataOption())
   .addOption(tokenKeyOption())
   .action(
@@ -153,6 +180,48 @@ program
       console.log(token);
     },
   );
+
+const tenant = program.command('tenant').description('Manage tenants (organisations).');
+
+tenant
+  .command('create')
+  .description(
+    'Create a tenant. Its slug is its id in URLs and document names; the first user to register in it becomes its ' +
+      'tenant-admin. Uses the administrator connection on PostgreSQL, or the PGlite data folder (stop the relay first).',
+  )
+  .requiredOption('--slug <slug>', "the tenant id: 1-64 letters, digits, '-' or '_', e.g. acme")
+  .requiredOption('--name <name>', 'display name, e.g. "Acme Corp"')
+  .addOption(dataOption())
+  .addOption(databaseUrlOption())
+  .addOption(adminDatabaseUrlOption('PostgreSQL URL of an owner role (preferred over --database-url)'))
+  .action(
+    async (options: { slug: string; name: string; data: string; databaseUrl?: string; adminDatabaseUrl?: string }) => {
+      const database = await openForAdministration(options);
+      try {
+        await createTenant(database, options.slug, options.name);
+      } finally {
+        await database.close();
+      }
+      console.log(`created tenant ${options.slug} (${options.name.trim()})`);
+    },
+  );
+
+/**
+ * PostgreSQL: the owner connection (migrated first) or else the application
+ * role; PGlite: the data folder, migrated, as the application role.
+ */
+async function openForAdministration(options: {
+  data: string;
+  databaseUrl?: string;
+  adminDatabaseUrl?: string;
+}): Promise<SqlDatabase> {
+  if (options.adminDatabaseUrl !== undefined) {
+    await migrateDatabase({ adminDatabaseUrl: options.adminDatabaseUrl });
+    return new PostgresDatabase({ connectionString: options.adminDatabaseUrl, max: 1 });
+  }
+  if (options.databaseUrl !== undefined) return createDatabase({ databaseUrl: options.databaseUrl });
+  return createDatabase({ dataDir: resolve(options.data, 'pglite'), pgliteOnMainThread: true });
+}
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`coffre-relay: ${error instanceof Error ? error.message : String(error)}`);

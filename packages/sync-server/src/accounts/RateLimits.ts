@@ -1,0 +1,85 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { CoffreError, ErrorCode } from '@coffre/protocol';
+
+/** At most `points` requests per `durationSeconds` for one key. */
+export interface RateLimitRule {
+  points: number;
+  durationSeconds: number;
+}
+
+/** The relay's limits on its authentication endpoints. */
+export interface RateLimitOptions {
+  /** Login attempts per account (tenant + email), whether the account exists or not. */
+  loginPerAccount: RateLimitRule;
+  /** Login attempts per client address. */
+  loginPerIp: RateLimitRule;
+  /** Registrations per client address. */
+  registerPerIp: RateLimitRule;
+  /** KDF parameter look-ups per client address. */
+  kdfPerIp: RateLimitRule;
+  /** Refreshes per client address. */
+  refreshPerIp: RateLimitRule;
+  /** Two-factor codes tried by one signed-in user (confirm and disable). */
+  secondFactorPerUser: RateLimitRule;
+}
+
+export type RateLimitName = keyof RateLimitOptions;
+
+export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
+  loginPerAccount: { points: 10, durationSeconds: 15 * 60 },
+  loginPerIp: { points: 50, durationSeconds: 60 },
+  registerPerIp: { points: 10, durationSeconds: 60 * 60 },
+  kdfPerIp: { points: 100, durationSeconds: 60 },
+  refreshPerIp: { points: 120, durationSeconds: 60 },
+  secondFactorPerUser: { points: 10, durationSeconds: 15 * 60 },
+};
+
+/** A request over a limit: answered 429 with `Retry-After`. */
+export class RateLimitedError extends CoffreError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.RateLimited);
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * Counters for the authentication endpoints, in this process's memory.
+ * Several relays behind one address each count on their own.
+ * TODO(scale-out): RateLimiterRedis when REDIS_URL is set (needs a Redis client dependency).
+ */
+export class RateLimits {
+  readonly #limiters: Record<RateLimitName, RateLimiterMemory>;
+
+  constructor(options: Partial<RateLimitOptions> = {}) {
+    const rules = { ...DEFAULT_RATE_LIMITS, ...options };
+    const limiter = (name: RateLimitName) =>
+      new RateLimiterMemory({ keyPrefix: name, points: rules[name].points, duration: rules[name].durationSeconds });
+    this.#limiters = {
+      loginPerAccount: limiter('loginPerAccount'),
+      loginPerIp: limiter('loginPerIp'),
+      registerPerIp: limiter('registerPerIp'),
+      kdfPerIp: limiter('kdfPerIp'),
+      refreshPerIp: limiter('refreshPerIp'),
+      secondFactorPerUser: limiter('secondFactorPerUser'),
+    };
+  }
+
+  /** Counts one request; rejects with {@link RateLimitedError} when `key` is over the limit. */
+  async consume(name: RateLimitName, key: string): Promise<void> {
+    try {
+      await this.#limiters[name].consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      }
+      throw rejection;
+    }
+  }
+
+  /** Forgets a key's count (e.g. the account's after a successful login). */
+  async reset(name: RateLimitName, key: string): Promise<void> {
+    await this.#limiters[name].delete(key);
+  }
+}
