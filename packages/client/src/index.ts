@@ -53,6 +53,7 @@ export {
   type TotpSetup,
   type AccountClientOptions,
   type LoginOptions,
+  type SharedSessionStore,
   AccountClient,
 } from './account/AccountClient.ts';
 export { type OpenSoloDocumentOptions, syncUrlFor, openSoloDocument, settle } from './account/openSoloDocument.ts';

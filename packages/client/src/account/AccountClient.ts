@@ -67,8 +67,22 @@ export interface AccountClientOptions {
    * it) and with `null` once the session has ended.
    */
   onSessionChange?: (session: Session | null) => void | Promise<void>;
+  /**
+   * A session several processes use (the CLI's profile): refreshes run under
+   * its lock, and one another process already made is adopted, not repeated
+   * (a repeated refresh token would sign every copy out).
+   */
+  sharedSession?: SharedSessionStore;
   /** Clock, in milliseconds since the epoch (tests). */
   now?: () => number;
+}
+
+/** Where processes sharing one session meet; see {@link AccountClientOptions.sharedSession}. */
+export interface SharedSessionStore {
+  /** Runs `task` while no other process sharing the session runs one. */
+  withLock<T>(task: () => Promise<T>): Promise<T>;
+  /** The session as last saved by any process, or null. */
+  read(): Promise<Session | null>;
 }
 
 export interface LoginOptions {
@@ -121,6 +135,7 @@ export class AccountClient {
   readonly #autoRefresh: boolean;
   readonly #onSessionChange: ((session: Session | null) => void | Promise<void>) | undefined;
   readonly #now: () => number;
+  readonly #shared: SharedSessionStore | undefined;
   #session: Session | null;
   /** Why the last session ended, to say so when a token is asked for afterwards. */
   #endedWith: AccountErrorCode | null = null;
@@ -135,6 +150,7 @@ export class AccountClient {
     this.#autoRefresh = options.autoRefresh ?? false;
     this.#onSessionChange = options.onSessionChange;
     this.#now = options.now ?? Date.now;
+    this.#shared = options.sharedSession;
     this.#session = options.session ?? null;
     this.#scheduleRefresh();
   }
@@ -390,7 +406,22 @@ export class AccountClient {
   }
 
   async #refresh(): Promise<Session> {
-    const session = this.#requireSession();
+    const shared = this.#shared;
+    if (!shared) return this.#refreshNow(this.#requireSession());
+    return shared.withLock(async () => {
+      let session = this.#requireSession();
+      const latest = await shared.read().catch(() => null);
+      if (latest && latest.deviceId === session.deviceId && latest.refreshToken !== session.refreshToken) {
+        // Another process refreshed while this one waited: use its tokens rather than replay ours.
+        await this.#replace(latest);
+        if (latest.accessTokenExpiresAt - this.#now() > this.#refreshMarginMs) return latest;
+        session = latest;
+      }
+      return this.#refreshNow(session);
+    });
+  }
+
+  async #refreshNow(session: Session): Promise<Session> {
     let response: SessionResponse;
     try {
       response = await this.api.request({

@@ -1,5 +1,7 @@
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import type { SharedSessionStore } from '../account/AccountClient.ts';
 import { Session } from '../account/Session.ts';
 
 /** What the CLI keeps between runs: the relay it signed in to and the session. */
@@ -9,12 +11,17 @@ export interface ProfileState {
 }
 
 const STATE_FILE = 'session.json';
+/** A lock older than this was left by a process that died holding it. */
+const STALE_LOCK_MS = 30_000;
+const LOCK_WAIT_MS = 15_000;
 
 /**
  * The CLI's state folder (default ~/.config/coffre). The session file holds
  * the device's and the user's private keys and the refresh token, so it is
  * written with mode 0600 in a folder with mode 0700, atomically (a crash
  * never leaves half a file, and never a rotated-away refresh token).
+ * Two `coffre` commands at once share the session through
+ * {@link ProfileStore.sharedSession}: one refreshes, the other adopts.
  */
 export class ProfileStore {
   readonly directory: string;
@@ -66,5 +73,42 @@ export class ProfileStore {
 
   async clear(): Promise<void> {
     await rm(this.path, { force: true });
+  }
+
+  /** The session as {@link AccountClient} shares it between processes. */
+  sharedSession(): SharedSessionStore {
+    return {
+      withLock: (task) => this.withLock(task),
+      read: async () => (await this.load())?.session ?? null,
+    };
+  }
+
+  /** Runs `task` holding `session.json.lock` (created exclusively; a stale one is taken over). */
+  async withLock<T>(task: () => Promise<T>): Promise<T> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const lockPath = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        const handle = await open(lockPath, 'wx', 0o600);
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const age = await stat(lockPath).then(
+          (info) => Date.now() - info.mtimeMs,
+          () => 0,
+        );
+        if (age > STALE_LOCK_MS) await rm(lockPath, { force: true });
+        else if (Date.now() > deadline) {
+          throw new Error(`${lockPath} is held by another coffre command`, { cause: error });
+        } else await sleep(25);
+      }
+    }
+    try {
+      return await task();
+    } finally {
+      await rm(lockPath, { force: true });
+    }
   }
 }

@@ -105,6 +105,7 @@ export function createProgram(io: CliIo): Command {
       ...(options.insecureTestKdf
         ? { kdfParameters: options.insecureTestKdf, minimumKdfParameters: options.insecureTestKdf }
         : {}),
+      sharedSession: store.sharedSession(),
       onSessionChange: (next) => (next ? store.save({ relay, session: next }) : store.clear()),
     });
   };

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ready } from '@coffre/crypto';
 import { ERROR_MESSAGES } from '@coffre/protocol';
-import { AccountClient, type AccountClientOptions } from '../../src/account/AccountClient.ts';
+import { AccountClient, type AccountClientOptions, type SharedSessionStore } from '../../src/account/AccountClient.ts';
 import { AccountError, CLIENT_ERROR_MESSAGES } from '../../src/account/AccountError.ts';
 import { Session } from '../../src/account/Session.ts';
 import { FAKE_TOTP_CODE, FakeRelay, error, json } from './FakeRelay.ts';
@@ -289,6 +289,37 @@ describe('AccountClient', () => {
       } finally {
         vi.useRealTimers();
       }
+    });
+
+    it('two clients sharing a stored session refresh once between them instead of reusing the token', async () => {
+      const original = await client().register('acme', 'alice@acme.test', PASSWORD, 'laptop');
+      let stored: Session | null = original;
+      let queue = Promise.resolve();
+      const sharedSession: SharedSessionStore = {
+        withLock: <T>(task: () => Promise<T>) => {
+          const run = queue.then(task);
+          queue = run.then(
+            () => undefined,
+            () => undefined,
+          );
+          return run;
+        },
+        read: () => Promise.resolve(stored),
+      };
+      const process = () =>
+        client({
+          session: Session.fromJSON(original.toJSON()),
+          sharedSession,
+          onSessionChange: (session) => void (stored = session),
+        });
+      const [first, second] = [process(), process()];
+      now = original.accessTokenExpiresAt + 1;
+      const [tokenA, tokenB] = await Promise.all([first.getAccessToken(), second.getAccessToken()]);
+
+      expect(tokenA).toBe(tokenB);
+      expect(relay.calls('POST', '/sessions/refresh')).toHaveLength(1);
+      expect(second.session?.refreshToken).toBe(first.session?.refreshToken);
+      expect(await second.listDevices()).toHaveLength(1);
     });
 
     it('ends the session when a refresh token is used twice, on both copies', async () => {

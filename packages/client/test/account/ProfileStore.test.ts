@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,31 @@ describe('ProfileStore (the CLI state file)', () => {
     await store.save({ relay: 'http://relay.test', session: session() });
     await store.clear();
     expect(await store.load()).toBeNull();
+  });
+
+  it('runs locked tasks one at a time, across store instances on one folder', async () => {
+    const directory = await folder();
+    const stores = [new ProfileStore(directory), new ProfileStore(directory)];
+    let inside = 0;
+    let most = 0;
+    const task = async () => {
+      inside += 1;
+      most = Math.max(most, inside);
+      await new Promise((resolveLater) => setTimeout(resolveLater, 20));
+      inside -= 1;
+    };
+    await Promise.all(stores.flatMap((store) => [store.withLock(task), store.withLock(task)]));
+    expect(most).toBe(1);
+  });
+
+  it('takes over a lock left behind by a process that died', async () => {
+    const store = new ProfileStore(await folder());
+    await store.save({ relay: 'http://relay.test', session: session() });
+    const lockPath = `${store.path}.lock`;
+    await writeFile(lockPath, '');
+    const longAgo = new Date(Date.now() - 60_000);
+    await utimes(lockPath, longAgo, longAgo);
+    expect(await store.withLock(() => Promise.resolve('ran'))).toBe('ran');
   });
 
   it('reports a damaged file as a session to sign in again', async () => {
