@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { ready, generateSigningKeyPair, generateSymmetricKey } from '@coffre/crypto';
+import { ready, generateSigningKeyPair, generateSymmetricKey, randomBytes } from '@coffre/crypto';
 import {
   type AccessClaims,
   type DeviceId,
@@ -23,6 +23,7 @@ import {
   type EncryptedDocumentOptions,
 } from '@coffre/client';
 import {
+  type RelayAccountsOptions,
   RelayServer,
   type SqlDatabase,
   type TokenKeys,
@@ -47,7 +48,10 @@ export function randomId(prefix: string): string {
 
 export interface RelayHarness {
   relay: RelayServer;
+  /** The WebSocket sync URL. */
   url: string;
+  /** The HTTP base URL (accounts API). */
+  httpUrl: string;
   port: number;
   keys: TokenKeys;
   dataDir: string;
@@ -68,7 +72,20 @@ export interface StartRelayOptions {
   maxMessageBytes?: number;
   authenticationTimeoutMs?: number;
   database?: SqlDatabase;
+  /** Overrides of the accounts API settings (token keys and server secret are the harness's own). */
+  accounts?: Partial<RelayAccountsOptions>;
 }
+
+/** Limits high enough that a test file's requests from 127.0.0.1 never reach them; rate-limit tests set their own. */
+const GENEROUS_RULE = { points: 100_000, durationSeconds: 60 };
+export const GENEROUS_RATE_LIMITS = {
+  loginPerAccount: GENEROUS_RULE,
+  loginPerIp: GENEROUS_RULE,
+  registerPerIp: GENEROUS_RULE,
+  kdfPerIp: GENEROUS_RULE,
+  refreshPerIp: GENEROUS_RULE,
+  secondFactorPerUser: GENEROUS_RULE,
+};
 
 /** Starts a real relay on a loopback port, on PGlite in a temp folder or on DATABASE_URL. */
 export async function startRelay(options: StartRelayOptions = {}): Promise<RelayHarness> {
@@ -98,6 +115,12 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     compactionDebounceMs: options.compactionDebounceMs ?? 200,
     maxMessageBytes: options.maxMessageBytes,
     authenticationTimeoutMs: options.authenticationTimeoutMs,
+    accounts: {
+      tokenKeys: keys,
+      serverSecret: randomBytes(32),
+      ...options.accounts,
+      rateLimits: { ...GENEROUS_RATE_LIMITS, ...options.accounts?.rateLimits },
+    },
   });
   const port = await relay.listen();
   let stopped = false;
@@ -109,6 +132,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
   return {
     relay,
     url: `ws://127.0.0.1:${port}/sync`,
+    httpUrl: `http://127.0.0.1:${port}`,
     port,
     keys,
     dataDir,

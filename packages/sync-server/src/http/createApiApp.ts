@@ -2,7 +2,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { HttpBindings } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { CoffreError, ErrorCode, InvalidIdError, tenantId } from '@coffre/protocol';
@@ -12,6 +11,7 @@ import type { TokenVerifier } from '../auth/TokenVerifier.ts';
 import type { Logger } from '../logger.ts';
 import { RelayError } from '../RelayError.ts';
 import { errorResponse } from './errorResponse.ts';
+import { limitBodySize } from './limitBodySize.ts';
 import {
   kdfRoute,
   listDevicesRoute,
@@ -69,10 +69,7 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
 
   app.use(
     '*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? MAX_API_BODY_BYTES,
-      onError: (c) => errorResponse(c, ErrorCode.PayloadTooLarge),
-    }),
+    limitBodySize(options.maxBodyBytes ?? MAX_API_BODY_BYTES, (c) => errorResponse(c, ErrorCode.PayloadTooLarge)),
   );
 
   const perClientAddress = (name: RateLimitName) =>
