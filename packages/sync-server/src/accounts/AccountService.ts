@@ -86,6 +86,8 @@ export interface AccountServiceOptions {
   onRevoked?: (revocation: Revocation) => void;
   /** Shared with the relay's sync side; one is made when omitted. */
   guard?: SessionGuard;
+  /** The clock TOTP codes are checked against (ms since the epoch); tests set it. */
+  now?: () => number;
 }
 
 interface DerivedKeys {
@@ -161,6 +163,7 @@ export class AccountService {
   readonly #totpIssuer: string;
   readonly #onRevoked: (revocation: Revocation) => void;
   readonly #guard: SessionGuard;
+  readonly #now: () => number;
   readonly #knownTenants = new Set<string>();
   #derived: Promise<DerivedKeys> | undefined;
 
@@ -176,6 +179,7 @@ export class AccountService {
     this.#totpIssuer = options.totpIssuer ?? 'Coffre';
     this.#onRevoked = options.onRevoked ?? (() => undefined);
     this.#guard = options.guard ?? new SessionGuard(options.database);
+    this.#now = options.now ?? Date.now;
   }
 
   /** Access-token lifetime in seconds. */
@@ -447,7 +451,7 @@ export class AccountService {
       if (!row) throw new CoffreError(ErrorCode.Unauthenticated);
       if (row.totp_enabled) throw new CoffreError(ErrorCode.TwoFactorAlreadyEnabled);
       if (row.totp_pending_secret === null) throw new CoffreError(ErrorCode.NotFound, 'Start two-factor setup first.');
-      const step = matchTotpStep(row.totp_pending_secret, code);
+      const step = matchTotpStep(row.totp_pending_secret, code, this.#now());
       if (step === null) throw new CoffreError(ErrorCode.InvalidSecondFactor);
       await sql.query(
         `update users set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_enabled = true,
@@ -579,7 +583,7 @@ export class AccountService {
   ): Promise<void> {
     const keys = await this.#keys();
     if (totp !== undefined && user.totp_secret !== null) {
-      const step = matchTotpStep(user.totp_secret, totp);
+      const step = matchTotpStep(user.totp_secret, totp, this.#now());
       if (step !== null && (user.totp_last_step === null || BigInt(step) > user.totp_last_step)) {
         await sql.query('update users set totp_last_step = $3 where tenant_id = $1 and id = $2', [
           tenant,
