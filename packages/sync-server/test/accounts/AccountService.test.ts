@@ -50,7 +50,9 @@ if (adminUrl) {
       return {
         db,
         cleanup: async (tenants) => {
-          await admin.withoutTenant((sql) => sql.query('delete from tenants where id = any($1::text[])', [tenants]));
+          await admin.withoutTenant((sql) =>
+            sql.query('delete from tenants where id = any($1::text[])', [`{${tenants.join(',')}}`]),
+          );
           await admin.close();
         },
       };
