@@ -102,7 +102,7 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     expect(unknown.code).toBe('INVALID_CREDENTIALS');
   });
 
-  it('with two-factor on, login needs a current code, refuses a replayed one, and takes a recovery code once', async () => {
+  it('with two-factor on, login needs a current code, refuses a replayed one, takes a recovery code once; off again with another', async () => {
     const address = email();
     const laptop = account();
     await laptop.register(tenant, address, PASSWORD, 'laptop');
@@ -131,6 +131,10 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     expect(tablet.identity).toEqual(phone.identity);
     const reused = await rejection(account().login(tenant, address, PASSWORD, { deviceName: 'watch', recoveryCode }));
     expect(reused.code).toBe('INVALID_SECOND_FACTOR');
+
+    await laptop.disableTotp({ recoveryCode: recoveryCodes[1] ?? '' });
+    const withoutSecondFactor = await account().login(tenant, address, PASSWORD, { deviceName: 'watch' });
+    expect(withoutSecondFactor.email).toBe(address);
   });
 
   it('a document written on one device reads on another, and another member reads nothing', async () => {

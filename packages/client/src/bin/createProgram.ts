@@ -248,7 +248,7 @@ export function createProgram(io: CliIo): Command {
   twoFactor
     .command('enable')
     .description(
-      'Turn on two-factor authentication: prints a secret and an otpauth:// URI for your authenticator app,\n' +
+      'Turn on two-factor authentication: prints a secret and an otpauth:// URI for your authenticator app, ' +
         'then asks for a code (or run again with --code <code>) and prints ten single-use recovery codes.',
     )
     .option('--code <code>', 'a current code, to finish setting up the secret printed by a previous run')
