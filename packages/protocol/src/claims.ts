@@ -15,6 +15,9 @@ export interface AccessClaims {
   device?: DeviceId;
   /** The login session (refresh-token family) the token belongs to; revoking it ends the token. */
   sid?: string;
+  /** Link sessions only: the one document the token opens, and whether it may write. */
+  doc?: string;
+  access?: 'read' | 'write';
 }
 
 export const TOKEN_AUDIENCE = 'coffre-relay';
@@ -25,13 +28,18 @@ export function isTenantRole(value: unknown): value is TenantRole {
 
 /** Narrows a verified JWT payload to {@link AccessClaims}, or returns null. */
 export function parseAccessClaims(payload: Record<string, unknown>): AccessClaims | null {
-  const { sub, tenant, role, device, sid } = payload;
+  const { sub, tenant, role, device, sid, doc, access } = payload;
   if (!isValidId(sub) || !isValidId(tenant) || !isTenantRole(role)) return null;
   if (device !== undefined && !isValidId(device)) return null;
   if (sid !== undefined && !isValidId(sid)) return null;
   const claims: AccessClaims = { sub: sub as UserId, tenant: tenant as TenantId, role };
   if (device !== undefined) claims.device = device as DeviceId;
   if (sid !== undefined) claims.sid = sid;
+  if (doc !== undefined) {
+    if (!isValidId(doc) || (access !== 'read' && access !== 'write')) return null;
+    claims.doc = doc;
+    claims.access = access;
+  }
   return claims;
 }
 

@@ -47,3 +47,5 @@ export {
 } from './entry.ts';
 export * from './api.ts';
 export { GRANT_SIGNATURE_DOMAIN, GRANT_FORMAT_VERSION, type GrantStatement, encodeGrantStatement } from './grant.ts';
+export * from './sharingApi.ts';
+export { DEVICE_SIGNATURE_DOMAIN, encodeDeviceStatement } from './device.ts';

@@ -8,6 +8,7 @@ import {
   randomBytes,
   seal,
   toBase64Url,
+  toHex,
 } from '@coffre/crypto';
 
 /**
@@ -29,7 +30,7 @@ export interface LinkSecrets {
 export function deriveLinkSecrets(secret: Uint8Array): LinkSecrets {
   return {
     secret,
-    linkId: toBase64Url(deriveSubkey(secret, 1, 'link-id_', 16)),
+    linkId: toHex(deriveSubkey(secret, 1, 'link-id_', 16)),
     accessProof: deriveSubkey(secret, 2, 'linkauth'),
     sealingKey: deriveSubkey(secret, 3, 'link-key'),
   };

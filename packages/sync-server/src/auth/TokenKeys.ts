@@ -62,6 +62,8 @@ export async function mintAccessToken(
   const payload: Record<string, string> = { tenant: claims.tenant, role: claims.role };
   if (claims.device) payload.device = claims.device;
   if (claims.sid) payload.sid = claims.sid;
+  if (claims.doc) payload.doc = claims.doc;
+  if (claims.access) payload.access = claims.access;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setSubject(claims.sub)
