@@ -29,6 +29,7 @@ import {
 } from './support/accountApi.ts';
 import { MessageType, RawClient } from './support/rawClient.ts';
 import { type RelayHarness, randomId, readAllFiles, startRelay, storageEngine } from './support/relayHarness.ts';
+import { createTestDocument } from './support/sharingApi.ts';
 
 const PASSWORD = 'Zanzibar-Quokka-passphrase-7731';
 
@@ -64,6 +65,11 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
   let memberSession: SessionResponse;
   const path = (rest: string) => `/v1/tenants/${tenant}${rest}`;
   const get = (rest: string, token: string) => api.request('GET', path(rest), { token });
+  /** The name of a new document of the member's: account sessions open only documents of their user's. */
+  const memberDocument = async () => {
+    const document = await createTestDocument(api, tenant, { account: member, session: memberSession });
+    return `${tenant}/${document.id}`;
+  };
 
   beforeAll(async () => {
     await ready();
@@ -192,7 +198,7 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
   it("logout refuses the access token on HTTP and closes the session's open sync connection", async () => {
     const session = await loginAccount(api, tenant, member);
     const other = await loginAccount(api, tenant, member);
-    const document = `${tenant}/${randomId('doc')}`;
+    const document = await memberDocument();
     const client = await openDocument(harness, document, session.accessToken);
     const bystander = await openDocument(harness, document, other.accessToken);
     const logout = await api.request('DELETE', path('/sessions/current'), { token: session.accessToken });
@@ -218,7 +224,7 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
   it('revoking a device closes its sync connection and refuses its refresh token', async () => {
     const laptop = await loginAccount(api, tenant, member);
     const phone = await loginAccount(api, tenant, member);
-    const document = `${tenant}/${randomId('doc')}`;
+    const document = await memberDocument();
     const phoneSocket = await openDocument(harness, document, phone.accessToken);
     const revoke = await api.request('DELETE', path(`/me/devices/${phone.deviceId}`), { token: laptop.accessToken });
     expect(revoke.status).toBe(204);
@@ -242,7 +248,7 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
     const refused = await get('/me/devices', expired);
     expect([refused.status, errorCodeOf(refused)]).toEqual([401, 'TOKEN_EXPIRED']);
     const shortLived = await mintAccessToken(harness.keys, claims, { expiresIn: 2 });
-    const document = `${tenant}/${randomId('doc')}`;
+    const document = await memberDocument();
     const client = await openDocument(harness, document, shortLived);
     expect(await closeReason(client, document, 6000)).toBe('TOKEN_EXPIRED');
     client.close();
@@ -292,6 +298,21 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
         'GET /v1/tenants/{tenant}/me/devices',
         'DELETE /v1/tenants/{tenant}/me/devices/{deviceId}',
         'GET /v1/tenants/{tenant}/members',
+        // The sharing API (sharingApi.test.ts).
+        'POST /v1/tenants/{tenant}/me/devices/{deviceId}/certificate',
+        'GET /v1/tenants/{tenant}/users/lookup',
+        'GET /v1/tenants/{tenant}/users/{userId}/keys',
+        'GET /v1/tenants/{tenant}/documents',
+        'POST /v1/tenants/{tenant}/documents',
+        'DELETE /v1/tenants/{tenant}/documents/{documentId}',
+        'GET /v1/tenants/{tenant}/documents/{documentId}/members',
+        'POST /v1/tenants/{tenant}/documents/{documentId}/members',
+        'POST /v1/tenants/{tenant}/documents/{documentId}/rotations',
+        'GET /v1/tenants/{tenant}/documents/{documentId}/grants',
+        'GET /v1/tenants/{tenant}/documents/{documentId}/links',
+        'POST /v1/tenants/{tenant}/documents/{documentId}/links',
+        'DELETE /v1/tenants/{tenant}/documents/{documentId}/links/{linkId}',
+        'POST /v1/tenants/{tenant}/links/{linkId}/session',
       ].sort(),
     );
   });

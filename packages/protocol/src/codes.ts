@@ -32,6 +32,9 @@ export const ErrorCode = {
   RefreshTokenReused: 'REFRESH_TOKEN_REUSED',
   DeviceRevoked: 'DEVICE_REVOKED',
   TwoFactorAlreadyEnabled: 'TWO_FACTOR_ALREADY_ENABLED',
+  DocumentExists: 'DOCUMENT_EXISTS',
+  EpochConflict: 'EPOCH_CONFLICT',
+  MemberExists: 'MEMBER_EXISTS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -79,6 +82,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   REFRESH_TOKEN_REUSED: 'This session was used from two places, so it was signed out for your safety.',
   DEVICE_REVOKED: 'This device was removed from your account.',
   TWO_FACTOR_ALREADY_ENABLED: 'Two-factor authentication is already on.',
+  DOCUMENT_EXISTS: 'A document with this id already exists. Choose another id.',
+  EPOCH_CONFLICT: 'Someone else changed who can open this document at the same time. Reload and try again.',
+  MEMBER_EXISTS: 'This person is already a member of the document.',
 };
 
 /** An error with a stable code, thrown by relay hooks and shown by clients. */

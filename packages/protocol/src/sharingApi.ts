@@ -132,6 +132,8 @@ export const LinkInfoSchema = z.object({
   createdAt: z.string(),
 });
 export const LinkListResponseSchema = z.object({ links: z.array(LinkInfoSchema) });
+/** POST /documents/{id}/links answers 201 with the new link. */
+export const LinkResponseSchema = z.object({ link: LinkInfoSchema });
 
 /** POST /links/{linkId}/session (no bearer; rate-limited): proves the link secret, returns a document-scoped token. */
 export const LinkSessionRequestSchema = z.object({ accessProof: Key32Schema });

@@ -27,12 +27,21 @@ import { validateEnvelopeUpdate } from './envelope/validateEnvelopeUpdate.ts';
 import type { Logger } from './logger.ts';
 import type { PersistenceQueue } from './PersistenceQueue.ts';
 import { RelayError } from './RelayError.ts';
-import type { DocumentStore } from './storage/index.ts';
+import type { DocumentGuard } from './sharing/DocumentGuard.ts';
+import { linkIdOfSession } from './sharing/linkSessionId.ts';
+import { type DocumentStore, UnknownDocumentError } from './storage/index.ts';
+
+/**
+ * How a connection got in: an account session of a member, a share link's
+ * session, or a development token (no session; only when the relay allows them).
+ */
+export type ConnectionAccess = 'member' | 'link' | 'development';
 
 /** What the relay knows about one authenticated document connection. */
 export interface ConnectionContext {
   claims: AccessClaims;
   address: DocumentAddress;
+  access: ConnectionAccess;
   readOnly: boolean;
   /** When the access token expires (ms since the epoch): the connection is closed then. */
   expiresAt: number;
@@ -64,6 +73,14 @@ export interface CoffreExtensionOptions {
   sessions: SessionGuard;
   /** Open connections by session and device, closed on revocation or token expiry. */
   connections: ConnectionRegistry;
+  /** Document membership and share links. */
+  documents: DocumentGuard;
+  /**
+   * Accept tokens without a session (`sid`), as `coffre-relay token` mints
+   * them: they open any document of their tenant, creating it on first
+   * write. For development only; default false.
+   */
+  allowDevelopmentTokens?: boolean;
   /** Merge the stored tail into the state once it has this many updates. */
   compactAfterUpdates?: number;
 }
@@ -85,6 +102,13 @@ export class CoffreExtension implements Extension {
     this.#options = options;
   }
 
+  /**
+   * Who may open what: an account session (`sid`) opens the documents its
+   * user is a member of (viewers read-only); a link session (`doc`) opens
+   * its one document while the link is live (read-only unless `access` is
+   * `write`); a development token (neither) opens any document of its
+   * tenant, only when {@link CoffreExtensionOptions.allowDevelopmentTokens}.
+   */
   async onAuthenticate(data: onAuthenticatePayload<{ socket?: SocketState }>): Promise<ConnectionContext> {
     const { claims, expiresAt } = await this.#options.verifier.verifyWithExpiry(data.token);
     let address: DocumentAddress;
@@ -97,28 +121,41 @@ export class CoffreExtension implements Extension {
       throw error;
     }
     if (claims.tenant !== address.tenantId) throw new RelayError(CloseCode.Forbidden, ErrorCode.Forbidden);
-    const readOnly = !canWrite(claims.role);
-    data.connectionConfig.readOnly = readOnly;
-    // Tokens issued at login carry a session id: a logout or a revoked device ends them before they expire.
-    // Development tokens (no sid) are checked by signature and expiry only.
-    if (claims.sid !== undefined) await this.#checkSession(claims);
-    try {
+    let access: ConnectionAccess;
+    let readOnly = !canWrite(claims.role);
+    if (claims.doc !== undefined) {
+      access = 'link';
+      await this.#checkLink(claims, address);
+      readOnly ||= claims.access !== 'write';
+    } else if (claims.sid !== undefined) {
+      // Tokens issued at login carry a session id: a logout or a revoked device ends them before they expire.
+      access = 'member';
+      await this.#checkSession(claims);
+      const role = await this.#storage(() =>
+        this.#options.documents.memberRole(address.tenantId, address.documentId, claims.sub),
+      );
+      if (role === null) throw new RelayError(CloseCode.Forbidden, ErrorCode.Forbidden);
+      readOnly ||= role === 'viewer';
+    } else {
+      if (!this.#options.allowDevelopmentTokens) {
+        throw new RelayError(CloseCode.Unauthenticated, ErrorCode.Unauthenticated);
+      }
+      access = 'development';
       if (!this.#knownTenants.has(address.tenantId)) {
-        await this.#options.store.ensureTenant(address.tenantId);
+        await this.#storage(() => this.#options.store.ensureTenant(address.tenantId));
         this.#knownTenants.add(address.tenantId);
       }
-    } catch (error) {
-      this.#options.logger.error({ err: error, tenant: address.tenantId }, 'tenant lookup failed');
-      throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
     }
+    data.connectionConfig.readOnly = readOnly;
     const socket = data.context.socket ?? { authenticated: true };
     socket.authenticated = true;
-    return { claims, address, readOnly, expiresAt, socket };
+    return { claims, address, access, readOnly, expiresAt, socket };
   }
 
-  /** Tracks the connection so a revocation or the token's expiry closes it. */
+  /** Tracks the connection so a revocation, a removal, a deletion or the token's expiry closes it. */
   connected(data: connectedPayload<ConnectionContext>): Promise<void> {
-    this.#options.connections.track(data.connection, data.context.claims, data.context.expiresAt);
+    const { claims, expiresAt, address } = data.context;
+    this.#options.connections.track(data.connection, claims, expiresAt, address.documentId);
     return Promise.resolve();
   }
 
@@ -128,6 +165,27 @@ export class CoffreExtension implements Extension {
     } catch (error) {
       if (error instanceof CoffreError) throw new RelayError(CloseCode.Unauthenticated, error.code);
       this.#options.logger.error({ err: error, tenant: claims.tenant }, 'session lookup failed');
+      throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
+    }
+  }
+
+  /** A link session opens only its document, and only while the link is live. */
+  async #checkLink(claims: AccessClaims, address: DocumentAddress): Promise<void> {
+    const linkId = claims.sid === undefined ? null : linkIdOfSession(claims.sid);
+    if (linkId === null) throw new RelayError(CloseCode.Unauthenticated, ErrorCode.Unauthenticated);
+    if (claims.doc !== address.documentId) throw new RelayError(CloseCode.Forbidden, ErrorCode.Forbidden);
+    const live = await this.#storage(() =>
+      this.#options.documents.isLinkLive(address.tenantId, linkId, address.documentId),
+    );
+    if (!live) throw new RelayError(CloseCode.Forbidden, ErrorCode.Forbidden);
+  }
+
+  /** Runs a database look-up; a failure closes the connection with STORAGE_UNAVAILABLE. */
+  async #storage<T>(lookup: () => Promise<T>): Promise<T> {
+    try {
+      return await lookup();
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'access look-up failed');
       throw new RelayError(CloseCode.StorageUnavailable, ErrorCode.StorageUnavailable);
     }
   }
@@ -157,9 +215,20 @@ export class CoffreExtension implements Extension {
     const fresh = Y.diffUpdate(update, Y.encodeStateVector(document));
     if (!summary.deletes && Y.parseUpdateMeta(fresh).to.size === 0) return Promise.resolve();
     const { tenantId, documentId } = context.address;
-    this.#options.persistence.enqueue(data.documentName, () =>
-      this.#options.store.appendUpdate(tenantId, documentId, fresh),
-    );
+    // Only development tokens create documents by writing; others were created with an owner.
+    const createDocument = context.access === 'development';
+    this.#options.persistence.enqueue(data.documentName, async () => {
+      try {
+        await this.#options.store.appendUpdate(tenantId, documentId, fresh, { createDocument });
+      } catch (error) {
+        // Deleted meanwhile: nothing to keep, and retrying would never succeed.
+        if (!(error instanceof UnknownDocumentError)) throw error;
+        this.#options.logger.info(
+          { tenant: tenantId, document: documentId },
+          'dropped an update of a deleted document',
+        );
+      }
+    });
     return Promise.resolve();
   }
 

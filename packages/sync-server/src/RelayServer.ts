@@ -17,6 +17,9 @@ import { createApiApp } from './http/createApiApp.ts';
 import { CoffreExtension, type SocketState } from './CoffreExtension.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { PersistenceQueue } from './PersistenceQueue.ts';
+import { DocumentGuard } from './sharing/DocumentGuard.ts';
+import { linkSessionId } from './sharing/linkSessionId.ts';
+import { type DocumentAccessChange, SharingService } from './sharing/SharingService.ts';
 import { DocumentStore, type SqlDatabase } from './storage/index.ts';
 
 /** Hocuspocus SyncStatus: the acknowledgement that an update was applied. */
@@ -37,10 +40,17 @@ export interface RelayServerOptions {
   /** Debounce of the periodic merge of stored updates, in ms. */
   compactionDebounceMs?: number;
   /**
-   * Serves the accounts API (`/v1/...`, `/openapi.json`) and issues tokens.
-   * Without it the relay only verifies tokens minted elsewhere.
+   * Serves the accounts and sharing API (`/v1/...`, `/openapi.json`) and
+   * issues tokens. Without it the relay only verifies tokens minted elsewhere.
    */
   accounts?: RelayAccountsOptions;
+  /**
+   * Accepts development tokens (no `sid`, as `coffre-relay token` mints
+   * them) on the sync connection: they open any document of their tenant,
+   * bypassing document membership. Default false; `coffre-relay serve`
+   * turns it on unless `--no-dev-tokens`.
+   */
+  allowDevelopmentTokens?: boolean;
 }
 
 /** What the relay needs to issue tokens and keep accounts. */
@@ -66,6 +76,8 @@ export class RelayServer {
   readonly hocuspocus: Hocuspocus;
   /** Accounts, sessions and devices; null without {@link RelayServerOptions.accounts}. */
   readonly accounts: AccountService | null;
+  /** Documents, members, grants and links; null without {@link RelayServerOptions.accounts}. */
+  readonly sharing: SharingService | null;
   /** Open document connections by session and device. */
   readonly connections: ConnectionRegistry;
   readonly store: DocumentStore;
@@ -89,6 +101,7 @@ export class RelayServer {
     const accessTokenSeconds = options.accounts?.accessTokenSeconds ?? 300;
     this.connections = new ConnectionRegistry({ rememberRevokedMs: Math.max(15 * 60, accessTokenSeconds + 60) * 1000 });
     this.accounts = null;
+    this.sharing = null;
     this.#api = null;
     if (options.accounts) {
       const accounts = new AccountService({
@@ -102,14 +115,23 @@ export class RelayServer {
         guard: sessions,
         onRevoked: (revocation) => this.#closeRevoked(revocation),
       });
+      const sharing = new SharingService({
+        database: options.database,
+        tokenKeys: options.accounts.tokenKeys,
+        tokenIssuer: options.tokenIssuer,
+        onRevoked: (change) => this.#closeDocumentAccess(change),
+        onAdmitted: (change) => this.#readmit(change),
+      });
       const app = createApiApp({
         accounts,
+        sharing,
         verifier,
         rateLimits: new RateLimits(options.accounts.rateLimits),
         logger: this.logger.child({ ns: 'api' }),
         maxBodyBytes: options.accounts.maxBodyBytes,
       });
       this.accounts = accounts;
+      this.sharing = sharing;
       this.#api = getRequestListener(app.fetch, { overrideGlobalObjects: false });
     }
     this.hocuspocus = new Hocuspocus({
@@ -129,6 +151,8 @@ export class RelayServer {
           logger: this.logger.child({ ns: 'sync' }),
           sessions,
           connections: this.connections,
+          documents: new DocumentGuard(options.database),
+          allowDevelopmentTokens: options.allowDevelopmentTokens ?? false,
         }),
       ],
     });
@@ -288,6 +312,27 @@ export class RelayServer {
     }
     this.logger.info({ tenant: revocation.tenant, reason: revocation.reason, closed }, 'sessions revoked');
   }
+
+  /** Members removed, links revoked or a document deleted: their open connections to it close now. */
+  #closeDocumentAccess(change: DocumentAccessChange): void {
+    const { tenant, documentId } = change;
+    let closed = 0;
+    for (const user of change.users) closed += this.connections.closeMember(tenant, user, documentId);
+    for (const linkId of change.links) {
+      closed += this.connections.closeSession(tenant, linkSessionId(linkId), ErrorCode.Forbidden, CloseCode.Forbidden);
+    }
+    if (change.document) closed += this.connections.closeDocument(tenant, documentId);
+    this.logger.info(
+      { tenant, document: documentId, users: change.users.length, links: change.links.length, closed },
+      change.document ? 'document deleted' : 'document access revoked',
+    );
+  }
+
+  /** A member added back, or a document created again under a deleted one's id, may connect at once. */
+  #readmit(change: DocumentAccessChange): void {
+    for (const user of change.users) this.connections.readmitMember(change.tenant, user, change.documentId);
+    if (change.document) this.connections.readmitDocument(change.tenant, change.documentId);
+  }
 }
 
 /** What a person who opens the relay's address in a browser sees. */
@@ -300,9 +345,9 @@ code{background:#f2f2f4;padding:.1rem .3rem;border-radius:4px}h1{font-size:1.6re
 <body><h1>Coffre relay <span class="ok">is running</span></h1>
 <p>This relay syncs end-to-end-encrypted documents. It stores only ciphertext, per tenant, in ${engine === 'pglite' ? 'its embedded database (PGlite)' : 'PostgreSQL'}.</p>
 <ul><li>WebSocket sync: <code>/sync</code></li><li>Health: <code>/healthz</code>, readiness: <code>/readyz</code></li>
-<li>HTTP API (accounts, sessions, devices): <code>/v1/tenants/{tenant}/...</code>, described at <a href="/openapi.json"><code>/openapi.json</code></a></li></ul>
+<li>HTTP API (accounts, sessions, devices, documents, grants, share links): <code>/v1/tenants/{tenant}/...</code>, described at <a href="/openapi.json"><code>/openapi.json</code></a></li></ul>
 <p>Create an organisation with <code>coffre-relay tenant create --slug acme --name "Acme Corp"</code>; its first user to register becomes its admin.</p>
-<p>For development without accounts, <code>./run relay token --tenant acme --user alice</code> mints a token.</p>
+<p>For development without accounts, <code>./run relay token --tenant acme --user alice</code> mints a token (accepted unless the relay runs with <code>--no-dev-tokens</code>).</p>
 </body></html>`;
 }
 

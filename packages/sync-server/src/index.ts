@@ -1,6 +1,11 @@
 export { RelayServer, type RelayServerOptions, type RelayAccountsOptions } from './RelayServer.ts';
 export { RelayError } from './RelayError.ts';
-export { CoffreExtension, mergeEnvelopeUpdates, type ConnectionContext } from './CoffreExtension.ts';
+export {
+  CoffreExtension,
+  mergeEnvelopeUpdates,
+  type ConnectionAccess,
+  type ConnectionContext,
+} from './CoffreExtension.ts';
 export { validateEnvelopeUpdate, type EnvelopeUpdateSummary } from './envelope/validateEnvelopeUpdate.ts';
 export { TokenVerifier, type TokenVerifierOptions, type VerifiedToken } from './auth/TokenVerifier.ts';
 export {
@@ -15,5 +20,12 @@ export {
 export { createLogger, type Logger } from './logger.ts';
 export * from './storage/index.ts';
 export * from './accounts/index.ts';
-export { createApiApp, MAX_API_BODY_BYTES, type ApiAppOptions, type ApiEnv } from './http/createApiApp.ts';
+export * from './sharing/index.ts';
+export {
+  createApiApp,
+  MAX_API_BODY_BYTES,
+  MAX_SHARING_BODY_BYTES,
+  type ApiAppOptions,
+  type ApiEnv,
+} from './http/createApiApp.ts';
 export { HTTP_STATUS, ApiErrorBodySchema, FieldProblemSchema, type FieldProblem } from './http/errorResponse.ts';

@@ -74,6 +74,8 @@ export interface StartRelayOptions {
   database?: SqlDatabase;
   /** Overrides of the accounts API settings (token keys and server secret are the harness's own). */
   accounts?: Partial<RelayAccountsOptions>;
+  /** Whether development tokens (no session) open documents; default true, as `harness.token` mints them. */
+  allowDevelopmentTokens?: boolean;
 }
 
 /** Limits high enough that a test file's requests from 127.0.0.1 never reach them; rate-limit tests set their own. */
@@ -85,6 +87,8 @@ export const GENEROUS_RATE_LIMITS = {
   kdfPerIp: GENEROUS_RULE,
   refreshPerIp: GENEROUS_RULE,
   secondFactorPerUser: GENEROUS_RULE,
+  linkSessionPerIp: GENEROUS_RULE,
+  linkSessionPerLink: GENEROUS_RULE,
 };
 
 /** Starts a real relay on a loopback port, on PGlite in a temp folder or on DATABASE_URL. */
@@ -115,6 +119,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     compactionDebounceMs: options.compactionDebounceMs ?? 200,
     maxMessageBytes: options.maxMessageBytes,
     authenticationTimeoutMs: options.authenticationTimeoutMs,
+    allowDevelopmentTokens: options.allowDevelopmentTokens ?? true,
     accounts: {
       tokenKeys: keys,
       serverSecret: randomBytes(32),

@@ -3,7 +3,6 @@ import {
   ARGON2ID_INTERACTIVE,
   constantTimeEqual,
   deriveSubkey,
-  fromBase64Url,
   hash,
   randomBytes,
   ready,
@@ -38,7 +37,9 @@ import {
 import { DEFAULT_ISSUER, mintAccessToken, type TokenKeys } from '../auth/TokenKeys.ts';
 import type { SqlDatabase, SqlExecutor } from '../storage/index.ts';
 import { createTenant } from './createTenant.ts';
+import { decodeBytes } from './decodeBytes.ts';
 import { newId } from './newId.ts';
+import { parseInput } from './parseInput.ts';
 import { generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recoveryCodes.ts';
 import { type AccountRole, SessionGuard } from './SessionGuard.ts';
 import { matchTotpStep, newTotpSecret, totpUri } from './totp.ts';
@@ -711,23 +712,4 @@ function hashRefreshToken(token: string): Uint8Array {
 
 function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-/** Validates a value the HTTP layer has validated already, for callers that bypass it. */
-function parseInput<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new CoffreError(ErrorCode.ValidationFailed);
-  return result.data;
-}
-
-/** base64url of `min`..`max` bytes, else VALIDATION_FAILED. */
-function decodeBytes(text: string, min: number, max: number): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64Url(text);
-  } catch {
-    throw new CoffreError(ErrorCode.ValidationFailed);
-  }
-  if (bytes.byteLength < min || bytes.byteLength > max) throw new CoffreError(ErrorCode.ValidationFailed);
-  return bytes;
 }

@@ -7,7 +7,7 @@ export interface RateLimitRule {
   durationSeconds: number;
 }
 
-/** The relay's limits on its authentication endpoints. */
+/** The relay's limits on its authentication endpoints (accounts and share links). */
 export interface RateLimitOptions {
   /** Login attempts per account (tenant + email), whether the account exists or not. */
   loginPerAccount: RateLimitRule;
@@ -21,6 +21,10 @@ export interface RateLimitOptions {
   refreshPerIp: RateLimitRule;
   /** Two-factor codes tried by one signed-in user (confirm and disable). */
   secondFactorPerUser: RateLimitRule;
+  /** Link-session requests per client address. */
+  linkSessionPerIp: RateLimitRule;
+  /** Link-session requests per link (tenant + link id) since its last successful one. */
+  linkSessionPerLink: RateLimitRule;
 }
 
 export type RateLimitName = keyof RateLimitOptions;
@@ -32,6 +36,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   kdfPerIp: { points: 100, durationSeconds: 60 },
   refreshPerIp: { points: 120, durationSeconds: 60 },
   secondFactorPerUser: { points: 10, durationSeconds: 15 * 60 },
+  linkSessionPerIp: { points: 60, durationSeconds: 60 },
+  linkSessionPerLink: { points: 30, durationSeconds: 15 * 60 },
 };
 
 /** A request over a limit: answered 429 with `Retry-After`. */
@@ -63,6 +69,8 @@ export class RateLimits {
       kdfPerIp: limiter('kdfPerIp'),
       refreshPerIp: limiter('refreshPerIp'),
       secondFactorPerUser: limiter('secondFactorPerUser'),
+      linkSessionPerIp: limiter('linkSessionPerIp'),
+      linkSessionPerLink: limiter('linkSessionPerLink'),
     };
   }
 

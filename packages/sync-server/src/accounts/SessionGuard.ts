@@ -39,10 +39,13 @@ export class SessionGuard {
    * Resolves with the user's current role, or rejects with a
    * {@link CoffreError}: `DEVICE_REVOKED`, `TOKEN_REVOKED` (logged out, or
    * the family was revoked after a refresh-token reuse), `UNAUTHENTICATED`
-   * (no such user, device or session, or a token without `sid`/`device`).
+   * (no such user, device or session, a token without `sid`/`device`, or a
+   * share link's document-scoped token).
    */
   async check(claims: AccessClaims): Promise<AccountRole> {
-    if (claims.sid === undefined || claims.device === undefined) throw new CoffreError(ErrorCode.Unauthenticated);
+    if (claims.sid === undefined || claims.device === undefined || claims.doc !== undefined) {
+      throw new CoffreError(ErrorCode.Unauthenticated);
+    }
     const rows = await this.#database.withTenant(claims.tenant, (sql) =>
       sql.query<SessionRow>(SESSION_STATUS_SQL, [claims.tenant, claims.sub, claims.device ?? null, claims.sid ?? null]),
     );

@@ -74,6 +74,13 @@ program
       .default(300)
       .argParser(parsePositiveInteger),
   )
+  .addOption(
+    new Option(
+      '--no-dev-tokens',
+      'refuse development tokens (minted by `coffre-relay token`, no session), which open any document of their ' +
+        'tenant without being a member; accepted by default for now',
+    ).env('COFFRE_NO_DEV_TOKENS'),
+  )
   .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
   .action(
     async (options: {
@@ -85,9 +92,16 @@ program
       tokenKeyFile?: string;
       serverSecretFile?: string;
       accessTokenSeconds: number;
+      devTokens: boolean;
       logLevel: string;
     }) => {
       const logger = createLogger(options.logLevel);
+      if (options.devTokens) {
+        logger.warn(
+          'development tokens are accepted: anyone holding one opens any document of its tenant without being a ' +
+            'member; start with --no-dev-tokens (COFFRE_NO_DEV_TOKENS=1) outside development',
+        );
+      }
       const database = await createDatabase({
         dataDir: options.databaseUrl ? undefined : resolve(options.data, 'pglite'),
         databaseUrl: options.databaseUrl,
@@ -100,6 +114,7 @@ program
         port: options.port,
         host: options.host,
         logger,
+        allowDevelopmentTokens: options.devTokens,
         accounts: {
           tokenKeys: keys,
           serverSecret: await serverSecret(options),
@@ -147,7 +162,10 @@ program
 
 program
   .command('token')
-  .description('Mint a signed development access token (until accounts exist).')
+  .description(
+    'Mint a signed development access token: it opens any document of its tenant on a relay started without ' +
+      '--no-dev-tokens, and no API route.',
+  )
   .requiredOption('--tenant <id>', 'tenant id')
   .requiredOption('--user <id>', 'user id')
   .addOption(new Option('--role <role>', 'role in the tenant').choices(TENANT_ROLES).default('member'))

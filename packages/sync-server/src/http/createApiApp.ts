@@ -10,8 +10,10 @@ import { RateLimitedError, type RateLimitName, type RateLimits } from '../accoun
 import type { TokenVerifier } from '../auth/TokenVerifier.ts';
 import type { Logger } from '../logger.ts';
 import { RelayError } from '../RelayError.ts';
+import type { SharingService } from '../sharing/SharingService.ts';
 import { errorResponse } from './errorResponse.ts';
 import { limitBodySize } from './limitBodySize.ts';
+import { registerSharingRoutes } from './registerSharingRoutes.ts';
 import {
   kdfRoute,
   listDevicesRoute,
@@ -28,6 +30,14 @@ import {
 
 /** Largest request body the API reads. */
 export const MAX_API_BODY_BYTES = 64 * 1024;
+/**
+ * Largest body of the routes that carry one grant or sealed key per member,
+ * epoch or link (adding a member, rotating, creating a link): up to 1000 of
+ * them, as the protocol allows.
+ */
+export const MAX_SHARING_BODY_BYTES = 1024 * 1024;
+/** The routes allowed {@link MAX_SHARING_BODY_BYTES}. */
+const LARGE_BODY_PATH = /^\/v1\/tenants\/[^/]+\/documents\/[^/]+\/(?:members|rotations|links)$/;
 
 export interface ApiEnv {
   Bindings: HttpBindings;
@@ -36,17 +46,22 @@ export interface ApiEnv {
 
 export interface ApiAppOptions {
   accounts: AccountService;
+  /** Documents, members, grants, rotation and links; without it those routes answer 404. */
+  sharing?: SharingService;
   verifier: TokenVerifier;
   rateLimits: RateLimits;
   logger: Logger;
   /** Default {@link MAX_API_BODY_BYTES}. */
   maxBodyBytes?: number;
+  /** Default {@link MAX_SHARING_BODY_BYTES} (members, rotations and links of a document). */
+  maxSharingBodyBytes?: number;
 }
 
 /**
- * The relay's HTTP API (accounts, sessions, two-factor, devices, members)
- * as an OpenAPI app; `GET /openapi.json` describes every route. Every
- * failure is `{ error: { code, message } }` with a code of @coffre/protocol.
+ * The relay's HTTP API (accounts, sessions, two-factor, devices, members,
+ * and the sharing routes: documents, grants, rotation, links) as an OpenAPI
+ * app; `GET /openapi.json` describes every route. Every failure is
+ * `{ error: { code, message } }` with a code of @coffre/protocol.
  */
 export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
   const { accounts, verifier, rateLimits, logger } = options;
@@ -67,9 +82,14 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     description: 'An access token issued by this relay (sessions, users or sessions/refresh).',
   });
 
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
+  const maxSharingBodyBytes = options.maxSharingBodyBytes ?? MAX_SHARING_BODY_BYTES;
   app.use(
     '*',
-    limitBodySize(options.maxBodyBytes ?? MAX_API_BODY_BYTES, (c) => errorResponse(c, ErrorCode.PayloadTooLarge)),
+    limitBodySize(
+      (c) => (LARGE_BODY_PATH.test(c.req.path) ? maxSharingBodyBytes : maxBodyBytes),
+      (c) => errorResponse(c, ErrorCode.PayloadTooLarge),
+    ),
   );
 
   const perClientAddress = (name: RateLimitName) =>
@@ -167,14 +187,24 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
 
   app.openapi(listMembersRoute, async (c) => c.json({ members: await accounts.listMembers(c.get('session')) }, 200));
 
+  if (options.sharing) {
+    registerSharingRoutes(app, {
+      sharing: options.sharing,
+      authenticated,
+      rateLimits,
+      clientAddress,
+    });
+  }
+
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Coffre relay API',
       version: '1',
       description:
-        'Accounts, sessions and devices of an end-to-end-encrypted relay. The password never leaves the client: ' +
-        'it sends a key derived with Argon2id, and its private keys sealed in an opaque key bundle.',
+        'Accounts, sessions, devices, documents, key grants and share links of an end-to-end-encrypted relay. ' +
+        'The password never leaves the client: it sends a key derived with Argon2id, and its private keys sealed ' +
+        'in an opaque key bundle. Document keys reach the relay only sealed (grants to members, link-sealed keys).',
     },
   });
 

@@ -33,6 +33,9 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   REFRESH_TOKEN_REUSED: 401,
   DEVICE_REVOKED: 401,
   TWO_FACTOR_ALREADY_ENABLED: 409,
+  DOCUMENT_EXISTS: 409,
+  EPOCH_CONFLICT: 409,
+  MEMBER_EXISTS: 409,
 };
 
 /** One invalid field of a `VALIDATION_FAILED` answer: where, and what is expected there. */

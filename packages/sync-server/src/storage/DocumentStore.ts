@@ -1,6 +1,6 @@
 import type { DocumentId, TenantId } from '@coffre/protocol';
 import { InvalidIdError, isValidId } from '@coffre/protocol';
-import { UnknownTenantError } from './errors.ts';
+import { UnknownDocumentError, UnknownTenantError } from './errors.ts';
 import type { SqlDatabase, SqlExecutor } from './SqlDatabase.ts';
 
 /** A document as stored: the merged state (if any) and the updates appended since, in order. */
@@ -106,17 +106,25 @@ export class DocumentStore {
   }
 
   /**
-   * Appends one update (creating the document row if missing) and resolves
-   * with its seq once the transaction has committed: the update is durable
-   * when the promise resolves. Rejects with {@link UnknownTenantError} when
-   * the tenant row does not exist.
+   * Appends one update (creating the document row if missing, unless
+   * `createDocument` is false) and resolves with its seq once the
+   * transaction has committed: the update is durable when the promise
+   * resolves. Rejects with {@link UnknownTenantError} when the tenant row
+   * does not exist, and with {@link UnknownDocumentError} when the document
+   * does not and may not be created (documents of the sharing API are
+   * created with their owner; one deleted stays deleted).
    */
-  async appendUpdate(tenantId: TenantId, documentId: DocumentId, data: Uint8Array): Promise<bigint> {
+  async appendUpdate(
+    tenantId: TenantId,
+    documentId: DocumentId,
+    data: Uint8Array,
+    options: { createDocument?: boolean } = {},
+  ): Promise<bigint> {
     checkDocumentId(documentId);
     if (!(data instanceof Uint8Array)) throw new TypeError('an update must be a Uint8Array');
     if (data.byteLength === 0) throw new RangeError('an update cannot be empty');
     return this.#db.withTenant(tenantId, async (sql) => {
-      await lockDocumentForAppend(sql, tenantId, documentId);
+      await lockDocumentForAppend(sql, tenantId, documentId, options.createDocument ?? true);
       const rows = await sql.query<{ seq: bigint }>(
         'insert into document_updates (tenant_id, document_id, data) values ($1, $2, $3) returning seq',
         [tenantId, documentId, data],
@@ -249,13 +257,19 @@ async function readDocument(
  * the append commits, so compaction (`FOR UPDATE`) cannot run between drawing
  * the seq and committing. Retries when a concurrent delete removed the row.
  */
-async function lockDocumentForAppend(sql: SqlExecutor, tenantId: TenantId, documentId: DocumentId): Promise<void> {
+async function lockDocumentForAppend(
+  sql: SqlExecutor,
+  tenantId: TenantId,
+  documentId: DocumentId,
+  create: boolean,
+): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const locked = await sql.query('select 1 from documents where tenant_id = $1 and id = $2 for key share', [
       tenantId,
       documentId,
     ]);
     if (locked.length > 0) return;
+    if (!create) throw new UnknownDocumentError(documentId);
     try {
       await sql.query('insert into documents (tenant_id, id) values ($1, $2) on conflict (tenant_id, id) do nothing', [
         tenantId,

@@ -32,8 +32,13 @@ export class PgliteWorkerDatabase implements SqlDatabase {
   readonly engine = 'pglite' as const;
   readonly #worker: Worker;
   readonly #waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  /** Transactions begun and not yet committed or rolled back: close() waits for them. */
+  readonly #running = new Set<Promise<unknown>>();
   #nextId = 1;
   #nextSession = 1;
+  /** No new transaction may begin (close() was called). */
+  #closing = false;
+  /** The worker was asked to close: no request is sent any more. */
   #closed = false;
 
   private constructor(worker: Worker) {
@@ -67,25 +72,43 @@ export class PgliteWorkerDatabase implements SqlDatabase {
   }
 
   withTenant<T>(tenantId: TenantId, fn: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#transaction(tenantId, fn);
+    return this.#track(tenantId, fn);
   }
 
   withoutTenant<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#transaction(null, fn);
+    return this.#track(null, fn);
   }
 
   async ping(): Promise<void> {
     await this.#request({ op: 'ping' });
   }
 
+  /**
+   * Refuses new transactions, waits for the running ones to commit or roll
+   * back (the worker would otherwise wait for them forever), then stops the
+   * worker.
+   */
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closing) return;
+    this.#closing = true;
+    await Promise.allSettled([...this.#running]);
     this.#closed = true;
     try {
       await this.#request({ op: 'close' });
     } finally {
       await this.#worker.terminate();
     }
+  }
+
+  #track<T>(tenant: string | null, fn: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.#closing) return Promise.reject(new Error('the database is closed'));
+    const transaction = this.#transaction(tenant, fn);
+    this.#running.add(transaction);
+    void transaction.then(
+      () => this.#running.delete(transaction),
+      () => this.#running.delete(transaction),
+    );
+    return transaction;
   }
 
   async #transaction<T>(tenant: string | null, fn: (sql: SqlExecutor) => Promise<T>): Promise<T> {

@@ -63,6 +63,17 @@ export class UnknownTenantError extends Error {
   }
 }
 
+/** An update for a document that does not exist (deleted), appended without creating it. */
+export class UnknownDocumentError extends Error {
+  readonly code = 'UNKNOWN_DOCUMENT';
+  readonly documentId: string;
+  constructor(documentId: string) {
+    super(`unknown document ${JSON.stringify(documentId)}: it was deleted, or never created`);
+    this.name = 'UnknownDocumentError';
+    this.documentId = documentId;
+  }
+}
+
 /** A role name that is not a plain lower-case SQL identifier. */
 export class InvalidRoleNameError extends Error {
   readonly code = 'INVALID_ROLE_NAME';

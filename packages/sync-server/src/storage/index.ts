@@ -40,5 +40,6 @@ export {
   MigrationMismatchError,
   SchemaNotMigratedError,
   UnknownTenantError,
+  UnknownDocumentError,
   InvalidRoleNameError,
 } from './errors.ts';

@@ -177,6 +177,99 @@ alter table refresh_tokens force row level security;
 create policy tenant_isolation on refresh_tokens using (${TENANT_POLICY}) with check (${TENANT_POLICY});
 `,
   },
+  {
+    version: 3,
+    name: 'document_members_grants_links',
+    sql: `
+-- Documents created through the API have an owner and a key epoch; rows created by
+-- development tokens (no accounts) keep created_by null. Deleting a document deletes
+-- its row: states, updates, members, grants and links go by ON DELETE CASCADE.
+alter table documents add column current_epoch integer not null default 0 check (current_epoch >= 0);
+alter table documents add column created_by text;
+alter table documents add constraint documents_created_by_fkey
+  foreign key (tenant_id, created_by) references users (tenant_id, id);
+
+-- The identity key's signature over the device's keys (encodeDeviceStatement):
+-- clients trust a device's entries only when it verifies.
+alter table devices add column identity_signature bytea check (octet_length(identity_signature) = 64);
+
+create table document_members (
+  tenant_id text not null,
+  document_id text not null,
+  user_id text not null,
+  role text not null check (role in ('owner', 'editor', 'viewer')),
+  added_at timestamptz not null default now(),
+  primary key (tenant_id, document_id, user_id),
+  foreign key (tenant_id, document_id) references documents (tenant_id, id) on delete cascade,
+  foreign key (tenant_id, user_id) references users (tenant_id, id) on delete cascade
+);
+create index document_members_user on document_members (tenant_id, user_id);
+alter table document_members enable row level security;
+alter table document_members force row level security;
+create policy tenant_isolation on document_members using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+
+-- A document key of one epoch sealed to a member's identity box key and signed by the
+-- granter's identity key: the relay can neither open nor forge one. A grant belongs to
+-- a membership, so removing the member removes their grants.
+create table key_grants (
+  tenant_id text not null,
+  document_id text not null,
+  key_epoch integer not null check (key_epoch >= 0),
+  recipient_user_id text not null,
+  granter_user_id text not null,
+  role text not null check (role in ('owner', 'editor', 'viewer')),
+  sealed_key bytea not null check (octet_length(sealed_key) = 80),
+  signature bytea not null check (octet_length(signature) = 64),
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, document_id, key_epoch, recipient_user_id),
+  foreign key (tenant_id, document_id, recipient_user_id)
+    references document_members (tenant_id, document_id, user_id) on delete cascade,
+  foreign key (tenant_id, granter_user_id) references users (tenant_id, id) on delete cascade
+);
+create index key_grants_recipient on key_grants (tenant_id, document_id, recipient_user_id);
+alter table key_grants enable row level security;
+alter table key_grants force row level security;
+create policy tenant_isolation on key_grants using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+
+-- Share links. The link secret stays in the URL fragment; the relay keeps its id
+-- (derived from the secret), a hash of the access proof, and the Argon2id parameters
+-- of an optional password (the password itself never reaches the relay).
+create table links (
+  tenant_id text not null,
+  id text not null check (id ~ '^[0-9a-f]{32}$'),
+  document_id text not null,
+  role text not null check (role in ('viewer', 'editor')),
+  verifier bytea not null check (octet_length(verifier) = 32),
+  password_salt bytea check (octet_length(password_salt) = 16),
+  kdf_ops integer check (kdf_ops > 0),
+  kdf_mem integer check (kdf_mem > 0),
+  created_by text not null,
+  created_at timestamptz not null default now(),
+  revoked_at timestamptz,
+  primary key (tenant_id, id),
+  foreign key (tenant_id, document_id) references documents (tenant_id, id) on delete cascade,
+  foreign key (tenant_id, created_by) references users (tenant_id, id) on delete cascade,
+  check ((password_salt is null) = (kdf_ops is null) and (kdf_ops is null) = (kdf_mem is null))
+);
+create index links_document on links (tenant_id, document_id);
+alter table links enable row level security;
+alter table links force row level security;
+create policy tenant_isolation on links using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+
+-- The document key of each epoch sealed with a key derived from the link secret (and password).
+create table link_keys (
+  tenant_id text not null,
+  link_id text not null,
+  key_epoch integer not null check (key_epoch >= 0),
+  sealed_key bytea not null check (octet_length(sealed_key) = 72),
+  primary key (tenant_id, link_id, key_epoch),
+  foreign key (tenant_id, link_id) references links (tenant_id, id) on delete cascade
+);
+alter table link_keys enable row level security;
+alter table link_keys force row level security;
+create policy tenant_isolation on link_keys using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+`,
+  },
 ];
 
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
@@ -197,6 +290,10 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly TablePrivile
   recovery_codes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   devices: ['SELECT', 'INSERT', 'UPDATE'],
   refresh_tokens: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  document_members: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  key_grants: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  links: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  link_keys: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
 };
 
 /** The tables holding tenant rows, all under forced Row Level Security. */
@@ -209,6 +306,10 @@ export const TENANT_TABLES: readonly string[] = [
   'recovery_codes',
   'devices',
   'refresh_tokens',
+  'document_members',
+  'key_grants',
+  'links',
+  'link_keys',
 ];
 
 /** The role the relay connects as unless told otherwise. */

@@ -141,6 +141,17 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
       });
     });
 
+    it('does not bring back a deleted document when told not to create one', async () => {
+      const { store } = ctx();
+      const t = await tenantWithRow('deleted');
+      await store.appendUpdate(t, doc('gone'), new Uint8Array([1]));
+      await store.deleteDocument(t, doc('gone'));
+      await expect(
+        store.appendUpdate(t, doc('gone'), new Uint8Array([2]), { createDocument: false }),
+      ).rejects.toMatchObject({ code: 'UNKNOWN_DOCUMENT' });
+      expect((await store.stats(t, doc('gone'))).exists).toBe(false);
+    });
+
     it('compaction merges the tail into the state', async () => {
       const { store } = ctx();
       const t = await tenantWithRow('compact');
@@ -251,6 +262,7 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
         await store.compact(t, doc('merged'), Y.mergeUpdates);
         await store.appendUpdate(t, doc('tail'), new Uint8Array([1]));
         await db.withTenant(t, (sql) => insertAccountRows(sql, t));
+        await db.withTenant(t, (sql) => insertSharingRows(sql, t, 'merged'));
       }
       for (const t of [a, b]) {
         await db.withTenant(t, async (sql) => {
@@ -288,6 +300,7 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
           [b, 'theirs', new Uint8Array([9])],
         ],
         ['users', USER_INSERT_SQL, userRow(b, 'planted')],
+        ['document_members', MEMBER_INSERT_SQL, [b, 'theirs', 'planted']],
       ];
       for (const [label, text, params] of attempts) {
         await expect(
@@ -488,6 +501,32 @@ async function insertAccountRows(sql: SqlExecutor, tenant: TenantId): Promise<vo
      values ($1, $2, 'family', 'user', 'device', now() + interval '1 day')`,
     [tenant, bytes(32)],
   );
+}
+
+const MEMBER_INSERT_SQL = `insert into document_members (tenant_id, document_id, user_id, role)
+  values ($1, $2, $3, 'owner')`;
+
+/** One row in each sharing table for `documentId`: its owner ('user'), a grant, a link and a link key. */
+async function insertSharingRows(sql: SqlExecutor, tenant: TenantId, documentId: string): Promise<void> {
+  const bytes = (length: number) => new Uint8Array(randomBytes(length));
+  await sql.query(MEMBER_INSERT_SQL, [tenant, documentId, 'user']);
+  await sql.query(
+    `insert into key_grants (tenant_id, document_id, key_epoch, recipient_user_id, granter_user_id, role,
+                             sealed_key, signature)
+     values ($1, $2, 0, 'user', 'user', 'owner', $3, $4)`,
+    [tenant, documentId, bytes(80), bytes(64)],
+  );
+  const linkId = randomBytes(16).toString('hex');
+  await sql.query(
+    `insert into links (tenant_id, id, document_id, role, verifier, created_by)
+     values ($1, $2, $3, 'viewer', $4, 'user')`,
+    [tenant, linkId, documentId, bytes(32)],
+  );
+  await sql.query('insert into link_keys (tenant_id, link_id, key_epoch, sealed_key) values ($1, $2, 0, $3)', [
+    tenant,
+    linkId,
+    bytes(72),
+  ]);
 }
 
 async function tenantsOfRows(sql: SqlExecutor, table: string): Promise<string[]> {

@@ -104,4 +104,58 @@ describe('ConnectionRegistry', () => {
     registry.track(connection, claims('s_1'), Date.now() - 1);
     expect(connection.closedWith?.reason).toBe('TOKEN_EXPIRED');
   });
+
+  it("closes a member's connections to one document with FORBIDDEN, and remembers it until they are added back", () => {
+    const registry = new ConnectionRegistry({ rememberRevokedMs: 60_000 });
+    const [onDocument, onOther] = [new FakeConnection(), new FakeConnection()];
+    registry.track(onDocument, claims('s_1'), later(), 'doc-1');
+    registry.track(onOther, claims('s_1'), later(), 'doc-2');
+    expect(registry.closeMember('acme', 'u_alice', 'doc-1')).toBe(1);
+    expect(onDocument.closedWith).toEqual({ code: 4403, reason: 'FORBIDDEN' });
+    expect(onOther.closedWith).toBeNull();
+    const late = new FakeConnection();
+    registry.track(late, claims('s_2'), later(), 'doc-1');
+    expect(late.closedWith?.reason).toBe('FORBIDDEN');
+    registry.readmitMember('acme', 'u_alice', 'doc-1');
+    const back = new FakeConnection();
+    registry.track(back, claims('s_2'), later(), 'doc-1');
+    expect(back.closedWith).toBeNull();
+  });
+
+  it('closes every connection to a deleted document, whatever its token, until it is created again', () => {
+    const registry = new ConnectionRegistry({ rememberRevokedMs: 60_000 });
+    const [member, dev, link, other] = [
+      new FakeConnection(),
+      new FakeConnection(),
+      new FakeConnection(),
+      new FakeConnection(),
+    ];
+    registry.track(member, claims('s_1'), later(), 'doc-1');
+    registry.track(dev, claims(undefined), later(), 'doc-1');
+    registry.track(
+      link,
+      { ...claims('l_00112233445566778899aabbccddeeff'), doc: 'doc-1', access: 'read' },
+      later(),
+      'doc-1',
+    );
+    registry.track(other, claims('s_1'), later(), 'doc-2');
+    expect(registry.closeDocument('acme', 'doc-1')).toBe(3);
+    for (const connection of [member, dev, link])
+      expect(connection.closedWith).toEqual({ code: 4403, reason: 'NOT_FOUND' });
+    expect(other.closedWith).toBeNull();
+    registry.readmitDocument('acme', 'doc-1');
+    const fresh = new FakeConnection();
+    registry.track(fresh, claims('s_1'), later(), 'doc-1');
+    expect(fresh.closedWith).toBeNull();
+  });
+
+  it("closes a revoked link's session with FORBIDDEN, and a link session is no member", () => {
+    const registry = new ConnectionRegistry();
+    const sid = 'l_00112233445566778899aabbccddeeff';
+    const link = new FakeConnection();
+    registry.track(link, { ...claims(sid), doc: 'doc-1', access: 'read' }, later(), 'doc-1');
+    expect(registry.closeMember('acme', 'u_alice', 'doc-1')).toBe(0);
+    expect(registry.closeSession('acme', sid, 'FORBIDDEN', 4403)).toBe(1);
+    expect(link.closedWith).toEqual({ code: 4403, reason: 'FORBIDDEN' });
+  });
 });
