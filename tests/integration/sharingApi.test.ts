@@ -724,6 +724,7 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
     });
     expect(deleted.status).toBe(204);
     expect(await closeReason(viewerSocket.client, name(document))).toBe('NOT_FOUND');
+    await waitFor(() => !harness.relay.hocuspocus.documents.has(name(document)), 5000, 'the envelope to leave memory');
     const rows = await harness.relay.database.withTenant(tenant, (sql) =>
       sql.query<{ table_name: string; n: bigint }>(
         `select 'documents' as table_name, count(*) as n from documents where id = $1
@@ -755,7 +756,11 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
     expect(DocumentResponseSchema.parse(recreated.body).document).toMatchObject({ role: 'owner', sizeBytes: 0 });
     const fresh = await tryOpen(harness, name(document), editor.session.accessToken);
     expect(fresh.detail).toBe('authenticated:read-write');
+    const newCopy = openSynced({ id: document.id, keys: [key] }, editor.session.accessToken, device(editor));
+    await newCopy.whenSynced();
+    expect(newCopy.envelope.size.entries).toBe(0);
     for (const socket of [viewerSocket, reopened, fresh]) socket.client.close();
+    newCopy.destroy();
   });
 
   it('stores and logs no document key of any epoch, no link secret and no link password', async () => {

@@ -321,11 +321,27 @@ export class RelayServer {
     for (const linkId of change.links) {
       closed += this.connections.closeSession(tenant, linkSessionId(linkId), ErrorCode.Forbidden, CloseCode.Forbidden);
     }
-    if (change.document) closed += this.connections.closeDocument(tenant, documentId);
+    if (change.document) {
+      closed += this.connections.closeDocument(tenant, documentId);
+      this.#unloadDeleted(`${tenant}/${documentId}`);
+    }
     this.logger.info(
       { tenant, document: documentId, users: change.users.length, links: change.links.length, closed },
       change.document ? 'document deleted' : 'document access revoked',
     );
+  }
+
+  /**
+   * Drops a deleted document's envelope from memory once its connections
+   * are closed, so a document created again under the same id starts empty.
+   */
+  #unloadDeleted(documentName: string): void {
+    const document = this.hocuspocus.documents.get(documentName);
+    if (!document) return;
+    const store = `onStoreDocument-${documentName}`;
+    // A pending (debounced) store runs now and unloads the document when it is done.
+    if (this.hocuspocus.debouncer.isDebounced(store)) void this.hocuspocus.debouncer.executeNow(store);
+    else void this.hocuspocus.unloadDocument(document);
   }
 
   /** A member added back, or a document created again under a deleted one's id, may connect at once. */
