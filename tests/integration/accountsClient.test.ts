@@ -11,8 +11,8 @@ import {
   AccountError,
   type EncryptedDocument,
   Session,
+  Workspace,
   YjsEngine,
-  openSoloDocument,
   settle,
 } from '@coffre/client';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
@@ -45,6 +45,13 @@ async function rejection(attempt: Promise<unknown>): Promise<AccountError> {
 }
 
 const body = (document: EncryptedDocument<YjsEngine>) => document.engine.doc.getText('body').toString();
+
+/** Creates a document owned by the account's user and opens it. */
+async function createAndOpen(client: AccountClient, documentId: string): Promise<EncryptedDocument<YjsEngine>> {
+  const workspace = new Workspace({ account: client });
+  await workspace.createDocument(documentId);
+  return workspace.openDocument(documentId, new YjsEngine());
+}
 
 describe(`accounts from the client, through a real relay (${storageEngine})`, () => {
   let harness: RelayHarness;
@@ -137,28 +144,29 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     expect(withoutSecondFactor.email).toBe(address);
   });
 
-  it('a document written on one device reads on another, and another member reads nothing', async () => {
+  it('a document written on one device reads on another, and another member cannot open it', async () => {
     const address = email();
     const laptopClient = account();
     await laptopClient.register(tenant, address, PASSWORD, 'laptop');
     const documentId = randomId('notes');
 
-    const writer = await openSoloDocument(laptopClient, documentId, new YjsEngine());
+    const writer = await createAndOpen(laptopClient, documentId);
     writer.engine.doc.getText('body').insert(0, 'Meet at noon. Bring the keys.');
     await settle(writer, writer.whenSaved(), 10_000);
     writer.destroy();
 
     const phoneClient = account();
     await phoneClient.login(tenant, address, PASSWORD, { deviceName: 'phone' });
-    const reader = await openSoloDocument(phoneClient, documentId, new YjsEngine());
+    const reader = await new Workspace({ account: phoneClient }).openDocument(documentId, new YjsEngine());
     expect(body(reader)).toBe('Meet at noon. Bring the keys.');
     reader.destroy();
 
     const strangerClient = account();
     await strangerClient.register(tenant, email(), PASSWORD, 'laptop');
-    const stranger = await openSoloDocument(strangerClient, documentId, new YjsEngine());
-    expect(body(stranger)).toBe('');
-    stranger.destroy();
+    const refused = await rejection(
+      new Workspace({ account: strangerClient }).openDocument(documentId, new YjsEngine()),
+    );
+    expect(refused.code).toBe('FORBIDDEN');
   });
 
   it('logout makes getAccessToken fail with TOKEN_REVOKED, on this client and on a copy of the session', async () => {
@@ -166,7 +174,7 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     const session = await client.register(tenant, email(), PASSWORD, 'laptop');
     const copy = new AccountClient({ baseUrl, session: Session.fromJSON(session.toJSON()) });
     accounts.push(copy);
-    const document = await openSoloDocument(client, randomId('doc'), new YjsEngine());
+    const document = await createAndOpen(client, randomId('doc'));
     const closed = new Promise<string>((resolveClosed) => document.on('error', (error) => resolveClosed(error.code)));
 
     await client.logout();
@@ -205,7 +213,7 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     await laptop.register(tenant, address, PASSWORD, 'laptop');
     const phone = account();
     const phoneSession = await phone.login(tenant, address, PASSWORD, { deviceName: 'phone' });
-    const document = await openSoloDocument(phone, randomId('doc'), new YjsEngine());
+    const document = await createAndOpen(phone, randomId('doc'));
     const closed = new Promise<string>((resolveClosed) => document.on('error', (error) => resolveClosed(error.code)));
 
     await laptop.revokeDevice(phoneSession.deviceId);
@@ -276,6 +284,9 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
       expect(registered.stdout).toContain(`Registered ${address}`);
       expect((await stat(join(laptop, 'session.json'))).mode & 0o777).toBe(0o600);
 
+      const created = await cli(laptop, ['doc', 'create', documentId]);
+      expect(created.stderr).toBe('');
+      expect(created.code).toBe(0);
       const written = await cli(laptop, ['doc', 'write', documentId, 'Written by the CLI on the laptop.']);
       expect(written.stderr).toBe('');
       expect(written.code).toBe(0);

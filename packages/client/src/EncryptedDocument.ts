@@ -113,6 +113,11 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     return this.envelope.engine;
   }
 
+  /** True once {@link destroy} was called. */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
   get status(): SyncStatus {
     const unsaved = this.provider.unsyncedChanges + (this.envelope.hasPendingChanges ? 1 : 0);
     if (this.#state !== 'syncing') return { state: this.#state, unsaved };

@@ -3,7 +3,7 @@ export { YjsEngine } from './engines/YjsEngine.ts';
 export { AutomergeEngine } from './engines/AutomergeEngine.ts';
 export { AuthorCounters } from './AuthorCounters.ts';
 export { Emitter } from './Emitter.ts';
-export { type DeviceIdentity, DocumentKeyring, DeviceDirectory } from './keys.ts';
+export { type DeviceIdentity, type DeviceDirectoryOptions, DocumentKeyring, DeviceDirectory } from './keys.ts';
 export {
   LOCAL_ORIGIN,
   type EntryRejectedEvent,
@@ -32,7 +32,6 @@ export {
   sealKeyBundle,
   openKeyBundle,
 } from './account/keyBundle.ts';
-export { deriveSoloDocumentKey } from './account/deriveSoloDocumentKey.ts';
 export {
   ClientErrorCode,
   type AccountErrorCode,
@@ -56,4 +55,66 @@ export {
   type SharedSessionStore,
   AccountClient,
 } from './account/AccountClient.ts';
-export { type OpenSoloDocumentOptions, syncUrlFor, openSoloDocument, settle } from './account/openSoloDocument.ts';
+export { syncUrlFor } from './syncUrlFor.ts';
+export { settle } from './settle.ts';
+export {
+  type ContactRecord,
+  type ContactCheck,
+  type ContactSummary,
+  type SerializedContacts,
+  KNOWN_CONTACTS_FORMAT,
+  KnownContacts,
+  safetyNumber,
+} from './sharing/KnownContacts.ts';
+export {
+  type SignedGrant,
+  type CreateGrantInput,
+  type OpenGrantInput,
+  GrantRejectedError,
+  createGrant,
+  openGrant,
+} from './sharing/grants.ts';
+export {
+  type LinkSecrets,
+  type LinkPassword,
+  deriveLinkSecrets,
+  createLinkSecrets,
+  linkVerifier,
+  formatLinkFragment,
+  parseLinkFragment,
+  deriveLinkKey,
+  sealKeyForLink,
+  openKeyFromLink,
+  sealKeyWithLinkKey,
+  openKeyWithLinkKey,
+  formatShareUrl,
+  parseShareUrl,
+} from './sharing/links.ts';
+export {
+  type DeviceKeysStatement,
+  signDeviceCertificate,
+  verifyDeviceCertificate,
+} from './sharing/deviceCertificate.ts';
+export { createLinkDevice, linkDevicePublicKey } from './sharing/linkDevice.ts';
+export {
+  SHARING_STATE_FORMAT,
+  type StoredLink,
+  type SerializedSharingState,
+  type SharingStore,
+  SharingState,
+} from './sharing/SharingState.ts';
+export {
+  type WorkspaceOptions,
+  type OpenDocumentOptions,
+  type DocumentAccess,
+  type ContactChange,
+  type WorkspaceEvents,
+  type DocumentMemberInfo,
+  type ShareResult,
+  type RemoveMemberResult,
+  type CreateLinkOptions,
+  type CreatedLink,
+  type LinkSummary,
+  Workspace,
+} from './sharing/Workspace.ts';
+export { type OpenLinkOptions, type OpenedLink, openLink } from './sharing/openLink.ts';

@@ -36,12 +36,23 @@ export class DocumentKeyring {
   }
 }
 
+export interface DeviceDirectoryOptions {
+  /**
+   * Asked for devices not in the directory: a device whose id carries its
+   * own public key (share-link editors, see `linkDevicePublicKey`) can be
+   * trusted this way without a certificate.
+   */
+  resolve?: (id: DeviceId) => Uint8Array | undefined;
+}
+
 /** Ed25519 public keys of the devices whose entries this replica trusts. */
 export class DeviceDirectory {
   #keys = new Map<DeviceId, Uint8Array>();
+  readonly #resolve: ((id: DeviceId) => Uint8Array | undefined) | undefined;
 
-  constructor(devices: Iterable<readonly [DeviceId, Uint8Array]> = []) {
+  constructor(devices: Iterable<readonly [DeviceId, Uint8Array]> = [], options: DeviceDirectoryOptions = {}) {
     for (const [id, publicKey] of devices) this.#keys.set(id, publicKey);
+    this.#resolve = options.resolve;
   }
 
   set(id: DeviceId, publicKey: Uint8Array): void {
@@ -49,6 +60,16 @@ export class DeviceDirectory {
   }
 
   get(id: DeviceId): Uint8Array | undefined {
-    return this.#keys.get(id);
+    return this.#keys.get(id) ?? this.#resolve?.(id);
+  }
+
+  /** The listed devices (not those only resolvable). */
+  entries(): [DeviceId, Uint8Array][] {
+    return [...this.#keys.entries()];
+  }
+
+  /** True when the device is listed (not merely resolvable). */
+  has(id: DeviceId): boolean {
+    return this.#keys.has(id);
   }
 }

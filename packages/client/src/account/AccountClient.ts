@@ -23,6 +23,7 @@ import {
   TotpSetupResponseSchema,
   apiPaths,
   deviceId,
+  sharingPaths,
   tenantId,
   userId,
 } from '@coffre/protocol';
@@ -31,6 +32,7 @@ import { type DeviceKeys, createDeviceKeys } from './createDeviceKeys.ts';
 import { type UserIdentity, createIdentity } from './createIdentity.ts';
 import { deriveAccountKeys } from './deriveAccountKeys.ts';
 import { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from './kdfParameters.ts';
+import { signDeviceCertificate } from '../sharing/deviceCertificate.ts';
 import { KeyBundleError, openKeyBundle, sealKeyBundle } from './keyBundle.ts';
 import { type FetchFunction, type RelayRequest, RelayApi } from './RelayApi.ts';
 import { Session } from './Session.ts';
@@ -165,6 +167,11 @@ export class AccountClient {
     return this.#session?.identity ?? null;
   }
 
+  /** Argon2id parameters this client uses for new secrets (accounts, link passwords). */
+  get kdfParameters(): Argon2idParameters {
+    return this.#kdfParameters;
+  }
+
   /**
    * Creates an account and signs this device in: a fresh salt and identity,
    * the identity sealed into the key bundle, and only the authentication key,
@@ -201,7 +208,9 @@ export class AccountClient {
       schema: SessionResponseSchema,
     });
     authKey.fill(0);
-    return this.#start(slug, normalisedEmail, response, identity, device);
+    const session = await this.#start(slug, normalisedEmail, response, identity, device);
+    await this.#certifyQuietly();
+    return session;
   }
 
   /**
@@ -250,7 +259,9 @@ export class AccountClient {
         const detail = error instanceof KeyBundleError ? error.message : 'the key bundle is not readable';
         throw new AccountError('KEY_BUNDLE_INVALID', { detail, cause: error });
       }
-      return await this.#start(slug, normalisedEmail, response, identity, device);
+      const session = await this.#start(slug, normalisedEmail, response, identity, device);
+      await this.#certifyQuietly();
+      return session;
     } finally {
       authKey.fill(0);
       wrappingKey.fill(0);
@@ -366,6 +377,39 @@ export class AccountClient {
     return members;
   }
 
+  /**
+   * Publishes this device's certificate: its signing and box keys signed
+   * with the user's identity key (`POST /me/devices/{id}/certificate`).
+   * Other members trust the entries a device signs only when its certificate
+   * verifies against the user's identity key, which they check by safety
+   * number, so a relay cannot slip in a device of its own. Done after every
+   * register and login; {@link Workspace} does it again when it finds this
+   * device uncertified (e.g. the relay was unreachable at the time).
+   */
+  async certifyDevice(): Promise<void> {
+    const session = this.#requireSession();
+    const identitySignature = signDeviceCertificate(session.identity.signing.secretKey, {
+      tenantId: session.tenant,
+      userId: session.userId,
+      deviceId: session.deviceId,
+      signingPublicKey: session.device.signing.publicKey,
+      boxPublicKey: session.device.box.publicKey,
+    });
+    await this.#authorized({
+      method: 'POST',
+      path: sharingPaths.deviceCertificate(session.tenant, session.deviceId),
+      body: { identitySignature },
+    });
+  }
+
+  /**
+   * Sends an authenticated request of the sharing API as the signed-in user,
+   * refreshing the access token once when the relay finds it expired.
+   */
+  request<T>(request: Omit<RelayRequest<T>, 'token'>): Promise<T> {
+    return this.#authorized(request);
+  }
+
   /** Stops the refresh timer. The session stays valid. */
   close(): void {
     if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
@@ -403,6 +447,15 @@ export class AccountClient {
     await this.#replace(session);
     this.#endedWith = null;
     return session;
+  }
+
+  /** Sign-in has succeeded once tokens are issued: a certificate that fails to post is posted again later. */
+  async #certifyQuietly(): Promise<void> {
+    try {
+      await this.certifyDevice();
+    } catch {
+      // Workspace certifies the device before it relies on it.
+    }
   }
 
   async #refresh(): Promise<Session> {

@@ -1,8 +1,8 @@
 import { type ErrorCode, ERROR_MESSAGES, isErrorCode } from '@coffre/protocol';
 
 /**
- * Failures that happen on the client side of the account API and so have no
- * relay error code.
+ * Failures that happen on the client side of the account and sharing APIs
+ * and so have no relay error code.
  */
 export const ClientErrorCode = {
   /** The relay could not be reached or did not answer in time. */
@@ -13,6 +13,22 @@ export const ClientErrorCode = {
   KeyBundleInvalid: 'KEY_BUNDLE_INVALID',
   /** The relay asked for weaker password hashing than this client accepts. */
   WeakKdfParameters: 'WEAK_KDF_PARAMETERS',
+  /** A known contact's identity keys differ from the ones first seen: compare safety numbers, then accept. */
+  ContactKeyChanged: 'CONTACT_KEY_CHANGED',
+  /** No member of the organisation has this email address. */
+  UnknownContact: 'UNKNOWN_CONTACT',
+  /** A key grant did not verify against its granter's identity key, or did not open. */
+  GrantRejected: 'GRANT_REJECTED',
+  /** The relay holds no usable key of the document's current epoch for this user. */
+  NoDocumentKey: 'NO_DOCUMENT_KEY',
+  /** A share link is cut off or not a link at all. */
+  LinkInvalid: 'LINK_INVALID',
+  /** A share link is protected by a password and none was given. */
+  LinkPasswordRequired: 'LINK_PASSWORD_REQUIRED',
+  /** The password given for a share link does not open its keys. */
+  LinkPasswordWrong: 'LINK_PASSWORD_WRONG',
+  /** The relay does not know the link (any more): revoked, or its document deleted. */
+  LinkUnavailable: 'LINK_UNAVAILABLE',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
@@ -23,6 +39,15 @@ export const CLIENT_ERROR_MESSAGES: Record<ClientErrorCode, string> = {
   INVALID_RESPONSE: 'The relay sent an answer this app does not understand.',
   KEY_BUNDLE_INVALID: 'Your keys stored on the relay could not be opened. They may have been altered.',
   WEAK_KDF_PARAMETERS: 'The relay asked for weaker password protection than this app accepts.',
+  CONTACT_KEY_CHANGED:
+    "This person's security keys have changed. Compare safety numbers with them and accept the new keys before sharing.",
+  UNKNOWN_CONTACT: 'Nobody in this organisation has that email address.',
+  GRANT_REJECTED: 'A document key from the relay did not verify and was refused.',
+  NO_DOCUMENT_KEY: 'You have no key for the current version of this document. Ask its owner to share it again.',
+  LINK_INVALID: 'This link is incomplete or not valid.',
+  LINK_PASSWORD_REQUIRED: 'This link is protected by a password.',
+  LINK_PASSWORD_WRONG: 'The password for this link is not correct.',
+  LINK_UNAVAILABLE: 'This link does not work any more: it was revoked, or the document was deleted.',
 };
 
 function messageFor(code: AccountErrorCode): string {
@@ -40,7 +65,7 @@ export interface AccountErrorOptions {
 }
 
 /**
- * What every {@link AccountClient} method rejects with: a stable `code` (a
+ * What every {@link AccountClient} and {@link Workspace} method rejects with: a stable `code` (a
  * protocol {@link ErrorCode} or a {@link ClientErrorCode}) and `message`,
  * the sentence to show the user. Never a raw fetch or crypto error.
  */

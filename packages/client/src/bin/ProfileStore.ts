@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { SharedSessionStore } from '../account/AccountClient.ts';
 import { Session } from '../account/Session.ts';
+import type { SerializedSharingState, SharingStore } from '../sharing/SharingState.ts';
 
 /** What the CLI keeps between runs: the relay it signed in to and the session. */
 export interface ProfileState {
@@ -11,9 +12,13 @@ export interface ProfileState {
 }
 
 const STATE_FILE = 'session.json';
+/** Known contacts (public keys, trust on first use) and the secrets of links this user created. */
+const SHARING_FILE = 'sharing.json';
 /** A lock older than this was left by a process that died holding it. */
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 15_000;
+/** Numbers this process's temporary files, so that two writes at once never share one. */
+let temporaryFiles = 0;
 
 /**
  * The CLI's state folder (default ~/.config/coffre). The session file holds
@@ -22,6 +27,8 @@ const LOCK_WAIT_MS = 15_000;
  * never leaves half a file, and never a rotated-away refresh token).
  * Two `coffre` commands at once share the session through
  * {@link ProfileStore.sharedSession}: one refreshes, the other adopts.
+ * Beside it, `sharing.json` (also 0600: it holds link secrets) keeps known
+ * contacts and created links; signing out deletes both.
  */
 export class ProfileStore {
   readonly directory: string;
@@ -32,6 +39,10 @@ export class ProfileStore {
 
   get path(): string {
     return join(this.directory, STATE_FILE);
+  }
+
+  get sharingPath(): string {
+    return join(this.directory, SHARING_FILE);
   }
 
   /** The saved state, or null when signed out. */
@@ -57,22 +68,43 @@ export class ProfileStore {
   }
 
   async save(state: ProfileState): Promise<void> {
+    await this.#writePrivate(this.path, { relay: state.relay, session: state.session.toJSON() });
+  }
+
+  async clear(): Promise<void> {
+    await rm(this.path, { force: true });
+    await rm(this.sharingPath, { force: true });
+  }
+
+  /** Where a Workspace keeps contacts and link secrets for this profile. */
+  sharingStore(): SharingStore {
+    return {
+      load: async () => {
+        try {
+          return JSON.parse(await readFile(this.sharingPath, 'utf8')) as unknown;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw error;
+        }
+      },
+      save: (state: SerializedSharingState) => this.#writePrivate(this.sharingPath, state),
+    };
+  }
+
+  /** Writes JSON readable by this user only, atomically. */
+  async #writePrivate(path: string, value: unknown): Promise<void> {
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.tmp`;
+    const temporary = `${path}.${process.pid}.${(temporaryFiles += 1)}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify({ relay: state.relay, session: state.session.toJSON() }, null, 2)}\n`);
+      await handle.writeFile(`${JSON.stringify(value, null, 2)}\n`);
       await handle.sync();
     } finally {
       await handle.close();
     }
     // open()'s mode is filtered by the umask and ignored for an existing file.
     await chmod(temporary, 0o600);
-    await rename(temporary, this.path);
-  }
-
-  async clear(): Promise<void> {
-    await rm(this.path, { force: true });
+    await rename(temporary, path);
   }
 
   /** The session as {@link AccountClient} shares it between processes. */

@@ -4,11 +4,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Argon2idParameters, ready } from '@coffre/crypto';
 import { AccountClient } from '../account/AccountClient.ts';
 import { AccountError } from '../account/AccountError.ts';
-import { openSoloDocument, settle } from '../account/openSoloDocument.ts';
 import { YjsEngine } from '../engines/YjsEngine.ts';
+import { settle } from '../settle.ts';
 import { safetyNumber } from '../sharing/KnownContacts.ts';
+import { parseShareUrl } from '../sharing/links.ts';
+import { openLink } from '../sharing/openLink.ts';
+import { Workspace } from '../sharing/Workspace.ts';
 import { ProfileStore } from './ProfileStore.ts';
-import { type CliIo, UsageError, promptLine, readPassword } from './terminalInput.ts';
+import { type CliIo, UsageError, promptHidden, promptLine, readAllStdin, readPassword } from './terminalInput.ts';
 
 export const DEFAULT_RELAY = 'http://127.0.0.1:8787';
 const DOCUMENT_TIMEOUT_MS = 30_000;
@@ -110,15 +113,30 @@ export function createProgram(io: CliIo): Command {
     });
   };
 
+  /** The relay of the profile's session, unless --relay/COFFRE_RELAY says otherwise. */
+  const relayFor = (command: Command, saved: string | undefined) => {
+    const source = command.getOptionValueSourceWithGlobals('relay');
+    return source === 'default' && saved !== undefined && saved !== '' ? saved : globals(command).relay;
+  };
+
+  /** The relay to use without needing a session (link open). */
+  const relayOf = async (command: Command) =>
+    relayFor(
+      command,
+      (
+        await storeOf(command)
+          .load()
+          .catch(() => null)
+      )?.relay,
+    );
+
   /** The saved session of this profile, against the relay it was made with unless --relay/COFFRE_RELAY says otherwise. */
   const signedIn = async (command: Command) => {
     await ready();
     const store = storeOf(command);
     const state = await store.load();
     if (!state) throw new UsageError('Not signed in. Run `coffre login` (or `coffre register`) first.');
-    const source = command.getOptionValueSourceWithGlobals('relay');
-    const relay = source === 'default' && state.relay !== '' ? state.relay : globals(command).relay;
-    return accountFor(command, store, relay, state.session);
+    return accountFor(command, store, relayFor(command, state.relay), state.session);
   };
 
   /** Register and login: refuses to overwrite a session that was never signed out. */
@@ -315,10 +333,50 @@ export function createProgram(io: CliIo): Command {
       print(`Revoked device ${id}.`);
     });
 
+  const workspaceFor = async (command: Command) => {
+    const account = await signedIn(command);
+    const workspace = await Workspace.open({
+      account,
+      store: storeOf(command).sharingStore(),
+      timeoutMs: DOCUMENT_TIMEOUT_MS,
+    });
+    workspace.on('contact-changed', (change) => {
+      io.stderr.write(
+        `Warning: the security keys of ${change.email} have changed.\n` +
+          `  Safety number trusted so far: ${change.previousSafetyNumber}\n` +
+          `  Safety number now served:     ${change.safetyNumber}\n` +
+          `  Nothing is shared with them, and what they sign is not trusted, until you compare the new number\n` +
+          `  with them (they see it with \`coffre whoami\`) and run \`coffre contacts accept ${change.email}\`.\n`,
+      );
+    });
+    return workspace;
+  };
+
   program
     .command('members')
-    .description("List the organisation's members (organisation admins only).")
-    .action(async (_options: unknown, command: Command) => {
+    .description(
+      "Without a document: list the organisation's members (organisation admins only). " +
+        "With one: list the document's members, their roles and the safety numbers you trust for them.",
+    )
+    .argument('[documentId]', 'a document you are a member of')
+    .action(async (documentId: string | undefined, _options: unknown, command: Command) => {
+      if (documentId !== undefined) {
+        const workspace = await workspaceFor(command);
+        const members = await workspace.members(documentId);
+        print(
+          table([
+            ['EMAIL', 'ROLE', 'SAFETY NUMBER'],
+            ...members.map((member) => [
+              member.self ? `${member.email} (you)` : member.email,
+              member.role,
+              member.keyChanged
+                ? 'KEYS CHANGED: see coffre contacts'
+                : (member.safetyNumber ?? 'not checked yet (opening the document checks it)'),
+            ]),
+          ]),
+        );
+        return;
+      }
       const account = await signedIn(command);
       const members = await account.listMembers();
       print(
@@ -335,24 +393,58 @@ export function createProgram(io: CliIo): Command {
       );
     });
 
-  const soloNote =
-    '\nLimitation: documents are personal for now. Their key is derived from your identity, so any of\n' +
-    'your devices opens them and nobody else can; sharing with other members (key grants) comes next.';
+  const documentNote =
+    '\nEach document has its own random key, sealed to every member (key grants) and replaced when a member\n' +
+    'is removed. The relay stores only ciphertext and sealed keys.';
   const doc = program
     .command('doc')
-    .description('Write and read end-to-end-encrypted text documents through the relay.')
-    .addHelpText('after', soloNote);
+    .description('Create, list, write and read end-to-end-encrypted text documents.')
+    .addHelpText('after', documentNote);
+  doc
+    .command('create')
+    .description('Create a document that you own; nobody else can read it until you share it.')
+    .argument('<documentId>', "1-64 letters, digits, '-' or '_'")
+    .action(async (documentId: string, _options: unknown, command: Command) => {
+      const workspace = await workspaceFor(command);
+      await workspace.createDocument(documentId);
+      print(`Created ${documentId}. Share it with: coffre share ${documentId} <email> --role editor|viewer`);
+    });
+  doc
+    .command('list')
+    .description('List the documents you are a member of, with your role and the current key epoch.')
+    .action(async (_options: unknown, command: Command) => {
+      const workspace = await workspaceFor(command);
+      const documents = await workspace.listDocuments();
+      print(
+        table([
+          ['ID', 'ROLE', 'EPOCH', 'BYTES', 'CREATED'],
+          ...documents.map((document) => [
+            document.id,
+            document.role,
+            String(document.currentEpoch),
+            String(document.sizeBytes),
+            day(document.createdAt),
+          ]),
+        ]),
+      );
+    });
+  doc
+    .command('delete')
+    .description('Delete a document you own, for every member (its links stop working).')
+    .argument('<documentId>', 'a document you own')
+    .action(async (documentId: string, _options: unknown, command: Command) => {
+      const workspace = await workspaceFor(command);
+      await workspace.deleteDocument(documentId);
+      print(`Deleted ${documentId}.`);
+    });
   doc
     .command('write')
     .description("Replace the document's text (encrypted and signed on this device) and wait until the relay saved it.")
-    .argument('<documentId>', "1-64 letters, digits, '-' or '_'")
+    .argument('<documentId>', 'a document you can edit (coffre doc create makes one)')
     .argument('<text>', 'the new text')
-    .addHelpText('after', soloNote)
     .action(async (documentId: string, text: string, _options: unknown, command: Command) => {
-      const account = await signedIn(command);
-      const document = await openSoloDocument(account, documentId, new YjsEngine(), {
-        timeoutMs: DOCUMENT_TIMEOUT_MS,
-      });
+      const workspace = await workspaceFor(command);
+      const document = await workspace.openDocument(documentId, new YjsEngine());
       try {
         const body = document.engine.doc.getText('body');
         document.engine.doc.transact(() => {
@@ -368,18 +460,204 @@ export function createProgram(io: CliIo): Command {
   doc
     .command('read')
     .description("Print the document's text.")
-    .argument('<documentId>', "1-64 letters, digits, '-' or '_'")
-    .addHelpText('after', soloNote)
+    .argument('<documentId>', 'a document you are a member of')
     .action(async (documentId: string, _options: unknown, command: Command) => {
-      const account = await signedIn(command);
-      const document = await openSoloDocument(account, documentId, new YjsEngine(), {
-        timeoutMs: DOCUMENT_TIMEOUT_MS,
-      });
+      const workspace = await workspaceFor(command);
+      const document = await workspace.openDocument(documentId, new YjsEngine());
       try {
         print(document.engine.doc.getText('body').toString());
       } finally {
         document.destroy();
       }
+    });
+
+  program
+    .command('share')
+    .description(
+      'Share a document with a member of your organisation: their keys are checked against the ones you saw ' +
+        'before (a change is refused until you accept it), and they get the key of every version, history included.',
+    )
+    .argument('<documentId>', 'a document you own')
+    .argument('<email>', "the person's email address in this organisation")
+    .addOption(new Option('--role <role>', 'what they may do').choices(['editor', 'viewer']).default('viewer'))
+    .action(async (documentId: string, email: string, options: { role: 'editor' | 'viewer' }, command: Command) => {
+      const workspace = await workspaceFor(command);
+      const shared = await workspace.share(documentId, email, options.role);
+      print(`Shared ${documentId} with ${shared.email} as ${shared.role}.`);
+      print(`Safety number of ${shared.email}: ${shared.safetyNumber}`);
+      if (shared.newContact) {
+        print('First time you share with them: compare this number with theirs (coffre whoami) to be sure.');
+      }
+    });
+
+  program
+    .command('unshare')
+    .description(
+      'Remove a member from a document you own. The document key is rotated: they keep what they already had ' +
+        'and can read nothing written from now on; links you created are re-sealed, others are revoked.',
+    )
+    .argument('<documentId>', 'a document you own')
+    .argument('<email>', 'the member to remove')
+    .action(async (documentId: string, email: string, _options: unknown, command: Command) => {
+      const workspace = await workspaceFor(command);
+      const wanted = email.trim().toLowerCase();
+      const member = (await workspace.members(documentId)).find((candidate) => candidate.email === wanted);
+      if (!member) throw new UsageError(`${wanted} is not a member of ${documentId}.`);
+      const result = await workspace.removeMember(documentId, member.userId);
+      print(`Removed ${wanted} from ${documentId}. New key epoch: ${result.currentEpoch}.`);
+      if (result.revokedLinks.length > 0) {
+        print(`Revoked ${result.revokedLinks.length} link(s) created elsewhere: ${result.revokedLinks.join(', ')}`);
+      }
+    });
+
+  const link = program
+    .command('link')
+    .description('Share links: anyone with the link (and its password, if any) can open the document.')
+    .addHelpText(
+      'after',
+      '\nA link looks like <relay>/#/link/<organisation>/<secret>. The secret after # is never sent to a server;\n' +
+        'the relay only knows a hash of a proof derived from it. `coffre link open` takes the whole link, or\n' +
+        'the organisation and the secret.',
+    );
+  link
+    .command('create')
+    .description('Create a link to a document you own and print it.')
+    .argument('<documentId>', 'a document you own')
+    .addOption(
+      new Option('--role <role>', 'what people with the link may do').choices(['viewer', 'editor']).default('viewer'),
+    )
+    .option('--password-stdin', 'also protect the link with a password read from standard input')
+    .action(
+      async (documentId: string, options: { role: 'viewer' | 'editor'; passwordStdin?: boolean }, command: Command) => {
+        const password = options.passwordStdin ? await readAllStdin(io.stdin) : undefined;
+        if (password !== undefined && password.length === 0)
+          throw new UsageError('The link password must not be empty.');
+        const workspace = await workspaceFor(command);
+        const created = await workspace.createLink(documentId, { role: options.role, password });
+        print(created.url);
+        print(
+          `Link ${created.linkId}: ${created.role}${created.passwordProtected ? ', password protected' : ''}. ` +
+            `Revoke it with: coffre link revoke ${documentId} ${created.linkId}`,
+        );
+      },
+    );
+  link
+    .command('list')
+    .description("List a document's links (the address of those created from this profile).")
+    .argument('<documentId>', 'a document you own')
+    .action(async (documentId: string, _options: unknown, command: Command) => {
+      const workspace = await workspaceFor(command);
+      const links = await workspace.listLinks(documentId);
+      print(
+        table([
+          ['ID', 'ROLE', 'PASSWORD', 'CREATED', 'LINK'],
+          ...links.map((entry) => [
+            entry.linkId,
+            entry.role,
+            entry.passwordProtected ? 'yes' : 'no',
+            day(entry.createdAt),
+            entry.url ?? '(created elsewhere)',
+          ]),
+        ]),
+      );
+    });
+  link
+    .command('open')
+    .description("Open a link and print the document's text; no account needed.")
+    .argument('<link>', 'the whole link, or the organisation followed by the secret')
+    .argument('[secret]', 'the part after #/link/<organisation>/ (when the first argument is the organisation)')
+    .option('--password-stdin', "read the link's password from standard input (else asked on a terminal)")
+    .action(
+      async (first: string, secret: string | undefined, options: { passwordStdin?: boolean }, command: Command) => {
+        await ready();
+        const fromUrl = parseShareUrl(first);
+        let baseUrl: string;
+        let tenant: string;
+        let fragment: string;
+        if (fromUrl && secret === undefined) {
+          const url = new URL(first.trim());
+          baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+          ({ tenant, fragment } = fromUrl);
+        } else {
+          if (secret === undefined) throw new UsageError('Give the whole link, or the organisation and the secret.');
+          baseUrl = await relayOf(command);
+          tenant = first;
+          fragment = secret;
+        }
+        let password = options.passwordStdin ? await readAllStdin(io.stdin) : undefined;
+        const open = () =>
+          openLink({ baseUrl, tenant, fragment, password, engine: new YjsEngine(), timeoutMs: DOCUMENT_TIMEOUT_MS });
+        let opened;
+        try {
+          opened = await open();
+        } catch (error) {
+          const canAsk =
+            error instanceof AccountError &&
+            error.code === 'LINK_PASSWORD_REQUIRED' &&
+            io.stdin.isTTY === true &&
+            !options.passwordStdin;
+          if (!canAsk) throw error;
+          password = await promptHidden(io, 'Link password: ');
+          opened = await open();
+        }
+        try {
+          print(opened.document.engine.doc.getText('body').toString());
+        } finally {
+          opened.document.destroy();
+        }
+      },
+    );
+  link
+    .command('revoke')
+    .description('Revoke a link: it stops working at once, and its open connections are closed.')
+    .argument('<documentId>', 'a document you own')
+    .argument('<linkId>', 'from `coffre link list`')
+    .action(async (documentId: string, linkId: string, _options: unknown, command: Command) => {
+      const workspace = await workspaceFor(command);
+      await workspace.revokeLink(documentId, linkId);
+      print(`Revoked link ${linkId}.`);
+    });
+
+  const contacts = program
+    .command('contacts')
+    .description(
+      'The people whose keys this profile has seen, with their safety numbers. Compare a safety number with the ' +
+        'person (they see theirs with `coffre whoami`): if it matches, nobody, not even the relay, swapped their keys.',
+    );
+  contacts
+    .command('list', { isDefault: true })
+    .description('List known contacts and their safety numbers; contacts whose keys changed come first.')
+    .action(async (_options: unknown, command: Command) => {
+      const workspace = await workspaceFor(command);
+      const list = workspace.contacts();
+      if (list.length === 0) {
+        print('No contacts yet: sharing a document or opening a shared one adds them.');
+        return;
+      }
+      print(
+        table([
+          ['EMAIL', 'SAFETY NUMBER', 'STATUS'],
+          ...list.map((contact) => [
+            contact.email ?? contact.userId,
+            contact.safetyNumber,
+            contact.changedSafetyNumber === undefined
+              ? 'trusted'
+              : `KEYS CHANGED, new number ${contact.changedSafetyNumber}: compare, then coffre contacts accept`,
+          ]),
+        ]),
+      );
+    });
+  contacts
+    .command('accept')
+    .description(
+      "Trust a contact's new keys after comparing the new safety number with them (shown by `coffre contacts`).",
+    )
+    .argument('<email>', 'the contact whose keys changed')
+    .option('--safety-number <digits>', 'the number you compared: refused unless it is the one of the new keys')
+    .action(async (email: string, options: { safetyNumber?: string }, command: Command) => {
+      const workspace = await workspaceFor(command);
+      const accepted = await workspace.acceptContact(email, options.safetyNumber);
+      print(`Accepted the new keys of ${accepted.email ?? email}. Safety number: ${accepted.safetyNumber}`);
     });
 
   return program;

@@ -62,7 +62,12 @@ export interface LinkPassword {
   parameters: Argon2idParameters;
 }
 
-function linkKey(secrets: LinkSecrets, password?: LinkPassword): Uint8Array {
+/**
+ * The key that seals a link's document keys: the link's sealing key, mixed
+ * with Argon2id(password) when the link has a password. Derive it once per
+ * link (Argon2id is slow on purpose) and seal or open every epoch with it.
+ */
+export function deriveLinkKey(secrets: LinkSecrets, password?: LinkPassword): Uint8Array {
   if (!password) return secrets.sealingKey;
   const stretched = deriveKeyFromPassword(password.password, password.salt, password.parameters);
   const both = new Uint8Array(64);
@@ -71,8 +76,8 @@ function linkKey(secrets: LinkSecrets, password?: LinkPassword): Uint8Array {
   return hash(both, 32);
 }
 
-const associatedData = (secrets: LinkSecrets, documentId: string, keyEpoch: number) =>
-  new TextEncoder().encode(`coffre/link-v1|${secrets.linkId}|${documentId}|${keyEpoch}`);
+const associatedData = (linkId: string, documentId: string, keyEpoch: number) =>
+  new TextEncoder().encode(`coffre/link-v1|${linkId}|${documentId}|${keyEpoch}`);
 
 /** Seals a document key for a link (stored on the relay; opaque to it). */
 export function sealKeyForLink(
@@ -82,7 +87,7 @@ export function sealKeyForLink(
   documentKey: Uint8Array,
   password?: LinkPassword,
 ): Uint8Array {
-  return seal(linkKey(secrets, password), documentKey, associatedData(secrets, documentId, keyEpoch));
+  return sealKeyWithLinkKey(deriveLinkKey(secrets, password), secrets.linkId, documentId, keyEpoch, documentKey);
 }
 
 /** Opens a link's sealed document key; throws DecryptionError for a wrong password or another link. */
@@ -93,5 +98,48 @@ export function openKeyFromLink(
   sealedKey: Uint8Array,
   password?: LinkPassword,
 ): Uint8Array {
-  return open(linkKey(secrets, password), sealedKey, associatedData(secrets, documentId, keyEpoch));
+  return openKeyWithLinkKey(deriveLinkKey(secrets, password), secrets.linkId, documentId, keyEpoch, sealedKey);
+}
+
+/** {@link sealKeyForLink} with a key from {@link deriveLinkKey}: how an owner re-seals a new epoch for a link. */
+export function sealKeyWithLinkKey(
+  linkKey: Uint8Array,
+  linkId: string,
+  documentId: string,
+  keyEpoch: number,
+  documentKey: Uint8Array,
+): Uint8Array {
+  return seal(linkKey, documentKey, associatedData(linkId, documentId, keyEpoch));
+}
+
+/** {@link openKeyFromLink} with a key from {@link deriveLinkKey}; throws DecryptionError. */
+export function openKeyWithLinkKey(
+  linkKey: Uint8Array,
+  linkId: string,
+  documentId: string,
+  keyEpoch: number,
+  sealedKey: Uint8Array,
+): Uint8Array {
+  return open(linkKey, sealedKey, associatedData(linkId, documentId, keyEpoch));
+}
+
+const SHARE_URL_PATH = /#\/link\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/([A-Za-z0-9_-]+)$/;
+
+/**
+ * The address to send someone: `<app>/#/link/<tenant>/<secret>`. Everything
+ * after `#` stays in the browser (it is never sent to a server), so the relay
+ * serving the app never sees the secret.
+ *
+ * @example
+ * formatShareUrl('https://relay.example', 'acme', secrets) // 'https://relay.example/#/link/acme/3q2-...'
+ */
+export function formatShareUrl(appUrl: string, tenant: string, secrets: LinkSecrets): string {
+  return `${appUrl.replace(/[#/]+$/, '')}/#/link/${encodeURIComponent(tenant)}/${formatLinkFragment(secrets)}`;
+}
+
+/** The tenant and fragment of a share URL from {@link formatShareUrl}, or null for anything else. */
+export function parseShareUrl(url: string): { tenant: string; fragment: string } | null {
+  const match = SHARE_URL_PATH.exec(url.trim());
+  if (!match) return null;
+  return { tenant: match[1] ?? '', fragment: match[2] ?? '' };
 }

@@ -1,7 +1,5 @@
 import { randomBytes, toBase64Url } from '@coffre/crypto';
 import {
-  type ErrorCode,
-  ERROR_MESSAGES,
   KdfRequestSchema,
   LoginRequestSchema,
   RefreshRequestSchema,
@@ -9,8 +7,10 @@ import {
   TotpConfirmRequestSchema,
 } from '@coffre/protocol';
 import type { FetchFunction } from '../../src/account/RelayApi.ts';
+import { error, json } from './fakeResponses.ts';
+import { FakeSharing } from './FakeSharing.ts';
 
-interface FakeUser {
+export interface FakeUser {
   id: string;
   tenant: string;
   email: string;
@@ -24,16 +24,18 @@ interface FakeUser {
   totpOn: boolean;
 }
 
-interface FakeDevice {
+export interface FakeDevice {
   id: string;
   userId: string;
   name: string;
   signingPublicKey: string;
   boxPublicKey: string;
   revoked: boolean;
+  /** Set by POST /me/devices/{id}/certificate. */
+  identitySignature?: string;
 }
 
-interface Grant {
+export interface Grant {
   userId: string;
   deviceId: string;
   family: string;
@@ -42,6 +44,8 @@ interface Grant {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
   body: unknown;
   authorization: string | null;
 }
@@ -59,6 +63,8 @@ export class FakeRelay {
   readonly users = new Map<string, FakeUser>();
   readonly devices = new Map<string, FakeDevice>();
   readonly tenants = new Set(['acme', 'globex']);
+  /** Documents, members, grants and links (the sharing API). */
+  readonly sharing: FakeSharing = new FakeSharing(this);
   accessTtlSeconds = 600;
   /** When set, answers before the routes do (fault injection). */
   intercept: ((request: RecordedRequest) => Response | undefined) | null = null;
@@ -80,6 +86,7 @@ export class FakeRelay {
     const request: RecordedRequest = {
       method: init.method ?? 'GET',
       path: url.pathname,
+      query: url.searchParams,
       body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
       authorization: headers.get('authorization'),
     };
@@ -98,6 +105,10 @@ export class FakeRelay {
     return this.users.get(`${tenant}/${email}`);
   }
 
+  userById(userId: string): FakeUser | undefined {
+    return [...this.users.values()].find((user) => user.id === userId);
+  }
+
   async #route(request: RecordedRequest): Promise<Response> {
     const match = /^\/v1\/tenants\/([^/]+)(\/.*)$/.exec(request.path);
     if (!match) return error(404, 'NOT_FOUND');
@@ -111,6 +122,8 @@ export class FakeRelay {
       if (this.refreshGate) await this.refreshGate;
       return this.#refreshTokens(request.body);
     }
+    const linkSession = /^POST \/links\/([^/]+)\/session$/.exec(route);
+    if (linkSession) return this.sharing.linkSession(tenant, decodeURIComponent(linkSession[1] ?? ''), request.body);
     const grant = this.#authenticate(request.authorization);
     if (grant instanceof Response) return grant;
     if (route === 'DELETE /sessions/current') {
@@ -132,6 +145,8 @@ export class FakeRelay {
         }));
       return json(200, { devices });
     }
+    const shared = this.sharing.route(tenant, route, request, grant);
+    if (shared) return shared;
     const deviceRoute = /^DELETE \/me\/devices\/(.+)$/.exec(route);
     if (deviceRoute) {
       const device = this.devices.get(decodeURIComponent(deviceRoute[1] ?? ''));
@@ -281,10 +296,4 @@ export class FakeRelay {
   }
 }
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-}
-
-export function error(status: number, code: ErrorCode, message: string = ERROR_MESSAGES[code]): Response {
-  return json(status, { error: { code, message } });
-}
+export { error, json };

@@ -9,6 +9,7 @@ import { createDeviceKeys } from '../../src/account/createDeviceKeys.ts';
 import { createIdentity } from '../../src/account/createIdentity.ts';
 import { Session } from '../../src/account/Session.ts';
 import { ProfileStore } from '../../src/bin/ProfileStore.ts';
+import { SharingState } from '../../src/sharing/SharingState.ts';
 
 describe('ProfileStore (the CLI state file)', () => {
   const folders: string[] = [];
@@ -101,5 +102,30 @@ describe('ProfileStore (the CLI state file)', () => {
     await store.save({ relay: 'http://relay.test', session: session() });
     await writeFile(store.path, '{"relay": "x", "session": {"format": "coffre-session/1"}}');
     await expect(store.load()).rejects.toBeInstanceOf(AccountError);
+  });
+
+  it('keeps contacts and link secrets in sharing.json (mode 0600), and signing out deletes it with the session', async () => {
+    const store = new ProfileStore(await folder());
+    const sharing = store.sharingStore();
+    expect(await sharing.load()).toBeNull();
+    const state = new SharingState('acme', 'user-1');
+    state.links.set('0123456789abcdef0123456789abcdef', {
+      linkId: '0123456789abcdef0123456789abcdef',
+      documentId: 'plans',
+      role: 'viewer',
+      secret: 'A'.repeat(43),
+      linkKey: 'B'.repeat(43),
+      passwordProtected: false,
+      createdAt: '2026-11-21T08:00:00.000Z',
+    });
+    await store.save({ relay: 'http://relay.test', session: session() });
+    await sharing.save(state.toJSON());
+    expect((await stat(store.sharingPath)).mode & 0o777).toBe(0o600);
+    const loaded = SharingState.fromJSON(await sharing.load(), { tenant: 'acme', userId: 'user-1' });
+    expect([...loaded.links.keys()]).toEqual(['0123456789abcdef0123456789abcdef']);
+
+    await store.clear();
+    expect(await sharing.load()).toBeNull();
+    expect(await store.load()).toBeNull();
   });
 });

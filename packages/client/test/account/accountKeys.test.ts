@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CryptoInputError, generatePasswordSalt, ready } from '@coffre/crypto';
-import { documentId, tenantId } from '@coffre/protocol';
 import { createDeviceKeys } from '../../src/account/createDeviceKeys.ts';
 import { createIdentity } from '../../src/account/createIdentity.ts';
 import { deriveAccountKeys } from '../../src/account/deriveAccountKeys.ts';
-import { deriveSoloDocumentKey } from '../../src/account/deriveSoloDocumentKey.ts';
 import { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from '../../src/account/kdfParameters.ts';
 
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
@@ -74,37 +72,5 @@ describe('identity and device keys', () => {
     expect(identity.signing.publicKey).not.toEqual(other.signing.publicKey);
     expect(identity.box.publicKey).not.toEqual(device.box.publicKey);
     expect(identity.signing.publicKey).not.toEqual(device.signing.publicKey);
-  });
-});
-
-describe('deriveSoloDocumentKey', () => {
-  beforeAll(async () => {
-    await ready();
-  });
-
-  const address = (tenant: string, document: string) => ({
-    tenantId: tenantId(tenant),
-    documentId: documentId(document),
-  });
-
-  it('gives the same key to every device holding the identity', () => {
-    const identity = createIdentity();
-    const copy = { signing: { ...identity.signing }, box: { ...identity.box } };
-    expect(deriveSoloDocumentKey(identity, address('acme', 'notes'))).toEqual(
-      deriveSoloDocumentKey(copy, address('acme', 'notes')),
-    );
-    expect(deriveSoloDocumentKey(identity, address('acme', 'notes'))).toHaveLength(32);
-  });
-
-  it('gives another key for another document, tenant or identity', () => {
-    const identity = createIdentity();
-    const key = deriveSoloDocumentKey(identity, address('acme', 'notes'));
-    expect(deriveSoloDocumentKey(identity, address('acme', 'notes2'))).not.toEqual(key);
-    expect(deriveSoloDocumentKey(identity, address('acme2', 'notes'))).not.toEqual(key);
-    expect(deriveSoloDocumentKey(createIdentity(), address('acme', 'notes'))).not.toEqual(key);
-    // The length-prefixed label keeps "ab"/"c" apart from "a"/"bc".
-    expect(deriveSoloDocumentKey(identity, address('ab', 'c'))).not.toEqual(
-      deriveSoloDocumentKey(identity, address('a', 'bc')),
-    );
   });
 });

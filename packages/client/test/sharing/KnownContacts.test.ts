@@ -37,4 +37,43 @@ describe('known contacts and safety numbers', () => {
     contacts.accept(swapped);
     expect(contacts.check(swapped).status).toBe('unchanged');
   });
+
+  it('keeps the changed keys aside, lists them first, and round-trips through JSON', () => {
+    const contacts = new KnownContacts();
+    const bob = { ...contact(), email: 'bob@acme.test' };
+    const carol = { ...contact('carol'), email: 'carol@acme.test' };
+    contacts.check(bob);
+    contacts.check(carol);
+    contacts.rememberDevice('bob', 'laptop', generateSigningKeyPair().publicKey);
+    const swapped = { ...contact(), userId: 'carol' };
+    contacts.check(swapped);
+
+    const restored = KnownContacts.fromJSON(JSON.parse(JSON.stringify(contacts.toJSON())));
+    expect(restored.summaries()).toEqual(contacts.summaries());
+    expect(restored.summaries()[0]).toEqual({
+      userId: 'carol',
+      email: 'carol@acme.test',
+      safetyNumber: safetyNumber(carol),
+      changedSafetyNumber: safetyNumber(swapped),
+    });
+    expect(restored.changed('carol')?.signingPublicKey).toEqual(swapped.signingPublicKey);
+    expect(restored.findByEmail('BOB@acme.test ')?.userId).toBe('bob');
+    expect(restored.devicesExcept().map(([id]) => id)).toEqual(['laptop']);
+    expect(restored.devicesExcept(new Set(['bob']))).toEqual([]);
+  });
+
+  it('forgets the devices certified by the previous keys when new keys are accepted', () => {
+    const contacts = new KnownContacts();
+    contacts.check(contact());
+    contacts.rememberDevice('bob', 'laptop', generateSigningKeyPair().publicKey);
+    const renewed = { ...contact(), userId: 'bob' };
+    expect(contacts.check(renewed).status).toBe('changed');
+    contacts.accept(renewed);
+    expect(contacts.devicesExcept()).toEqual([]);
+    expect(contacts.changed('bob')).toBeUndefined();
+  });
+
+  it('refuses a serialised state of another format', () => {
+    expect(() => KnownContacts.fromJSON({ format: 'other', contacts: [] })).toThrow();
+  });
 });

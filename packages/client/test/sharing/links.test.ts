@@ -2,7 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DecryptionError, generatePasswordSalt, generateSymmetricKey, ready } from '@coffre/crypto';
 import {
   createLinkSecrets,
+  deriveLinkKey,
   formatLinkFragment,
+  formatShareUrl,
+  openKeyWithLinkKey,
+  parseShareUrl,
   linkVerifier,
   openKeyFromLink,
   parseLinkFragment,
@@ -52,5 +56,23 @@ describe('share links', () => {
 
   it('refuses an incomplete link', () => {
     expect(() => parseLinkFragment('#abc')).toThrow(/incomplete/);
+  });
+
+  it('a link key derived once opens every epoch sealed with the password', () => {
+    const secrets = createLinkSecrets();
+    const password = { password: 'correct horse', salt: generatePasswordSalt(), parameters: FAST };
+    const keys = [generateSymmetricKey(), generateSymmetricKey()];
+    const sealed = keys.map((key, epoch) => sealKeyForLink(secrets, 'plans', epoch, key, password));
+    const linkKey = deriveLinkKey(secrets, password);
+    expect(sealed.map((box, epoch) => openKeyWithLinkKey(linkKey, secrets.linkId, 'plans', epoch, box))).toEqual(keys);
+  });
+
+  it('share URLs carry the tenant and the secret after #, and parse back', () => {
+    const secrets = createLinkSecrets();
+    const url = formatShareUrl('https://relay.example/', 'acme', secrets);
+    expect(url).toBe(`https://relay.example/#/link/acme/${formatLinkFragment(secrets)}`);
+    expect(parseShareUrl(url)).toEqual({ tenant: 'acme', fragment: formatLinkFragment(secrets) });
+    expect(parseShareUrl('https://relay.example/#/other/acme/x')).toBeNull();
+    expect(parseShareUrl(formatLinkFragment(secrets))).toBeNull();
   });
 });

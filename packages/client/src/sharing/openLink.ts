@@ -1,0 +1,203 @@
+import { fromBase64Url, toBase64Url } from '@coffre/crypto';
+import {
+  type DocumentAddress,
+  LinkSessionResponseSchema,
+  deviceId,
+  documentId as parseDocumentId,
+  isValidId,
+  sharingPaths,
+  tenantId as parseTenantId,
+} from '@coffre/protocol';
+import type { z } from 'zod';
+import { AccountError } from '../account/AccountError.ts';
+import { type FetchFunction, RelayApi } from '../account/RelayApi.ts';
+import { EncryptedDocument, type EncryptedDocumentOptions } from '../EncryptedDocument.ts';
+import type { ContentEngine } from '../engines/ContentEngine.ts';
+import { DeviceDirectory, DocumentKeyring } from '../keys.ts';
+import { settle, trackedToken } from '../settle.ts';
+import { syncUrlFor } from '../syncUrlFor.ts';
+import { verifyDeviceCertificate } from './deviceCertificate.ts';
+import { createLinkDevice, linkDevicePublicKey } from './linkDevice.ts';
+import { type LinkSecrets, deriveLinkKey, openKeyWithLinkKey, parseLinkFragment, parseShareUrl } from './links.ts';
+
+type LinkSession = z.infer<typeof LinkSessionResponseSchema>;
+
+/** Refresh the link session this long before its token expires. */
+const TOKEN_MARGIN_MS = 30_000;
+
+export interface OpenLinkOptions<E extends ContentEngine> {
+  /** The relay's HTTP address. */
+  baseUrl: string;
+  /** The organisation of the link (in a share URL: `#/link/<tenant>/<fragment>`). */
+  tenant: string;
+  /** The link's secret: the URL fragment, with or without `#`, or a whole share URL. */
+  fragment: string;
+  engine: E;
+  /** Needed when the link was created with one. */
+  password?: string;
+  fetch?: FetchFunction;
+  /** Relay WebSocket URL; by default `baseUrl` with ws(s): and /sync. */
+  syncUrl?: string;
+  /** Milliseconds to wait for the document to load (default 30 s). */
+  timeoutMs?: number;
+  /** Anything else EncryptedDocument takes. */
+  extra?: Partial<EncryptedDocumentOptions<E>>;
+}
+
+export interface OpenedLink<E extends ContentEngine> {
+  document: EncryptedDocument<E>;
+  documentId: string;
+  /** `viewer` links connect read-only: local edits are never stored. */
+  role: 'viewer' | 'editor';
+}
+
+function linkSecretsFrom(fragment: string): LinkSecrets {
+  const fromUrl = parseShareUrl(fragment);
+  try {
+    return parseLinkFragment(fromUrl ? fromUrl.fragment : fragment.trim());
+  } catch (error) {
+    throw new AccountError('LINK_INVALID', { cause: error });
+  }
+}
+
+/** The key that opens the link's sealed document keys; the password (when the link has one) is stretched here, once. */
+function linkKeyFor(session: LinkSession, secrets: LinkSecrets, password: string | undefined): Uint8Array {
+  if (!session.password) return deriveLinkKey(secrets);
+  if (password === undefined) throw new AccountError('LINK_PASSWORD_REQUIRED');
+  try {
+    return deriveLinkKey(secrets, {
+      password,
+      salt: fromBase64Url(session.password.salt),
+      parameters: session.password.kdf,
+    });
+  } catch (error) {
+    throw new AccountError('INVALID_RESPONSE', { detail: 'the link password parameters are not usable', cause: error });
+  }
+}
+
+/** Adds the session's keys missing from `keyring`; returns how many were added. */
+function addLinkKeys(
+  keyring: DocumentKeyring,
+  session: LinkSession,
+  secrets: LinkSecrets,
+  linkKey: Uint8Array,
+): number {
+  let added = 0;
+  for (const { keyEpoch, sealedKey } of session.sealedKeys) {
+    if (keyring.get(keyEpoch)) continue;
+    try {
+      keyring.add(
+        keyEpoch,
+        openKeyWithLinkKey(linkKey, secrets.linkId, session.documentId, keyEpoch, fromBase64Url(sealedKey)),
+      );
+      added += 1;
+    } catch {
+      // Checked below for the current epoch; an older epoch that does not open leaves its entries unread.
+    }
+  }
+  return added;
+}
+
+/** The link's keys of every epoch; the current one must open. */
+function openLinkKeys(session: LinkSession, secrets: LinkSecrets, linkKey: Uint8Array): DocumentKeyring {
+  const keyring = new DocumentKeyring();
+  addLinkKeys(keyring, session, secrets, linkKey);
+  if (keyring.get(session.currentEpoch)) return keyring;
+  if (!session.sealedKeys.some((sealed) => sealed.keyEpoch === session.currentEpoch)) {
+    throw new AccountError('NO_DOCUMENT_KEY', { detail: `the link holds no key for epoch ${session.currentEpoch}` });
+  }
+  throw new AccountError(session.password ? 'LINK_PASSWORD_WRONG' : 'LINK_INVALID');
+}
+
+/** Members' devices whose certificates verify against their identity keys, and share-link editors. */
+function authorDirectory(tenant: string, session: LinkSession): DeviceDirectory {
+  const directory = new DeviceDirectory([], { resolve: (id) => linkDevicePublicKey(id) });
+  for (const author of session.authors) {
+    const identityKey = fromBase64Url(author.signingPublicKey);
+    for (const device of author.devices) {
+      if (!isValidId(device.deviceId)) continue;
+      if (!verifyDeviceCertificate(tenant, author.userId, identityKey, device)) continue;
+      directory.set(deviceId(device.deviceId), fromBase64Url(device.signingPublicKey));
+    }
+  }
+  return directory;
+}
+
+/**
+ * Opens a document through a share link, without an account: proves the
+ * link secret to the relay (which knows only its hash) for a token scoped
+ * to the one document, opens the document keys sealed for the link (with
+ * the password when it has one) and connects. Waits until the document has
+ * loaded.
+ *
+ * The reader writes, if at all, as a throwaway device whose id is its
+ * public key (see `createLinkDevice`). Authors' keys come from the relay
+ * without a safety-number check: a link reader has no contacts to compare
+ * with. The relay still cannot forge an entry, since it holds no document
+ * key.
+ *
+ * Rejects with an {@link AccountError}: `LINK_INVALID`,
+ * `LINK_PASSWORD_REQUIRED`, `LINK_PASSWORD_WRONG`, `LINK_UNAVAILABLE` (a
+ * revoked or unknown link), or the relay's code.
+ *
+ * @example
+ * const { document } = await openLink({ baseUrl, tenant: 'acme', fragment: location.hash, engine: new YjsEngine() });
+ */
+export async function openLink<E extends ContentEngine>(options: OpenLinkOptions<E>): Promise<OpenedLink<E>> {
+  const fromUrl = parseShareUrl(options.fragment);
+  const tenant = fromUrl?.tenant ?? options.tenant;
+  if (!isValidId(tenant)) throw new AccountError('LINK_INVALID', { detail: 'the organisation is not valid' });
+  const secrets = linkSecretsFrom(options.fragment);
+  const api = new RelayApi({ baseUrl: options.baseUrl, fetch: options.fetch });
+  const startSession = () =>
+    api.request({
+      method: 'POST',
+      path: sharingPaths.linkSession(tenant, secrets.linkId),
+      body: { accessProof: toBase64Url(secrets.accessProof) },
+      schema: LinkSessionResponseSchema,
+    });
+  let session: LinkSession;
+  try {
+    session = await startSession();
+  } catch (error) {
+    if (error instanceof AccountError && [401, 403, 404].includes(error.status ?? 0)) {
+      throw new AccountError('LINK_UNAVAILABLE', { status: error.status, cause: error });
+    }
+    throw error;
+  }
+  if (!isValidId(session.documentId)) throw new AccountError('INVALID_RESPONSE', { detail: 'not a document id' });
+  let expiresAt = Date.now() + session.expiresIn * 1000;
+  const linkKey = linkKeyFor(session, secrets, options.password);
+  const keyring = openLinkKeys(session, secrets, linkKey);
+  const address: DocumentAddress = {
+    tenantId: parseTenantId(tenant),
+    documentId: parseDocumentId(session.documentId),
+  };
+  const document: EncryptedDocument<E> = new EncryptedDocument({
+    address,
+    engine: options.engine,
+    device: createLinkDevice(),
+    keyring,
+    devices: authorDirectory(tenant, session),
+    url: options.syncUrl ?? syncUrlFor(options.baseUrl),
+    token: trackedToken(
+      () => document,
+      async () => {
+        if (expiresAt - Date.now() > TOKEN_MARGIN_MS) return session.accessToken;
+        session = await startSession();
+        expiresAt = Date.now() + session.expiresIn * 1000;
+        // A rotation since: the link was re-sealed for the new epoch.
+        if (addLinkKeys(keyring, session, secrets, linkKey) > 0) document?.envelope.retryPending();
+        return session.accessToken;
+      },
+    ),
+    ...options.extra,
+  });
+  try {
+    await settle(document, document.whenSynced(), options.timeoutMs ?? 30_000);
+  } catch (error) {
+    document.destroy();
+    throw error;
+  }
+  return { document, documentId: session.documentId, role: session.role };
+}
