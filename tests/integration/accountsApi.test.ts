@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { decodeJwt } from 'jose';
 import { ready, toBase64Url, toHex } from '@coffre/crypto';
 import {
@@ -13,10 +12,9 @@ import {
   TotpSetupResponseSchema,
   deviceId,
   parseAccessClaims,
-  tenantId,
   userId,
 } from '@coffre/protocol';
-import { TENANT_TABLES, currentTotpCode, mintAccessToken } from '@coffre/sync-server';
+import { currentTotpCode, mintAccessToken } from '@coffre/sync-server';
 import {
   ApiClient,
   TEST_KDF,
@@ -27,6 +25,7 @@ import {
   loginAccount,
   registerAccount,
 } from './support/accountApi.ts';
+import { dumpTenant, dumpPostgres } from './support/databaseDump.ts';
 import { MessageType, RawClient } from './support/rawClient.ts';
 import { type RelayHarness, randomId, readAllFiles, startRelay, storageEngine } from './support/relayHarness.ts';
 import { createTestDocument } from './support/sharingApi.ts';
@@ -370,40 +369,3 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
     }
   });
 });
-
-/** Every row of every tenant table the tenant can see, as the relay's application role reads it. */
-async function dumpTenant(harness: RelayHarness, tenant: TenantId): Promise<string> {
-  let dump = '';
-  await harness.relay.database.withTenant(tenantId(tenant), async (sql) => {
-    for (const table of TENANT_TABLES) {
-      for (const row of await sql.query(`select * from ${table}`)) dump += rowText(row);
-    }
-  });
-  return dump;
-}
-
-/** Every row of every table of the public schema, read by the administrator. */
-async function dumpPostgres(adminUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const tables = await client.query<{ tablename: string }>(
-      "select tablename from pg_tables where schemaname = 'public'",
-    );
-    let dump = '';
-    for (const { tablename } of tables.rows) {
-      for (const row of (await client.query(`select * from "${tablename}"`)).rows as Record<string, unknown>[]) {
-        dump += rowText(row);
-      }
-    }
-    return dump;
-  } finally {
-    await client.end();
-  }
-}
-
-function rowText(row: Record<string, unknown>): string {
-  return Object.values(row)
-    .map((value) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : String(value)))
-    .join('\n');
-}

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { AutomergeEngine, YjsEngine } from '@coffre/client';
 import {
   type RelayHarness,
@@ -10,32 +9,9 @@ import {
   storageEngine,
   waitFor,
 } from './support/relayHarness.ts';
+import { dumpPostgres } from './support/databaseDump.ts';
 
 const MARKERS = ['CoffreMarkerAlpha', 'Zanzibar-Quokka-7731', 'presence-name-Horatio'] as const;
-
-/** Every row of every table of the public schema, as text, read by the admin role. */
-async function dumpPostgres(adminUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const tables = await client.query<{ tablename: string }>(
-      "select tablename from pg_tables where schemaname = 'public'",
-    );
-    let dump = '';
-    for (const { tablename } of tables.rows) {
-      const rows = await client.query(`select * from "${tablename}"`);
-      for (const row of rows.rows as Record<string, unknown>[]) {
-        for (const value of Object.values(row)) {
-          dump += Buffer.isBuffer(value) ? value.toString('latin1') : String(value);
-          dump += '\n';
-        }
-      }
-    }
-    return dump;
-  } finally {
-    await client.end();
-  }
-}
 
 describe(`the relay stores and sees no plaintext (${storageEngine})`, () => {
   let harness: RelayHarness;

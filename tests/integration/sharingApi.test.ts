@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { decodeJwt } from 'jose';
 import {
   deriveKeyFromPassword,
@@ -28,11 +27,11 @@ import {
   documentId as toDocumentId,
   parseAccessClaims,
   sharingPaths,
-  tenantId as toTenantId,
 } from '@coffre/protocol';
 import { TENANT_TABLES } from '@coffre/sync-server';
 import { ApiClient, TEST_KDF, createTestTenant, errorCodeOf, loginAccount } from './support/accountApi.ts';
 import { accountRowsSnapshot } from './support/accountRows.ts';
+import { dumpTenant, dumpPostgres } from './support/databaseDump.ts';
 import { MessageType } from './support/rawClient.ts';
 import {
   type RelayHarness,
@@ -801,40 +800,3 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
     }
   });
 });
-
-/** Every row of every tenant table the tenant can see, as the relay's application role reads it. */
-async function dumpTenant(harness: RelayHarness, tenant: TenantId): Promise<string> {
-  let dump = '';
-  await harness.relay.database.withTenant(toTenantId(tenant), async (sql) => {
-    for (const table of TENANT_TABLES) {
-      for (const row of await sql.query(`select * from ${table}`)) dump += rowText(row);
-    }
-  });
-  return dump;
-}
-
-/** Every row of every table of the public schema, read by the administrator. */
-async function dumpPostgres(adminUrl: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const tables = await client.query<{ tablename: string }>(
-      "select tablename from pg_tables where schemaname = 'public'",
-    );
-    let dump = '';
-    for (const { tablename } of tables.rows) {
-      for (const row of (await client.query(`select * from "${tablename}"`)).rows as Record<string, unknown>[]) {
-        dump += rowText(row);
-      }
-    }
-    return dump;
-  } finally {
-    await client.end();
-  }
-}
-
-function rowText(row: Record<string, unknown>): string {
-  return Object.values(row)
-    .map((value) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : String(value)))
-    .join('\n');
-}
