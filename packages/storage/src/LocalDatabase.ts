@@ -1,0 +1,73 @@
+import { Dexie, type Table } from 'dexie';
+
+/** Name of the Dexie database of one account on this device. */
+export const LOCAL_DATABASE_PREFIX = 'coffre-local';
+
+export type CatalogKind = 'document' | 'folder' | 'file';
+
+/** A document, folder or file known on this device. Its title lives sealed in `sealedMeta`. */
+export interface CatalogRow {
+  id: string;
+  kind: CatalogKind;
+  /** Id of the containing folder; '' at the root (IndexedDB cannot index null). */
+  parent: string;
+  /** Title, file name and the like, sealed: never plain. */
+  sealedMeta: Uint8Array;
+}
+
+/** A keyring value sealed with the local vault key (see {@link Vault}). */
+export interface KeyringRow {
+  id: string;
+  sealed: Uint8Array;
+}
+
+/** An encrypted file chunk cached as the relay stores it. */
+export interface FileChunkRow {
+  fileId: string;
+  index: number;
+  ciphertext: Uint8Array;
+}
+
+/** A pending upload, already encrypted. */
+export interface OutboxRow {
+  id?: number;
+  kind: string;
+  /** The object it concerns (a file id, a document id). */
+  target: string;
+  createdAt: number;
+  payload: Uint8Array;
+}
+
+export interface LocalDatabaseOptions {
+  /** An IDBFactory other than the global `indexedDB` (e.g. fake-indexeddb). */
+  indexedDB?: IDBFactory;
+  IDBKeyRange?: typeof IDBKeyRange;
+}
+
+/**
+ * The device's Dexie database: catalog, keyring, cached file chunks and
+ * outbox. Only sealed or encrypted bytes are stored; ids are random.
+ *
+ * @example
+ * const database = new LocalDatabase('account-id');
+ * await database.catalog.put({ id, kind: 'document', parent: '', sealedMeta });
+ */
+export class LocalDatabase extends Dexie {
+  readonly catalog!: Table<CatalogRow, string>;
+  readonly keyring!: Table<KeyringRow, string>;
+  readonly fileChunks!: Table<FileChunkRow, [string, number]>;
+  readonly outbox!: Table<OutboxRow, number>;
+
+  constructor(account: string, options: LocalDatabaseOptions = {}) {
+    super(`${LOCAL_DATABASE_PREFIX}/${account}`, {
+      ...(options.indexedDB ? { indexedDB: options.indexedDB } : {}),
+      ...(options.IDBKeyRange ? { IDBKeyRange: options.IDBKeyRange } : {}),
+    });
+    this.version(1).stores({
+      catalog: 'id, kind, parent',
+      keyring: 'id',
+      fileChunks: '[fileId+index], fileId',
+      outbox: '++id, kind, target',
+    });
+  }
+}

@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  DecryptionError,
+  generateSigningKeyPair,
+  generateSymmetricKey,
+  randomBytes,
+  ready,
+  toHex,
+} from '@coffre/crypto';
+import { type DocumentAddress, deviceId, documentId, tenantId } from '@coffre/protocol';
+import { DeviceDirectory, DocumentKeyring, EncryptedEnvelope, YjsEngine } from '@coffre/client';
+import { containsBytes, dumpIndexedDb } from './dumpIndexedDb.ts';
+import { EnvelopeStore } from './EnvelopeStore.ts';
+import { type LocalDatabaseOptions, LocalDatabase } from './LocalDatabase.ts';
+import { Vault } from './Vault.ts';
+
+/** What an environment's test file hands the contract suite. */
+export interface LocalStoreContractFixture {
+  /**
+   * The IndexedDB the stores use. y-indexeddb always uses the global
+   * `indexedDB`, so this must be that same factory.
+   */
+  indexedDB: IDBFactory;
+  /** Passed to every {@link LocalDatabase} the suite opens. */
+  localDatabaseOptions?: LocalDatabaseOptions;
+  teardown?: () => Promise<void>;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The rules every IndexedDB the local store runs on must keep, as a vitest
+ * suite: fake-indexeddb in Node, real IndexedDB in Chromium. Tests isolate
+ * themselves with random tenant and account ids.
+ */
+export function runLocalStoreContractTests(name: string, setup: () => Promise<LocalStoreContractFixture>): void {
+  describe(`local store contract: ${name}`, () => {
+    let fixture: LocalStoreContractFixture | undefined;
+    const open: { close: () => Promise<void> }[] = [];
+
+    const ctx = (): LocalStoreContractFixture => {
+      if (!fixture) throw new Error('contract fixture was not set up');
+      return fixture;
+    };
+    const newAddress = (): DocumentAddress => ({
+      tenantId: tenantId(`t${toHex(randomBytes(5))}`),
+      documentId: documentId(`d${toHex(randomBytes(5))}`),
+    });
+    const openStore = (address: DocumentAddress, envelope = new Y.Doc(), compactAfter?: number): EnvelopeStore => {
+      const store = new EnvelopeStore({ address, envelope, ...(compactAfter ? { compactAfter } : {}) });
+      open.push({ close: () => store.destroy() });
+      return store;
+    };
+    const openDatabase = (): LocalDatabase => {
+      const database = new LocalDatabase(`a${toHex(randomBytes(5))}`, ctx().localDatabaseOptions);
+      open.push({
+        close: () => {
+          database.close();
+          return Promise.resolve();
+        },
+      });
+      return database;
+    };
+    const logOf = (doc: Y.Doc): string[] => doc.getArray<Uint8Array>('log').map((frame) => toHex(frame));
+    const pushFrames = (doc: Y.Doc, count: number): void => {
+      for (let index = 0; index < count; index += 1) doc.getArray<Uint8Array>('log').push([randomBytes(40)]);
+    };
+    /** Every byte chunk IndexedDB holds that contains `marker`, named by database/store. */
+    const placesHolding = async (marker: string): Promise<string[]> => {
+      const needle = encoder.encode(marker);
+      const dumps = await dumpIndexedDb(ctx().indexedDB);
+      return dumps
+        .filter((dump) => dump.chunks.some((chunk) => containsBytes(chunk, needle)))
+        .map((dump) => `${dump.database}/${dump.store}`);
+    };
+
+    beforeAll(async () => {
+      await ready();
+      fixture = await setup();
+    });
+
+    afterAll(async () => {
+      for (const handle of open.splice(0)) await handle.close();
+      await fixture?.teardown?.();
+    });
+
+    it('reopens a saved envelope with the same log', async () => {
+      const address = newAddress();
+      const first = openStore(address);
+      await first.whenLoaded();
+      pushFrames(first.envelope, 5);
+      await first.flush();
+      const expected = logOf(first.envelope);
+      await first.destroy();
+
+      const second = openStore(address);
+      await second.whenLoaded();
+      expect(logOf(second.envelope)).toEqual(expected);
+      expect(expected).toHaveLength(5);
+    });
+
+    it('keeps updates written before the store finished loading', async () => {
+      const address = newAddress();
+      const first = openStore(address);
+      pushFrames(first.envelope, 2);
+      await first.whenLoaded();
+      pushFrames(first.envelope, 1);
+      const expected = logOf(first.envelope);
+      await first.destroy();
+
+      const second = openStore(address);
+      await second.whenLoaded();
+      expect(logOf(second.envelope)).toEqual(expected);
+    });
+
+    it('compaction keeps the content and reduces the stored rows to one', async () => {
+      const address = newAddress();
+      const store = openStore(address, new Y.Doc(), 10_000);
+      await store.whenLoaded();
+      pushFrames(store.envelope, 30);
+      const expected = logOf(store.envelope);
+      expect(await store.storedRows()).toBeGreaterThanOrEqual(30);
+
+      await store.flush();
+      expect(await store.storedRows()).toBe(1);
+      await store.destroy();
+
+      const reopened = openStore(address);
+      await reopened.whenLoaded();
+      expect(logOf(reopened.envelope)).toEqual(expected);
+    });
+
+    it('compacts by itself after compactAfter updates, so rows do not grow per keystroke', async () => {
+      const address = newAddress();
+      const store = openStore(address, new Y.Doc(), 20);
+      await store.whenLoaded();
+      pushFrames(store.envelope, 200);
+      expect(await store.storedRows()).toBeLessThanOrEqual(21);
+      const expected = logOf(store.envelope);
+      await store.destroy();
+
+      const reopened = openStore(address);
+      await reopened.whenLoaded();
+      expect(logOf(reopened.envelope)).toEqual(expected);
+    });
+
+    // y-indexeddb gives two instances on one database no notification of each
+    // other's writes: each appends its own rows, and sees the other's when it
+    // reads the database again (refresh, flush, reopen). Compaction reads and
+    // deletes within one readwrite transaction, so it never drops the other's rows.
+    it('two stores on the same document converge once each reads the database again', async () => {
+      const address = newAddress();
+      const left = openStore(address);
+      const right = openStore(address);
+      await Promise.all([left.whenLoaded(), right.whenLoaded()]);
+      pushFrames(left.envelope, 3);
+      pushFrames(right.envelope, 4);
+      await right.flush();
+      pushFrames(left.envelope, 1);
+
+      await left.refresh();
+      await right.refresh();
+      expect(left.envelope.getArray('log').length).toBe(8);
+      expect(logOf(left.envelope)).toEqual(logOf(right.envelope));
+
+      await left.flush();
+      await right.flush();
+      const third = openStore(address);
+      await third.whenLoaded();
+      expect(logOf(third.envelope)).toEqual(logOf(left.envelope));
+    });
+
+    it('clearData deletes the document database', async () => {
+      const address = newAddress();
+      const store = openStore(address);
+      await store.whenLoaded();
+      pushFrames(store.envelope, 2);
+      await store.flush();
+      await store.clearData();
+
+      const names = (await ctx().indexedDB.databases()).map((info) => info.name);
+      expect(names).not.toContain(store.databaseName);
+      const reopened = openStore(address);
+      await reopened.whenLoaded();
+      expect(reopened.envelope.getArray('log').length).toBe(0);
+      await reopened.clearData();
+    });
+
+    it('the vault round-trips a keyring value through the database', async () => {
+      const database = openDatabase();
+      const vault = new Vault(generateSymmetricKey());
+      const documentKey = generateSymmetricKey();
+      await database.keyring.put({ id: 'doc-1', sealed: vault.seal('keyring', 'doc-1', documentKey) });
+
+      const row = await database.keyring.get('doc-1');
+      expect(row).toBeDefined();
+      expect(vault.open('keyring', 'doc-1', row?.sealed ?? new Uint8Array())).toEqual(documentKey);
+    });
+
+    it('the vault refuses a value moved to another id or table', () => {
+      const vault = new Vault(generateSymmetricKey());
+      const sealed = vault.seal('keyring', 'doc-1', generateSymmetricKey());
+      expect(() => vault.open('keyring', 'doc-2', sealed)).toThrow(DecryptionError);
+      expect(() => vault.open('catalog', 'doc-1', sealed)).toThrow(DecryptionError);
+    });
+
+    it('the vault refuses a tampered value or another vault key', () => {
+      const vault = new Vault(generateSymmetricKey());
+      const sealed = vault.seal('keyring', 'doc-1', generateSymmetricKey());
+      const tampered = sealed.slice();
+      tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
+      expect(() => vault.open('keyring', 'doc-1', tampered)).toThrow(DecryptionError);
+      expect(() => new Vault(generateSymmetricKey()).open('keyring', 'doc-1', sealed)).toThrow(DecryptionError);
+    });
+
+    it('the plaintext check finds a marker stored in the clear', async () => {
+      const marker = `clear-${toHex(randomBytes(8))}`;
+      const store = openStore(newAddress());
+      await store.whenLoaded();
+      store.envelope.getText('not-sealed').insert(0, marker);
+      await store.flush();
+      expect(await placesHolding(marker)).toEqual([`${store.databaseName}/updates`]);
+      await store.clearData();
+    });
+
+    it('no IndexedDB database holds a document text, title or key in the clear', async () => {
+      const textMarker = `text-${toHex(randomBytes(8))}`;
+      const titleMarker = `title-${toHex(randomBytes(8))}`;
+      const address = newAddress();
+      const device = { id: deviceId('device-a'), signingKeyPair: generateSigningKeyPair() };
+      const documentKey = generateSymmetricKey();
+      const engine = new YjsEngine();
+      const envelope = new EncryptedEnvelope({
+        address,
+        engine,
+        device,
+        keyring: new DocumentKeyring([[0, documentKey]]),
+        devices: new DeviceDirectory([[device.id, device.signingKeyPair.publicKey]]),
+      });
+      const store = openStore(address, envelope.envelope);
+      await store.whenLoaded();
+      engine.doc.getText('body').insert(0, textMarker);
+      envelope.flush();
+      expect(envelope.log.length).toBe(1);
+      await store.flush();
+
+      const vault = new Vault(generateSymmetricKey());
+      const database = openDatabase();
+      const catalogId = `c${toHex(randomBytes(5))}`;
+      const meta = encoder.encode(JSON.stringify({ title: titleMarker }));
+      await database.catalog.put({
+        id: catalogId,
+        kind: 'document',
+        parent: '',
+        sealedMeta: vault.seal('catalog', catalogId, meta),
+      });
+      await database.keyring.put({ id: catalogId, sealed: vault.seal('keyring', catalogId, documentKey) });
+
+      expect(await placesHolding(textMarker)).toEqual([]);
+      expect(await placesHolding(titleMarker)).toEqual([]);
+      const keyHex = toHex(documentKey);
+      const dumps = await dumpIndexedDb(ctx().indexedDB);
+      const holdingKey = dumps.filter((dump) =>
+        dump.chunks.some((chunk) => containsBytes(chunk, documentKey) || containsBytes(chunk, encoder.encode(keyHex))),
+      );
+      expect(holdingKey).toEqual([]);
+      // The sealed values are there and open with the vault key.
+      const row = await database.catalog.get(catalogId);
+      expect(vault.open('catalog', catalogId, row?.sealedMeta ?? new Uint8Array())).toEqual(meta);
+      envelope.destroy();
+    });
+  });
+}
