@@ -1,26 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '@coffre/crypto';
-import { ERROR_MESSAGES, type SessionResponse, type TenantId } from '@coffre/protocol';
+import { type SessionResponse, type TenantId } from '@coffre/protocol';
 import {
   ApiClient,
-  type ApiAnswer,
   type TestAccount,
   createTestTenant,
   deriveTestAccount,
   errorCodeOf,
+  expectRateLimited,
   registerAccount,
 } from './support/accountApi.ts';
 import { accountRowsSnapshot } from './support/accountRows.ts';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
-
-/** Answered 429 RATE_LIMITED with the protocol sentence and a Retry-After in seconds. */
-function expectRateLimited(answer: ApiAnswer, maxRetryAfter: number): void {
-  expect([answer.status, errorCodeOf(answer)]).toEqual([429, 'RATE_LIMITED']);
-  expect((answer.body as { error: { message: string } }).error.message).toBe(ERROR_MESSAGES.RATE_LIMITED);
-  const retryAfter = Number(answer.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThan(0);
-  expect(retryAfter).toBeLessThanOrEqual(maxRetryAfter);
-}
 
 describe(`accounts API rate limits (${storageEngine})`, () => {
   let harness: RelayHarness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready, toBase64Url } from '@coffre/crypto';
-import { ERROR_MESSAGES, type TenantId, sharingPaths } from '@coffre/protocol';
-import { ApiClient, type ApiAnswer, createTestTenant, errorCodeOf } from './support/accountApi.ts';
+import { type TenantId, sharingPaths } from '@coffre/protocol';
+import { ApiClient, createTestTenant, errorCodeOf, expectRateLimited } from './support/accountApi.ts';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
 import {
   type TestDocument,
@@ -12,15 +12,6 @@ import {
   registerTestUser,
   sealForLink,
 } from './support/sharingApi.ts';
-
-/** Answered 429 RATE_LIMITED with the protocol sentence and a Retry-After of at most `maxRetryAfter` seconds. */
-function expectRateLimited(answer: ApiAnswer, maxRetryAfter: number): void {
-  expect([answer.status, errorCodeOf(answer)]).toEqual([429, 'RATE_LIMITED']);
-  expect((answer.body as { error: { message: string } }).error.message).toBe(ERROR_MESSAGES.RATE_LIMITED);
-  const retryAfter = Number(answer.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThan(0);
-  expect(retryAfter).toBeLessThanOrEqual(maxRetryAfter);
-}
 
 describe(`sharing API rate limits (${storageEngine})`, () => {
   let harness: RelayHarness;

@@ -10,7 +10,8 @@ import {
   toBase64Url,
 } from '@coffre/crypto';
 import type { LoginRequest, RegisterRequest, SessionResponse, TenantId } from '@coffre/protocol';
-import { tenantId } from '@coffre/protocol';
+import { ERROR_MESSAGES, tenantId } from '@coffre/protocol';
+import { expect } from 'vitest';
 import type { RelayHarness } from './relayHarness.ts';
 
 /** Cheap Argon2id for tests only. */
@@ -160,4 +161,13 @@ export function loginAccount(
   extra: Partial<LoginRequest> = {},
 ): Promise<SessionResponse> {
   return api.expectOk<SessionResponse>(`/v1/tenants/${tenant}/sessions`, account.loginBody(extra));
+}
+
+/** Answered 429 RATE_LIMITED with the protocol sentence and a Retry-After of at most `maxRetryAfter` seconds. */
+export function expectRateLimited(answer: ApiAnswer, maxRetryAfter: number): void {
+  expect([answer.status, errorCodeOf(answer)]).toEqual([429, 'RATE_LIMITED']);
+  expect((answer.body as { error: { message: string } }).error.message).toBe(ERROR_MESSAGES.RATE_LIMITED);
+  const retryAfter = Number(answer.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(maxRetryAfter);
 }
