@@ -52,6 +52,8 @@ export {
   type TotpSetup,
   type AccountClientOptions,
   type LoginOptions,
+  type RegisterOptions,
+  type VaultKeyMaterial,
   type SharedSessionStore,
   AccountClient,
 } from './account/AccountClient.ts';

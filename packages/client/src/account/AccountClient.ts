@@ -87,7 +87,25 @@ export interface SharedSessionStore {
   read(): Promise<Session | null>;
 }
 
-export interface LoginOptions {
+/** What keeps this device's data at rest, handed over once sign-in succeeds (see {@link RegisterOptions.onVaultKey}). */
+export interface VaultKeyMaterial {
+  /** The account's local vault key (the `vaultKey` of {@link deriveAccountKeys}); the receiver owns it and wipes it. */
+  vaultKey: Uint8Array;
+  /** The account's Argon2id salt and parameters: with the password they derive the vault key again offline. */
+  salt: Uint8Array;
+  kdf: KdfParams;
+}
+
+export interface RegisterOptions {
+  /**
+   * Receives the local vault key once the relay accepted the password and
+   * before the session starts (so `onSessionChange` can already seal with
+   * it). Without this callback the key is wiped unused.
+   */
+  onVaultKey?: (material: VaultKeyMaterial) => void;
+}
+
+export interface LoginOptions extends RegisterOptions {
   /** Shown in the device list, e.g. "Alice's laptop". */
   deviceName: string;
   /** A 6-digit code from the authenticator app, once two-factor authentication is on. */
@@ -111,6 +129,12 @@ function normaliseEmail(email: string): string {
 function parseTenant(tenant: string): TenantId {
   if (!IdSchema.safeParse(tenant).success) throw invalid("the organisation is 1-64 letters, digits, '-' or '_'");
   return tenantId(tenant);
+}
+
+/** Gives the vault key to whoever asked for it, or wipes it. */
+function handOverVaultKey(options: RegisterOptions, material: VaultKeyMaterial): void {
+  if (options.onVaultKey) options.onVaultKey(material);
+  else material.vaultKey.fill(0);
 }
 
 function deviceRegistration(name: string, keys: DeviceKeys): DeviceRegistration {
@@ -177,13 +201,19 @@ export class AccountClient {
    * the identity sealed into the key bundle, and only the authentication key,
    * the bundle and public keys sent.
    */
-  async register(tenant: string, email: string, password: string, deviceName: string): Promise<Session> {
+  async register(
+    tenant: string,
+    email: string,
+    password: string,
+    deviceName: string,
+    options: RegisterOptions = {},
+  ): Promise<Session> {
     const slug = parseTenant(tenant);
     const normalisedEmail = normaliseEmail(email);
     if (password.length === 0) throw invalid('the password must not be empty');
     const salt = generatePasswordSalt();
     const kdf: KdfParams = { opsLimit: this.#kdfParameters.opsLimit, memLimit: this.#kdfParameters.memLimit };
-    const { authKey, wrappingKey } = deriveAccountKeys(password, salt, kdf);
+    const { authKey, wrappingKey, vaultKey } = deriveAccountKeys(password, salt, kdf);
     const identity = createIdentity();
     const device = createDeviceKeys();
     let keyBundle: Uint8Array;
@@ -192,22 +222,30 @@ export class AccountClient {
     } finally {
       wrappingKey.fill(0);
     }
-    const response = await this.api.request({
-      method: 'POST',
-      path: apiPaths.users(slug),
-      body: {
-        email: normalisedEmail,
-        salt: toBase64Url(salt),
-        kdf,
-        authKey: toBase64Url(authKey),
-        keyBundle: toBase64Url(keyBundle),
-        signingPublicKey: toBase64Url(identity.signing.publicKey),
-        boxPublicKey: toBase64Url(identity.box.publicKey),
-        device: deviceRegistration(deviceName, device),
-      },
-      schema: SessionResponseSchema,
-    });
-    authKey.fill(0);
+    let response: SessionResponse;
+    try {
+      response = await this.api.request({
+        method: 'POST',
+        path: apiPaths.users(slug),
+        body: {
+          email: normalisedEmail,
+          salt: toBase64Url(salt),
+          kdf,
+          authKey: toBase64Url(authKey),
+          keyBundle: toBase64Url(keyBundle),
+          signingPublicKey: toBase64Url(identity.signing.publicKey),
+          boxPublicKey: toBase64Url(identity.box.publicKey),
+          device: deviceRegistration(deviceName, device),
+        },
+        schema: SessionResponseSchema,
+      });
+    } catch (error) {
+      vaultKey.fill(0);
+      throw error;
+    } finally {
+      authKey.fill(0);
+    }
+    handOverVaultKey(options, { vaultKey, salt, kdf });
     const session = await this.#start(slug, normalisedEmail, response, identity, device);
     await this.#certifyQuietly();
     return session;
@@ -234,7 +272,9 @@ export class AccountClient {
         detail: `the relay asked for ${kdf.opsLimit} passes over ${kdf.memLimit} bytes`,
       });
     }
-    const { authKey, wrappingKey } = deriveAccountKeys(password, fromBase64Url(salt), kdf);
+    const saltBytes = fromBase64Url(salt);
+    const { authKey, wrappingKey, vaultKey } = deriveAccountKeys(password, saltBytes, kdf);
+    let handedOver = false;
     try {
       const device = options.deviceKeys ?? createDeviceKeys();
       const response = await this.api.request({
@@ -259,12 +299,15 @@ export class AccountClient {
         const detail = error instanceof KeyBundleError ? error.message : 'the key bundle is not readable';
         throw new AccountError('KEY_BUNDLE_INVALID', { detail, cause: error });
       }
+      handedOver = true;
+      handOverVaultKey(options, { vaultKey, salt: saltBytes, kdf });
       const session = await this.#start(slug, normalisedEmail, response, identity, device);
       await this.#certifyQuietly();
       return session;
     } finally {
       authKey.fill(0);
       wrappingKey.fill(0);
+      if (!handedOver) vaultKey.fill(0);
     }
   }
 

@@ -1,8 +1,14 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ready } from '@coffre/crypto';
 import { ERROR_MESSAGES } from '@coffre/protocol';
-import { AccountClient, type AccountClientOptions, type SharedSessionStore } from '../../src/account/AccountClient.ts';
+import {
+  AccountClient,
+  type AccountClientOptions,
+  type SharedSessionStore,
+  type VaultKeyMaterial,
+} from '../../src/account/AccountClient.ts';
 import { AccountError, CLIENT_ERROR_MESSAGES } from '../../src/account/AccountError.ts';
+import { deriveAccountKeys } from '../../src/account/deriveAccountKeys.ts';
 import { Session } from '../../src/account/Session.ts';
 import { FAKE_TOTP_CODE, FakeRelay, error, json } from './FakeRelay.ts';
 
@@ -54,6 +60,32 @@ describe('AccountClient', () => {
       expect(loggedIn.userId).toBe(registered.userId);
       expect(loggedIn.deviceId).not.toBe(registered.deviceId);
       expect(loggedIn.device.signing.publicKey).not.toEqual(registered.device.signing.publicKey);
+    });
+
+    it('hands the same local vault key to register and login, with the salt that derives it again, and never sends it', async () => {
+      const received: VaultKeyMaterial[] = [];
+      await client().register('acme', 'alice@acme.test', PASSWORD, 'laptop', {
+        onVaultKey: (material) => received.push(material),
+      });
+      await client().login('acme', 'alice@acme.test', PASSWORD, {
+        deviceName: 'phone',
+        onVaultKey: (material) => received.push(material),
+      });
+      const [registered, loggedIn] = received;
+      expect(registered?.vaultKey).toHaveLength(32);
+      expect(loggedIn?.vaultKey).toEqual(registered?.vaultKey);
+      expect(loggedIn?.salt).toEqual(registered?.salt);
+      expect(loggedIn?.kdf).toEqual(FAST);
+      expect(deriveAccountKeys(PASSWORD, loggedIn!.salt, loggedIn!.kdf).vaultKey).toEqual(loggedIn?.vaultKey);
+      const sent = JSON.stringify(relay.requests.map((request) => request.body));
+      expect(sent).not.toContain(Buffer.from(registered!.vaultKey).toString('base64url'));
+    });
+
+    it('hands over no vault key when the password is wrong', async () => {
+      await client().register('acme', 'alice@acme.test', PASSWORD, 'laptop');
+      const onVaultKey = vi.fn();
+      await rejection(client().login('acme', 'alice@acme.test', 'wrong', { deviceName: 'phone', onVaultKey }));
+      expect(onVaultKey).not.toHaveBeenCalled();
     });
 
     it('never sends the password, the wrapping key or a private key', async () => {

@@ -27,6 +27,16 @@ describe('deriveAccountKeys', () => {
     expect(authKey).not.toEqual(wrappingKey);
   });
 
+  it('derives a local vault key independent of the authentication and wrapping keys, the same every time', () => {
+    const salt = generatePasswordSalt();
+    const keys = deriveAccountKeys('correct horse', salt, FAST);
+    expect(keys.vaultKey).toHaveLength(32);
+    expect(keys.vaultKey).not.toEqual(keys.authKey);
+    expect(keys.vaultKey).not.toEqual(keys.wrappingKey);
+    expect(deriveAccountKeys('correct horse', salt, FAST).vaultKey).toEqual(keys.vaultKey);
+    expect(deriveAccountKeys('correct horsf', salt, FAST).vaultKey).not.toEqual(keys.vaultKey);
+  });
+
   it('gives other keys for another password, salt or parameters', () => {
     const salt = generatePasswordSalt();
     const base = deriveAccountKeys('correct horse', salt, FAST);
