@@ -4,6 +4,8 @@ import { type DeviceId, type ErrorCode, ERROR_MESSAGES, formatDocumentName, isEr
 import { Emitter } from './Emitter.ts';
 import { type EncryptedEnvelopeOptions, type EntryRejectedEvent, EncryptedEnvelope } from './EncryptedEnvelope.ts';
 import type { ContentEngine } from './engines/ContentEngine.ts';
+import { SaveTracker } from './SaveTracker.ts';
+import { type SealingJournal, MemorySealingJournal } from './SealingJournal.ts';
 
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'saved';
 
@@ -14,7 +16,8 @@ export interface SyncStatus {
 }
 
 export interface DocumentError {
-  code: ErrorCode;
+  /** A relay error code, or LOCAL_STORE_FAILED when this device's own storage failed. */
+  code: ErrorCode | 'LOCAL_STORE_FAILED';
   message: string;
 }
 
@@ -32,6 +35,14 @@ export interface EncryptedDocumentEvents extends Record<string, unknown> {
   incomplete: Map<DeviceId, number[]>;
   'remote-change': { entries: number };
   presence: PresencePeer[];
+  /** The document's content is available: loaded from the device, or from the relay when there is no local copy. */
+  loaded: undefined;
+}
+
+/** The device's own copy of the envelope (IndexedDB in @coffre/storage). */
+export interface LocalEnvelopeSource {
+  /** Resolves once what the device stored has been applied to the envelope Y.Doc. */
+  whenLoaded(): Promise<void>;
 }
 
 export interface EncryptedDocumentOptions<E extends ContentEngine> extends EncryptedEnvelopeOptions<E> {
@@ -42,7 +53,17 @@ export interface EncryptedDocumentOptions<E extends ContentEngine> extends Encry
   token: string | (() => Promise<string>);
   /** WebSocket implementation for runtimes without a global one. */
   WebSocketPolyfill?: unknown;
+  /**
+   * The device's copy of `envelope` (pass the same Y.Doc as `envelope`): the
+   * document opens from it with no network, edits are sealed as soon as it
+   * is loaded, and the relay is asked only for what the device lacks.
+   */
+  local?: LocalEnvelopeSource;
+  /** This device's sealing progress, kept across sessions (required for `local` to be safe across crashes). */
+  journal?: SealingJournal;
 }
+
+type LocalState = 'none' | 'loading' | 'loaded' | 'failed';
 
 /**
  * An end-to-end-encrypted document synced through a Coffre relay: an
@@ -64,10 +85,18 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   #synced = false;
   #presence: PresencePeer[] = [];
   #destroyed = false;
+  #local: LocalState;
+  readonly #journal: SealingJournal;
+  readonly #saves: SaveTracker;
+  /** A connection opened: the provider's next count of 1 is its sync restarting. */
+  #restarting = false;
 
   constructor(options: EncryptedDocumentOptions<E>) {
     super();
     this.envelope = new EncryptedEnvelope({ ...options, sealing: false });
+    this.#journal = options.journal ?? new MemorySealingJournal();
+    this.#saves = new SaveTracker(this.#journal.read().saved);
+    this.#local = options.local ? 'loading' : 'none';
     this.#ownsSocket = !options.websocket;
     const websocket =
       options.websocket ??
@@ -81,23 +110,35 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       document: this.envelope.envelope,
       token: options.token,
     });
-    this.provider.attach();
 
     this.envelope.on('entry-rejected', (event) => this.emit('entry-rejected', event));
     this.envelope.on('incomplete', (gaps) => this.emit('incomplete', gaps));
     this.envelope.on('remote-change', (event) => this.emit('remote-change', event));
-    this.envelope.on('sealed', () => this.#emitStatus());
+    this.envelope.on('sealed', ({ counter }) => {
+      // Recorded before the entry can leave the device (the provider sends it after this transaction).
+      this.#journal.write({ sealed: Math.max(counter, this.#journal.read().sealed), saved: this.#saves.saved });
+      this.#emitStatus();
+    });
     this.envelope.engine.onLocalChange(() => this.#emitStatus());
 
     this.provider.on('synced', () => {
       if (!this.#synced) {
         this.#synced = true;
-        // The envelope is loaded: this device's counter is now known.
-        this.envelope.startSealing();
+        if (this.#local !== 'loaded') this.emit('loaded', undefined);
+        this.#maybeStartSealing();
       }
       this.#emitStatus();
     });
-    this.provider.on('unsyncedChanges', () => this.#emitStatus());
+    this.provider.on('open', () => {
+      this.#restarting = true;
+    });
+    this.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+      const own = this.envelope.ownCounter;
+      if (this.#restarting && number === 1) this.#saves.restart(own);
+      else if (this.#saves.update(number, own)) this.#writeSaved();
+      this.#restarting = false;
+      this.#emitStatus();
+    });
     this.provider.on('status', ({ status }: { status: string }) => {
       this.#state = status === 'connected' ? 'syncing' : status === 'connecting' ? 'connecting' : 'offline';
       this.#emitStatus();
@@ -107,6 +148,45 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       if (isErrorCode(event.reason)) this.#fail(event.reason);
     });
     this.provider.awareness?.on('change', this.#onAwarenessChange);
+
+    if (!options.local) {
+      this.provider.attach();
+      return;
+    }
+    // The relay is asked only once the local copy is in: it then sends only what the device lacks.
+    options.local.whenLoaded().then(
+      () => this.#localDone('loaded'),
+      (error: unknown) => {
+        this.emit('error', {
+          code: 'LOCAL_STORE_FAILED',
+          message: `This device could not read its saved copy of the document, so it is loaded from the relay instead (${error instanceof Error ? error.message : String(error)}).`,
+        });
+        this.#localDone('failed');
+      },
+    );
+  }
+
+  #localDone(state: 'loaded' | 'failed'): void {
+    if (this.#destroyed) return;
+    this.#local = state;
+    if (state === 'loaded') this.emit('loaded', undefined);
+    this.provider.attach();
+    this.#maybeStartSealing();
+    this.#emitStatus();
+  }
+
+  /**
+   * Seals once this device's next counter is known: from its local copy when
+   * that holds every entry the journal says it sealed, else from the relay.
+   */
+  #maybeStartSealing(): void {
+    if (this.envelope.sealing || this.#destroyed || this.#local === 'loading') return;
+    const localComplete = this.#local === 'loaded' && this.#journal.read().sealed <= this.envelope.ownCounter;
+    if (this.#synced || localComplete) this.envelope.startSealing();
+  }
+
+  #writeSaved(): void {
+    this.#journal.write({ sealed: this.#journal.read().sealed, saved: this.#saves.saved });
   }
 
   get engine(): E {
@@ -119,14 +199,34 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   }
 
   get status(): SyncStatus {
-    const unsaved = this.provider.unsyncedChanges + (this.envelope.hasPendingChanges ? 1 : 0);
+    // Before this session reached the relay, what earlier sessions sealed but the relay never confirmed counts too.
+    const unconfirmed = this.#synced
+      ? this.provider.unsyncedChanges
+      : Math.max(this.provider.unsyncedChanges, this.envelope.ownCounter - this.#saves.saved);
+    const unsaved = unconfirmed + (this.envelope.hasPendingChanges ? 1 : 0);
     if (this.#state !== 'syncing') return { state: this.#state, unsaved };
     return { state: this.#synced && unsaved === 0 ? 'saved' : 'syncing', unsaved };
+  }
+
+  /** True once the content is available (see {@link whenLoaded}). */
+  get loaded(): boolean {
+    return this.#local === 'loaded' || this.#synced;
   }
 
   /** Peers' decrypted presence states; forged or stale ones are left out. */
   get presence(): PresencePeer[] {
     return this.#presence;
+  }
+
+  /** Resolves once the content can be shown: from the device's copy, or from the relay when there is none. */
+  whenLoaded(): Promise<void> {
+    if (this.loaded) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.on('loaded', () => {
+        off();
+        resolve();
+      });
+    });
   }
 
   /** Resolves once the envelope has been loaded from the relay. */
@@ -195,7 +295,10 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   }
 
   #emitStatus(): void {
-    if (!this.#destroyed) this.emit('status', this.status);
+    if (this.#destroyed) return;
+    const status = this.status;
+    if (status.state === 'saved' && this.#saves.confirmAll(this.envelope.ownCounter)) this.#writeSaved();
+    this.emit('status', status);
   }
 
   #onAwarenessChange = (): void => {

@@ -94,6 +94,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   #sealing: boolean;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #flushScheduled = false;
+  /** Local changes arrived while sealing was off: they wait in the engine. */
+  #held = false;
   #lastGapCount = 0;
   #presenceCounter = 0;
   #lastSnapshotBytes = 0;
@@ -123,9 +125,19 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     return { entries: this.log.length, bytes: this.#liveBytes };
   }
 
+  /** The highest counter of this device's entries this replica holds (0 when none). */
+  get ownCounter(): number {
+    return this.#counters.highest(this.#device.id);
+  }
+
+  /** True once local changes are being sealed (see {@link startSealing}). */
+  get sealing(): boolean {
+    return this.#sealing;
+  }
+
   /** True while local changes are waiting to be sealed. */
   get hasPendingChanges(): boolean {
-    return this.#flushScheduled;
+    return this.#flushScheduled || this.#held;
   }
 
   /** Lets local changes be sealed (e.g. once the envelope is loaded and this device's counter is known). */
@@ -155,6 +167,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     this.#flushTimer = null;
     this.#flushScheduled = false;
     if (!this.#sealing || this.#destroyed) return;
+    this.#held = false;
     const changes = this.engine.takeLocalChanges();
     if (changes === null) return;
     this.#push(EntryKind.Update, changes, new Map());
@@ -245,6 +258,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   }
 
   #scheduleFlush = (): void => {
+    if (!this.#sealing) this.#held = true;
     if (this.#flushScheduled || this.#destroyed) return;
     this.#flushScheduled = true;
     const run = () => {

@@ -19,8 +19,11 @@ export {
   type PresencePeer,
   type EncryptedDocumentEvents,
   type EncryptedDocumentOptions,
+  type LocalEnvelopeSource,
   EncryptedDocument,
 } from './EncryptedDocument.ts';
+export { type SealingProgress, type SealingJournal, MemorySealingJournal } from './SealingJournal.ts';
+export { SaveTracker } from './SaveTracker.ts';
 export { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from './account/kdfParameters.ts';
 export { type AccountKeys, deriveAccountKeys } from './account/deriveAccountKeys.ts';
 export { type UserIdentity, createIdentity } from './account/createIdentity.ts';

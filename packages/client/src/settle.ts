@@ -37,6 +37,8 @@ export function settle<T>(document: EncryptedDocument, promise: Promise<T>, time
       reject(new AccountError('RELAY_UNREACHABLE', { detail: `the document did not answer within ${timeoutMs} ms` }));
     }, timeoutMs);
     const off = document.on('error', (error) => {
+      // The document falls back to the relay when the device's copy fails: not a reason to give up.
+      if (error.code === 'LOCAL_STORE_FAILED') return;
       clearTimeout(timer);
       off();
       reject(tokenFailures.get(document) ?? new AccountError(error.code));

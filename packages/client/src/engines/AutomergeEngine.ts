@@ -11,6 +11,8 @@ export class AutomergeEngine<T extends Record<string, unknown> = Record<string, 
   readonly kind = 'automerge';
   #doc: Automerge.Doc<T>;
   #sentHeads: Automerge.Heads;
+  /** Changes handed over by another tab, sealed with the next local changes. */
+  #queued: Uint8Array[] = [];
   #localListeners = new Set<() => void>();
   #changeListeners = new Set<Listener<T>>();
 
@@ -43,13 +45,25 @@ export class AutomergeEngine<T extends Record<string, unknown> = Record<string, 
   }
 
   takeLocalChanges(): Uint8Array | null {
+    const queued = this.#queued;
+    this.#queued = [];
     const heads = Automerge.getHeads(this.#doc);
-    if (sameHeads(heads, this.#sentHeads)) return null;
     // Changes since what we last sealed; may include remote changes already
     // applied, which is harmless (Automerge ignores duplicates).
-    const changes = Automerge.saveSince(this.#doc, this.#sentHeads);
+    const changes = sameHeads(heads, this.#sentHeads) ? null : Automerge.saveSince(this.#doc, this.#sentHeads);
     this.#sentHeads = heads;
-    return changes.length === 0 ? null : changes;
+    // loadIncremental reads concatenated change chunks.
+    const chunks = [...queued, ...(changes && changes.length > 0 ? [changes] : [])];
+    return chunks.length === 0 ? null : concat(chunks);
+  }
+
+  queueLocalChange(update: Uint8Array): void {
+    const hadLocalChanges = !sameHeads(Automerge.getHeads(this.#doc), this.#sentHeads);
+    const next = Automerge.loadIncremental(this.#doc, update);
+    if (!hadLocalChanges) this.#sentHeads = Automerge.getHeads(next);
+    if (next !== this.#doc) this.#set(next);
+    this.#queued.push(update);
+    for (const listener of this.#localListeners) listener();
   }
 
   applyRemote(update: Uint8Array): void {
@@ -73,6 +87,17 @@ export class AutomergeEngine<T extends Record<string, unknown> = Record<string, 
     this.#doc = next;
     for (const listener of this.#changeListeners) listener(next);
   }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
 
 function sameHeads(a: Automerge.Heads, b: Automerge.Heads): boolean {

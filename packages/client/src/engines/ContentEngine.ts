@@ -11,6 +11,13 @@ export interface ContentEngine {
   takeLocalChanges(): Uint8Array | null;
   /** Applies a remote update or a full state. Must not count as a local change. */
   applyRemote(update: Uint8Array): void;
+  /**
+   * Applies a change this device made elsewhere (another tab of the same
+   * document) and counts it as a local change to seal, even when the content
+   * already holds it (a tab that takes over sealing re-seals what the previous
+   * one may not have).
+   */
+  queueLocalChange(update: Uint8Array): void;
   /** The full state, for snapshots. */
   encodeState(): Uint8Array;
   destroy(): void;

@@ -37,6 +37,14 @@ export class YjsEngine implements ContentEngine {
     Y.applyUpdate(this.doc, update, REMOTE);
   }
 
+  queueLocalChange(update: Uint8Array): void {
+    // Applied as remote (so it is not queued twice), then queued as given: it
+    // must be sealed even when this doc already held it.
+    Y.applyUpdate(this.doc, update, REMOTE);
+    this.#pending.push(update);
+    for (const listener of this.#listeners) listener();
+  }
+
   encodeState(): Uint8Array {
     return Y.encodeStateAsUpdate(this.doc);
   }
