@@ -5,7 +5,7 @@ import { Hocuspocus } from '@hocuspocus/server';
 import { getRequestListener } from '@hono/node-server';
 import * as decoding from 'lib0/decoding';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { CloseCode, ErrorCode, ERROR_MESSAGES, type KdfParams, LIMITS } from '@coffre/protocol';
+import { CloseCode, ErrorCode, ERROR_MESSAGES, type KdfParams, LIMITS, type TenantId } from '@coffre/protocol';
 import type { CryptoKey } from 'jose';
 import { AccountService, type Revocation } from './accounts/AccountService.ts';
 import { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
@@ -14,6 +14,7 @@ import { SessionGuard } from './accounts/SessionGuard.ts';
 import type { TokenKeys } from './auth/TokenKeys.ts';
 import { TokenVerifier } from './auth/TokenVerifier.ts';
 import { createApiApp } from './http/createApiApp.ts';
+import type { StaticSite } from './http/StaticSite.ts';
 import { CoffreExtension, type SocketState } from './CoffreExtension.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { PersistenceQueue } from './PersistenceQueue.ts';
@@ -51,6 +52,23 @@ export interface RelayServerOptions {
    * turns it on unless `--no-dev-tokens`.
    */
   allowDevelopmentTokens?: boolean;
+  /**
+   * The built web app (see {@link StaticSite}): served at `/` with its
+   * assets and client-side routes; the status page moves to `/status`.
+   * Without it `/` shows the status page.
+   */
+  webApp?: StaticSite | null;
+  /**
+   * The organisation new people sign up into by default, announced to the
+   * web app by `GET /v1/config` (`coffre-relay serve` creates it on start).
+   */
+  defaultTenant?: TenantId | null;
+}
+
+/** `GET /v1/config`: what the web app needs before anyone signs in. */
+export interface PublicRelayConfig {
+  /** The organisation the sign-up form suggests, or null. */
+  defaultTenant: string | null;
 }
 
 /** What the relay needs to issue tokens and keep accounts. */
@@ -289,11 +307,23 @@ export class RelayServer {
       }
       return;
     }
-    if (request.method === 'GET' && path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(statusPage(this.#options.database.engine));
+    if (request.method === 'GET' && path === PUBLIC_CONFIG_PATH) {
+      const config: PublicRelayConfig = { defaultTenant: this.#options.defaultTenant ?? null };
+      sendJson(response, 200, config);
       return;
     }
+    const webApp = this.#options.webApp ?? null;
+    if (request.method === 'GET' && (path === '/status' || (path === '/' && !webApp?.available))) {
+      response.writeHead(200, {
+        ...STATUS_PAGE_HEADERS,
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(statusPage(this.#options.database.engine, webApp !== null));
+      return;
+    }
+    const isApi = path.startsWith('/v1/') || path === '/openapi.json';
+    if (!isApi && webApp?.available && (await webApp.handle(request, response))) return;
     if (this.#api) {
       await this.#api(request, response);
       return;
@@ -351,8 +381,21 @@ export class RelayServer {
   }
 }
 
-/** What a person who opens the relay's address in a browser sees. */
-function statusPage(engine: string): string {
+/** The status page has one inline style sheet and nothing else to load. */
+const STATUS_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Where the web app reads {@link PublicRelayConfig}. */
+export const PUBLIC_CONFIG_PATH = '/v1/config';
+
+/** What a person who opens the relay's address in a browser sees when no web app is built (and at `/status`). */
+function statusPage(engine: string, hasWebApp: boolean): string {
+  const app = hasWebApp
+    ? '<p>The web app is served at <a href="/">/</a>.</p>'
+    : '<p>No web app is built here: <code>./run start</code> builds it (or <code>pnpm --filter @coffre/web build</code>), or pass <code>--web-dir</code>.</p>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Coffre relay</title>
@@ -363,6 +406,7 @@ code{background:#f2f2f4;padding:.1rem .3rem;border-radius:4px}h1{font-size:1.6re
 <ul><li>WebSocket sync: <code>/sync</code></li><li>Health: <code>/healthz</code>, readiness: <code>/readyz</code></li>
 <li>HTTP API (accounts, sessions, devices, documents, grants, share links): <code>/v1/tenants/{tenant}/...</code>, described at <a href="/openapi.json"><code>/openapi.json</code></a></li></ul>
 <p>Create an organisation with <code>coffre-relay tenant create --slug acme --name "Acme Corp"</code>; its first user to register becomes its admin.</p>
+${app}
 <p>For development without accounts, <code>./run relay token --tenant acme --user alice</code> mints a token (accepted unless the relay runs with <code>--no-dev-tokens</code>).</p>
 </body></html>`;
 }

@@ -1,4 +1,11 @@
-export { RelayServer, type RelayServerOptions, type RelayAccountsOptions } from './RelayServer.ts';
+export {
+  RelayServer,
+  type RelayServerOptions,
+  type RelayAccountsOptions,
+  type PublicRelayConfig,
+  PUBLIC_CONFIG_PATH,
+} from './RelayServer.ts';
+export { StaticSite, type StaticTarget, WEB_CONTENT_SECURITY_POLICY, WEB_SECURITY_HEADERS } from './http/StaticSite.ts';
 export { RelayError } from './RelayError.ts';
 export {
   CoffreExtension,

@@ -42,3 +42,18 @@ export async function createTenant(database: SqlDatabase, slug: string, name: st
   if (created.length === 0) throw new TenantExistsError(slug);
   return id;
 }
+
+/**
+ * Creates the tenant unless it exists; resolves true when it was created.
+ * `coffre-relay serve` uses it for the default organisation new people sign
+ * up into, so a fresh relay is usable without any other command.
+ */
+export async function ensureTenant(database: SqlDatabase, slug: string, name: string): Promise<boolean> {
+  try {
+    await createTenant(database, slug, name);
+    return true;
+  } catch (error) {
+    if (error instanceof TenantExistsError) return false;
+    throw error;
+  }
+}

@@ -17,7 +17,7 @@ export {
   type RateLimitRule,
   type RateLimitName,
 } from './RateLimits.ts';
-export { createTenant, TenantExistsError, InvalidTenantNameError } from './createTenant.ts';
+export { createTenant, ensureTenant, TenantExistsError, InvalidTenantNameError } from './createTenant.ts';
 export {
   SERVER_SECRET_BYTES,
   InvalidServerSecretError,

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, Option, InvalidArgumentError } from 'commander';
-import { deviceId, isTenantRole, TENANT_ROLES, tenantId, userId } from '@coffre/protocol';
-import { createTenant } from '../accounts/createTenant.ts';
+import { deviceId, isTenantRole, TENANT_ROLES, type TenantId, tenantId, userId } from '@coffre/protocol';
+import { createTenant, ensureTenant } from '../accounts/createTenant.ts';
+import { StaticSite } from '../http/StaticSite.ts';
 import { loadOrCreateServerSecret, parseServerSecret } from '../accounts/serverSecret.ts';
 import { loadOrCreateTokenKeys, mintAccessToken } from '../auth/TokenKeys.ts';
 import { createLogger } from '../logger.ts';
 import { RelayServer } from '../RelayServer.ts';
 import { createDatabase, migrateDatabase, PostgresDatabase, type SqlDatabase } from '../storage/index.ts';
+
+/** The web app as `./run start` builds it (`pnpm --filter @coffre/web build`). */
+const BUILT_WEB_APP = fileURLToPath(new URL('../../../../apps/web/dist', import.meta.url));
 
 const program = new Command()
   .name('coffre-relay')
@@ -81,9 +87,35 @@ program
         'tenant without being a member; accepted by default for now',
     ).env('COFFRE_NO_DEV_TOKENS'),
   )
+  .addOption(
+    new Option('--web-dir <dir>', 'folder of the built web app, served at / (the status page moves to /status)')
+      .env('COFFRE_WEB_DIR')
+      .default(BUILT_WEB_APP, 'apps/web/dist, when built'),
+  )
+  .addOption(
+    new Option(
+      '--default-tenant <slug>',
+      'organisation created on start when missing, which the web app offers for sign-up (its first user becomes its admin)',
+    )
+      .env('COFFRE_DEFAULT_TENANT')
+      .default('default'),
+  )
+  .addOption(
+    new Option('--default-tenant-name <name>', 'display name of the default organisation when it is created')
+      .env('COFFRE_DEFAULT_TENANT_NAME')
+      .default('My organisation'),
+  )
+  .addOption(
+    new Option('--no-default-tenant', 'create no organisation on start; the sign-up form then asks for one').env(
+      'COFFRE_NO_DEFAULT_TENANT',
+    ),
+  )
   .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
   .action(
     async (options: {
+      webDir: string;
+      defaultTenant: string | false;
+      defaultTenantName: string;
       port: number;
       host: string;
       data: string;
@@ -107,8 +139,18 @@ program
         databaseUrl: options.databaseUrl,
         adminDatabaseUrl: options.adminDatabaseUrl,
       });
+      let defaultTenant: TenantId | null = null;
+      if (options.defaultTenant !== false) {
+        defaultTenant = tenantId(options.defaultTenant);
+        if (await ensureTenant(database, defaultTenant, options.defaultTenantName)) {
+          logger.info({ tenant: defaultTenant }, 'created the default organisation; its first user becomes its admin');
+        }
+      }
+      const webApp = openWebApp(options.webDir, logger);
       const keys = await loadOrCreateTokenKeys(tokenKeyFile(options));
       const relay = new RelayServer({
+        webApp,
+        defaultTenant,
         database,
         tokenPublicKey: keys.publicKey,
         port: options.port,
@@ -123,7 +165,11 @@ program
       });
       const port = await relay.listen();
       logger.info(
-        { url: `ws://${options.host}:${port}/sync`, storage: options.databaseUrl ? 'postgres' : 'pglite' },
+        {
+          url: `ws://${options.host}:${port}/sync`,
+          storage: options.databaseUrl ? 'postgres' : 'pglite',
+          ...(webApp?.available ? { app: `http://${options.host}:${port}/` } : {}),
+        },
         'ready',
       );
       const shutdown = (signal: string) => {
@@ -223,6 +269,18 @@ tenant
       console.log(`created tenant ${options.slug} (${options.name.trim()})`);
     },
   );
+
+/** The built web app in `directory`, or null (with a word in the log) when there is none. */
+function openWebApp(directory: string, logger: ReturnType<typeof createLogger>): StaticSite | null {
+  const folder = resolve(directory);
+  if (!existsSync(folder)) {
+    logger.info({ webDir: folder }, 'no web app built: / shows the status page (./run start builds the app)');
+    return null;
+  }
+  const site = new StaticSite(folder);
+  if (!site.available) logger.warn({ webDir: folder }, 'the web folder has no index.html: / shows the status page');
+  return site;
+}
 
 /**
  * PostgreSQL: the owner connection (migrated first) or else the application
