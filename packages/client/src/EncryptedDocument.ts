@@ -116,7 +116,8 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     this.envelope.on('remote-change', (event) => this.emit('remote-change', event));
     this.envelope.on('sealed', ({ counter }) => {
       // Recorded before the entry can leave the device (the provider sends it after this transaction).
-      this.#journal.write({ sealed: Math.max(counter, this.#journal.read().sealed), saved: this.#saves.saved });
+      // Only one envelope seals for this device at a time, so its counter is the journal's truth.
+      this.#journal.write({ sealed: counter, saved: this.#saves.saved });
       this.#emitStatus();
     });
     this.envelope.engine.onLocalChange(() => this.#emitStatus());

@@ -11,3 +11,13 @@ export {
   LocalDatabase,
 } from './LocalDatabase.ts';
 export { Vault } from './Vault.ts';
+export { type SealingJournal, type SealingProgress } from '@coffre/client';
+export { WebStorageJournal, journalKey } from './WebStorageJournal.ts';
+export {
+  type TabRole,
+  type LocalDocumentEvents,
+  type LocalDocumentOptions,
+  LocalDocument,
+  requestPersistentStorage,
+} from './LocalDocument.ts';
+export { type ObjectStoreDump, dumpIndexedDb, containsBytes } from './dumpIndexedDb.ts';
