@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); a test tool's own browser download does not work here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,4 +30,18 @@ export async function launchChromium(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Starts headless Chromium on a profile folder that outlives it, so what a
+ * page stored (IndexedDB on disk) is there when it is started again: a cold
+ * start. Fails like {@link launchChromium} when Chromium is missing.
+ */
+export async function launchChromiumWithProfile(userDataDir: string): Promise<BrowserContext> {
+  if (!hasChromium()) await launchChromium();
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
 }
