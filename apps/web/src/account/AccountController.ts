@@ -1,0 +1,210 @@
+import { AccountClient, type Session, type VaultKeyMaterial } from '@coffre/client';
+import type { SessionVault } from '../session/SessionVault.ts';
+import { type LockedAccount } from '../session/SessionVault.ts';
+
+/** Where the app stands with the account on this device. */
+export type AccountState =
+  | { status: 'starting' }
+  | { status: 'signed-out'; notice: string | null }
+  | { status: 'locked'; account: LockedAccount }
+  | SignedInState;
+
+export interface SignedInState {
+  status: 'signed-in';
+  account: AccountClient;
+  session: Session;
+  /**
+   * The local vault key of this account, in memory only while signed in.
+   * The document layer seals what it keeps in IndexedDB with it (e.g.
+   * `new Vault(vaultKey)` from @coffre/storage).
+   */
+  vaultKey: Uint8Array;
+  /** "Keep me signed in on this device" is on. */
+  remembered: boolean;
+}
+
+export interface SignUpInput {
+  tenant: string;
+  email: string;
+  password: string;
+  deviceName: string;
+  remember: boolean;
+}
+
+export interface LogInInput extends SignUpInput {
+  totp?: string;
+  recoveryCode?: string;
+}
+
+export interface AccountControllerOptions {
+  /** The relay's address; the page's own origin when the relay serves the app. */
+  baseUrl: string;
+  vault: SessionVault;
+}
+
+/**
+ * The account on this device as a small state machine the React tree
+ * subscribes to: starting -> signed-out | locked | signed-in. Owns the
+ * AccountClient and the vault key, and keeps the sealed session in
+ * IndexedDB in step with every sign-in, refresh and sign-out.
+ */
+export class AccountController {
+  readonly #baseUrl: string;
+  readonly #vault: SessionVault;
+  readonly #listeners = new Set<() => void>();
+  #state: AccountState = { status: 'starting' };
+  /** The client whose session changes count; a sign-in in progress has its own until it succeeds. */
+  #current: AccountClient | null = null;
+
+  constructor(options: AccountControllerOptions) {
+    this.#baseUrl = options.baseUrl;
+    this.#vault = options.vault;
+  }
+
+  get state(): AccountState {
+    return this.#state;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getState = (): AccountState => this.#state;
+
+  /** Decides the first screen: the remembered session, the unlock screen, or sign-in. */
+  async start(): Promise<void> {
+    const remembered = await this.#vault.unlockRemembered();
+    if (remembered) {
+      this.#signIn(remembered.session, remembered.vaultKey, true);
+      return;
+    }
+    const locked = await this.#vault.locked();
+    this.#set(locked ? { status: 'locked', account: locked } : { status: 'signed-out', notice: null });
+  }
+
+  async signUp(input: SignUpInput): Promise<void> {
+    let material: VaultKeyMaterial | null = null;
+    const client = this.#client(null);
+    try {
+      const session = await client.register(input.tenant, input.email, input.password, input.deviceName, {
+        onVaultKey: (received) => (material = received),
+      });
+      await this.#saveNew(client, session, material, input.remember);
+    } catch (error) {
+      wipe(material);
+      client.close();
+      throw error;
+    }
+  }
+
+  /** Rejects with AccountError `SECOND_FACTOR_REQUIRED` when the account needs a code. */
+  async logIn(input: LogInInput): Promise<void> {
+    let material: VaultKeyMaterial | null = null;
+    const client = this.#client(null);
+    try {
+      const session = await client.login(input.tenant, input.email, input.password, {
+        deviceName: input.deviceName,
+        ...(input.totp ? { totp: input.totp } : {}),
+        ...(input.recoveryCode ? { recoveryCode: input.recoveryCode } : {}),
+        onVaultKey: (received) => (material = received),
+      });
+      await this.#saveNew(client, session, material, input.remember);
+    } catch (error) {
+      wipe(material);
+      client.close();
+      throw error;
+    }
+  }
+
+  /** Opens the saved session with the password, offline; rejects with WrongPasswordError. */
+  async unlock(password: string): Promise<void> {
+    const { session, vaultKey } = await this.#vault.unlock(password);
+    this.#signIn(session, vaultKey, false);
+  }
+
+  /** Signs this device out on the relay (when reachable) and forgets the session here in any case. */
+  async logOut(): Promise<void> {
+    const state = this.#state;
+    if (state.status !== 'signed-in') return;
+    try {
+      await state.account.logout();
+    } finally {
+      await this.#forget(null);
+    }
+  }
+
+  /** From the unlock screen: forget the saved session without the password (its tokens stay valid until they expire). */
+  async forgetDevice(): Promise<void> {
+    await this.#forget(null);
+  }
+
+  async setRemembered(remember: boolean): Promise<void> {
+    const state = this.#state;
+    if (state.status !== 'signed-in') return;
+    await this.#vault.setRemembered(remember ? state.vaultKey : null);
+    this.#set({ ...state, remembered: remember });
+  }
+
+  async #saveNew(
+    client: AccountClient,
+    session: Session,
+    material: VaultKeyMaterial | null,
+    remember: boolean,
+  ): Promise<void> {
+    if (!material) throw new Error('the sign-in returned no vault key');
+    const received: VaultKeyMaterial = material;
+    await this.#vault.save(session, received, { remember });
+    this.#current?.close();
+    this.#current = client;
+    this.#signIn(session, received.vaultKey, remember, client);
+  }
+
+  #signIn(session: Session, vaultKey: Uint8Array, remembered: boolean, existing?: AccountClient): void {
+    const account = existing ?? this.#client(session);
+    this.#current = account;
+    this.#set({ status: 'signed-in', account, session, vaultKey, remembered });
+  }
+
+  #client(session: Session | null): AccountClient {
+    const client: AccountClient = new AccountClient({
+      baseUrl: this.#baseUrl,
+      session,
+      autoRefresh: true,
+      sharedSession: this.#vault.sharedStore(() => (this.#state.status === 'signed-in' ? this.#state.vaultKey : null)),
+      onSessionChange: async (next) => {
+        // Sign-ins in progress save their session themselves once they succeed.
+        if (client !== this.#current) return;
+        const state = this.#state;
+        if (state.status !== 'signed-in') return;
+        if (next) {
+          await this.#vault.update(next, state.vaultKey);
+          this.#set({ ...state, session: next });
+        } else {
+          await this.#forget('You were signed out on this device. Sign in again to continue.');
+        }
+      },
+    });
+    return client;
+  }
+
+  async #forget(notice: string | null): Promise<void> {
+    const state = this.#state;
+    if (state.status === 'signed-in') {
+      state.account.close();
+      state.vaultKey.fill(0);
+    }
+    this.#current = null;
+    await this.#vault.clear();
+    this.#set({ status: 'signed-out', notice });
+  }
+
+  #set(state: AccountState): void {
+    this.#state = state;
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+function wipe(material: VaultKeyMaterial | null): void {
+  material?.vaultKey.fill(0);
+}

@@ -1,0 +1,192 @@
+import { type ReactNode, useState } from 'react';
+import { AccountError } from '@coffre/client';
+import { useAccountController } from '../account/AccountContext.tsx';
+import { AuthLayout } from '../layout/AuthLayout.tsx';
+import { Link } from '../router/Link.tsx';
+import { routes } from '../router/routes.ts';
+import { navigate } from '../router/useHashLocation.ts';
+import { defaultDeviceName } from '../ui/defaultDeviceName.ts';
+import { describeError } from '../ui/describeError.ts';
+import { Checkbox, Field } from '../ui/Field.tsx';
+import { nextPaint } from '../ui/nextPaint.ts';
+import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
+import { RememberHint } from './RememberHint.tsx';
+
+type Step = 'password' | 'second-factor';
+
+export function LogInScreen({ defaultTenant, notice }: { defaultTenant: string | null; notice: string | null }) {
+  const controller = useAccountController();
+  const [step, setStep] = useState<Step>('password');
+  const [tenant, setTenant] = useState(defaultTenant ?? '');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [deviceName, setDeviceName] = useState(defaultDeviceName);
+  const [remember, setRemember] = useState(false);
+  const [code, setCode] = useState('');
+  const [useRecoveryCode, setUseRecoveryCode] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async () => {
+    if (busy) return;
+    setError(null);
+    setBusy(step === 'password' ? 'Deriving your keys from your password…' : 'Checking the code…');
+    await nextPaint();
+    try {
+      const secondFactor =
+        step === 'second-factor' ? (useRecoveryCode ? { recoveryCode: code } : { totp: code }) : undefined;
+      await controller.logIn({
+        tenant: tenant.trim(),
+        email,
+        password,
+        deviceName: deviceName.trim(),
+        remember,
+        ...secondFactor,
+      });
+      navigate(routes.documents, { replace: true });
+    } catch (caught) {
+      setBusy(null);
+      if (caught instanceof AccountError && caught.code === 'SECOND_FACTOR_REQUIRED' && step === 'password') {
+        setStep('second-factor');
+        return;
+      }
+      setError(describeError(caught));
+    }
+  };
+
+  const form = (children: ReactNode) => (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+      aria-busy={busy !== null}
+    >
+      {children}
+    </form>
+  );
+
+  if (step === 'second-factor') {
+    return (
+      <AuthLayout>
+        <h1 className="page-title">Two-step verification</h1>
+        <p className="lede">
+          {useRecoveryCode
+            ? 'Enter one of the recovery codes you saved when you turned on two-factor authentication. Each works once.'
+            : 'Enter the 6-digit code from your authenticator app.'}
+        </p>
+        {form(
+          <>
+            <Field
+              key={useRecoveryCode ? 'recovery' : 'totp'}
+              label={useRecoveryCode ? 'Recovery code' : 'Authentication code'}
+              name={useRecoveryCode ? 'recovery-code' : 'totp'}
+              value={code}
+              onValueChange={setCode}
+              autoComplete="one-time-code"
+              inputMode={useRecoveryCode ? 'text' : 'numeric'}
+              placeholder={useRecoveryCode ? 'xxxx-xxxx-xxxx' : '123456'}
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              autoFocus
+            />
+            <ErrorNotice message={error} />
+            <BusyNotice message={busy} />
+            <button className="button button-primary" type="submit" disabled={busy !== null}>
+              Verify and log in
+            </button>
+            <button
+              className="button button-link"
+              type="button"
+              onClick={() => {
+                setUseRecoveryCode(!useRecoveryCode);
+                setCode('');
+                setError(null);
+              }}
+            >
+              {useRecoveryCode ? 'Use the code from my app instead' : 'I lost my phone: use a recovery code'}
+            </button>
+          </>,
+        )}
+        <p className="switch">
+          <button
+            className="button button-link"
+            type="button"
+            onClick={() => {
+              setStep('password');
+              setCode('');
+              setError(null);
+            }}
+          >
+            Back
+          </button>
+        </p>
+      </AuthLayout>
+    );
+  }
+
+  return (
+    <AuthLayout>
+      <h1 className="page-title">Log in to Coffre</h1>
+      <p className="lede">Your password unlocks your keys in this browser; it is never sent anywhere.</p>
+      {notice ? <InfoNotice>{notice}</InfoNotice> : null}
+      {form(
+        <>
+          <Field
+            label="Organisation"
+            name="organisation"
+            value={tenant}
+            onValueChange={setTenant}
+            autoComplete="organization"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+          />
+          <Field
+            label="Email"
+            name="email"
+            type="email"
+            value={email}
+            onValueChange={setEmail}
+            autoComplete="username"
+            required
+            autoFocus
+          />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            value={password}
+            onValueChange={setPassword}
+            autoComplete="current-password"
+            required
+          />
+          <Field
+            label="Name of this device"
+            name="device"
+            value={deviceName}
+            onValueChange={setDeviceName}
+            required
+            maxLength={100}
+          />
+          <Checkbox
+            label="Keep me signed in on this device"
+            checked={remember}
+            onCheckedChange={setRemember}
+            hint={<RememberHint />}
+          />
+          <ErrorNotice message={error} />
+          <BusyNotice message={busy} />
+          <button className="button button-primary" type="submit" disabled={busy !== null}>
+            Log in
+          </button>
+        </>,
+      )}
+      <p className="switch">
+        New here? <Link to={routes.signUp}>Create an account</Link>
+      </p>
+    </AuthLayout>
+  );
+}

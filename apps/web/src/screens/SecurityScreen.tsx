@@ -1,0 +1,302 @@
+import { type ReactNode, useState } from 'react';
+import { AccountError, type TotpSetup } from '@coffre/client';
+import { useAccountController, useSignedIn } from '../account/AccountContext.tsx';
+import { describeError } from '../ui/describeError.ts';
+import { Checkbox, Field } from '../ui/Field.tsx';
+import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
+import { PageHeading } from '../ui/PageHeading.tsx';
+import { QrCode } from '../ui/QrCode.tsx';
+import { RememberHint } from './RememberHint.tsx';
+
+/**
+ * What this page knows about two-factor authentication. The relay has no
+ * "is it on?" route yet, so the page starts at `unknown` and learns the
+ * answer from setting it up (TWO_FACTOR_ALREADY_ENABLED means on).
+ */
+type TwoFactorView =
+  | { step: 'unknown' }
+  | { step: 'setting-up'; setup: TotpSetup }
+  | { step: 'recovery-codes'; codes: string[] }
+  | { step: 'on' }
+  | { step: 'disabling' }
+  | { step: 'off' };
+
+/** Groups a base32 secret in fours so it can be typed into an app by hand. */
+function groupSecret(secret: string): string {
+  return secret.replace(/(.{4})/g, '$1 ').trim();
+}
+
+function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const [saved, setSaved] = useState(false);
+  const [copied, setCopied] = useState<string | null>(null);
+  const text = `Coffre recovery codes (each works once)\n\n${codes.join('\n')}\n`;
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+    const anchor = document.createElement('a');
+    anchor.href = url;
+    anchor.download = 'coffre-recovery-codes.txt';
+    anchor.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  return (
+    <div className="card card-highlight">
+      <h3>Save your recovery codes</h3>
+      <p>
+        Two-factor authentication is on. If you lose your phone, each of these codes lets you log in once.{' '}
+        <strong>They are shown only now.</strong> Store them in your password manager or print them.
+      </p>
+      <ol className="recovery-codes" aria-label="Recovery codes">
+        {codes.map((code) => (
+          <li key={code}>
+            <code>{code}</code>
+          </li>
+        ))}
+      </ol>
+      <div className="actions">
+        <button
+          className="button"
+          type="button"
+          onClick={() => {
+            navigator.clipboard.writeText(codes.join('\n')).then(
+              () => setCopied('Copied to the clipboard.'),
+              () => setCopied('This browser did not allow copying. Select the codes or download them.'),
+            );
+          }}
+        >
+          Copy codes
+        </button>
+        <button className="button" type="button" onClick={download}>
+          Download as a text file
+        </button>
+      </div>
+      {copied ? <InfoNotice>{copied}</InfoNotice> : null}
+      <Checkbox label="I have saved my recovery codes" checked={saved} onCheckedChange={setSaved} />
+      <button className="button button-primary" type="button" disabled={!saved} onClick={onDone}>
+        Done
+      </button>
+    </div>
+  );
+}
+
+function TwoFactorSection() {
+  const { account } = useSignedIn();
+  const [view, setView] = useState<TwoFactorView>({ step: 'unknown' });
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (message: string, task: () => Promise<void>) => {
+    if (busy) return;
+    setError(null);
+    setBusy(message);
+    try {
+      await task();
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const startSetup = () =>
+    run('Preparing…', async () => {
+      try {
+        const setup = await account.setupTotp();
+        setCode('');
+        setView({ step: 'setting-up', setup });
+      } catch (caught) {
+        if (caught instanceof AccountError && caught.code === 'TWO_FACTOR_ALREADY_ENABLED') {
+          setView({ step: 'on' });
+          return;
+        }
+        throw caught;
+      }
+    });
+
+  const confirm = () =>
+    run('Checking the code…', async () => {
+      const codes = await account.confirmTotp(code);
+      setCode('');
+      setView({ step: 'recovery-codes', codes });
+    });
+
+  const disable = () =>
+    run('Turning two-factor authentication off…', async () => {
+      const trimmed = code.trim();
+      await account.disableTotp(/^\d[\d\s]*$/.test(trimmed) ? { code: trimmed } : { recoveryCode: trimmed });
+      setCode('');
+      setView({ step: 'off' });
+    });
+
+  const form = (onSubmit: () => Promise<void>, children: ReactNode) => (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void onSubmit();
+      }}
+      aria-busy={busy !== null}
+    >
+      {children}
+    </form>
+  );
+
+  return (
+    <section className="card" aria-labelledby="two-factor-title">
+      <h2 id="two-factor-title">Two-factor authentication</h2>
+      <p className="card-lede">
+        Asks for a code from an authenticator app (such as Aegis, Google Authenticator or 1Password) when you log in on
+        a new device, so a stolen password alone is not enough.
+      </p>
+
+      {view.step === 'unknown' || view.step === 'off' ? (
+        <>
+          {view.step === 'off' ? <InfoNotice>Two-factor authentication is off.</InfoNotice> : null}
+          <div className="actions">
+            <button className="button button-primary" type="button" onClick={() => void startSetup()}>
+              Set up two-factor authentication
+            </button>
+            {view.step === 'unknown' ? (
+              <button
+                className="button button-link"
+                type="button"
+                onClick={() => {
+                  setError(null);
+                  setView({ step: 'disabling' });
+                }}
+              >
+                It is already on: turn it off
+              </button>
+            ) : null}
+          </div>
+        </>
+      ) : null}
+
+      {view.step === 'setting-up'
+        ? form(
+            confirm,
+            <>
+              <ol className="steps">
+                <li>
+                  <p>Scan this code with your authenticator app.</p>
+                  <QrCode value={view.setup.uri} label="QR code to add Coffre to an authenticator app" />
+                  <details className="manual-secret">
+                    <summary>Can’t scan it? Enter the key by hand</summary>
+                    <p>
+                      Key: <code className="secret">{groupSecret(view.setup.secret)}</code>
+                    </p>
+                    <p className="field-hint">Time-based, 6 digits, every 30 seconds.</p>
+                  </details>
+                </li>
+                <li>
+                  <Field
+                    label="Enter the 6-digit code the app shows"
+                    name="totp"
+                    value={code}
+                    onValueChange={setCode}
+                    inputMode="numeric"
+                    autoComplete="one-time-code"
+                    placeholder="123456"
+                    required
+                  />
+                </li>
+              </ol>
+              <div className="actions">
+                <button className="button button-primary" type="submit" disabled={busy !== null}>
+                  Turn on
+                </button>
+                <button className="button" type="button" onClick={() => setView({ step: 'unknown' })}>
+                  Cancel
+                </button>
+              </div>
+            </>,
+          )
+        : null}
+
+      {view.step === 'recovery-codes' ? (
+        <RecoveryCodes codes={view.codes} onDone={() => setView({ step: 'on' })} />
+      ) : null}
+
+      {view.step === 'on' ? (
+        <>
+          <InfoNotice>Two-factor authentication is on for your account.</InfoNotice>
+          <button
+            className="button"
+            type="button"
+            onClick={() => {
+              setCode('');
+              setView({ step: 'disabling' });
+            }}
+          >
+            Turn off two-factor authentication
+          </button>
+        </>
+      ) : null}
+
+      {view.step === 'disabling'
+        ? form(
+            disable,
+            <>
+              <Field
+                label="Code from your app, or a recovery code"
+                name="disable-code"
+                value={code}
+                onValueChange={setCode}
+                autoComplete="one-time-code"
+                autoCapitalize="none"
+                spellCheck={false}
+                required
+                autoFocus
+                hint="Proves it is you, so a stolen session alone cannot turn it off."
+              />
+              <div className="actions">
+                <button className="button button-danger" type="submit" disabled={busy !== null}>
+                  Turn off
+                </button>
+                <button className="button" type="button" onClick={() => setView({ step: 'unknown' })}>
+                  Cancel
+                </button>
+              </div>
+            </>,
+          )
+        : null}
+
+      <ErrorNotice message={error} />
+      <BusyNotice message={busy} />
+    </section>
+  );
+}
+
+function ThisDeviceSection() {
+  const { remembered } = useSignedIn();
+  const controller = useAccountController();
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="this-device-title">
+      <h2 id="this-device-title">This device</h2>
+      <Checkbox
+        label="Keep me signed in on this device"
+        checked={remembered}
+        onCheckedChange={(checked) => {
+          setError(null);
+          controller.setRemembered(checked).catch((caught: unknown) => setError(describeError(caught)));
+        }}
+        hint={<RememberHint />}
+      />
+      <ErrorNotice message={error} />
+    </section>
+  );
+}
+
+export function SecurityScreen() {
+  return (
+    <>
+      <header className="page-header">
+        <PageHeading focusOnMount>Security</PageHeading>
+        <p className="page-lede">How you log in, and what this browser keeps.</p>
+      </header>
+      <TwoFactorSection />
+      <ThisDeviceSection />
+    </>
+  );
+}
