@@ -110,6 +110,8 @@ export {
 } from './sharing/SharingState.ts';
 export {
   type WorkspaceOptions,
+  type CachedAccess,
+  type AccessCache,
   type OpenDocumentOptions,
   type DocumentAccess,
   type ContactChange,

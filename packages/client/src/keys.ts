@@ -25,6 +25,11 @@ export class DocumentKeyring {
     return this.#keys.get(epoch);
   }
 
+  /** Every epoch and its key. */
+  entries(): [number, Uint8Array][] {
+    return [...this.#keys.entries()];
+  }
+
   get currentEpoch(): number {
     if (this.#keys.size === 0) throw new Error('the keyring holds no document key');
     return Math.max(...this.#keys.keys());

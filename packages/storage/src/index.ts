@@ -21,3 +21,4 @@ export {
   requestPersistentStorage,
 } from './LocalDocument.ts';
 export { type ObjectStoreDump, dumpIndexedDb, containsBytes } from './dumpIndexedDb.ts';
+export { DocumentAccessCache } from './DocumentAccessCache.ts';

@@ -70,6 +70,29 @@ export interface WorkspaceOptions {
    * people write through edit links stays unread by members.
    */
   trustLinkEditors?: boolean;
+  /** Keeps document keys on the device so documents open offline (sealed: see {@link AccessCache}). */
+  accessCache?: AccessCache;
+}
+
+/** What {@link Workspace.documentAccess} fetched for a document, as kept on the device. */
+export interface CachedAccess {
+  documentId: string;
+  role: DocumentRole;
+  currentEpoch: number;
+  keys: [number, Uint8Array][];
+  devices: [DeviceId, Uint8Array][];
+}
+
+/**
+ * Keeps each document's keys and trusted devices on the device, so a
+ * document opens with no network (@coffre/storage's `DocumentAccessCache`
+ * seals them with the local vault key).
+ */
+export interface AccessCache {
+  save(access: CachedAccess): Promise<void>;
+  load(documentId: string): Promise<CachedAccess | null>;
+  /** The relay says the document is gone or no longer shared with this user. */
+  forget(documentId: string): Promise<void>;
 }
 
 export interface OpenDocumentOptions<E extends ContentEngine> {
@@ -234,6 +257,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
   readonly #syncUrl: string;
   readonly #timeoutMs: number;
   readonly #trustLinkEditors: boolean;
+  readonly #accessCache: AccessCache | undefined;
   readonly #open = new Map<string, Set<OpenDocumentEntry>>();
   #saved: string;
   #certified: Promise<void> | null = null;
@@ -251,6 +275,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     this.#syncUrl = options.syncUrl ?? syncUrlFor(options.account.api.baseUrl);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#trustLinkEditors = options.trustLinkEditors ?? true;
+    this.#accessCache = options.accessCache;
     this.#saved = JSON.stringify(this.state.toJSON());
   }
 
@@ -322,18 +347,42 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    */
   async documentAccess(documentId: string): Promise<DocumentAccess> {
     const address = this.#address(documentId);
-    await this.#ensureCertified();
-    const grants = await this.#openGrants(address);
-    const { devices, untrusted } = await this.#memberDevices(address);
-    await this.#persist();
-    return {
-      address,
-      role: grants.role,
-      currentEpoch: grants.currentEpoch,
-      keyring: new DocumentKeyring(grants.keys),
-      devices,
-      untrusted,
-    };
+    let access: DocumentAccess;
+    try {
+      await this.#ensureCertified();
+      const grants = await this.#openGrants(address);
+      const { devices, untrusted } = await this.#memberDevices(address);
+      await this.#persist();
+      access = {
+        address,
+        role: grants.role,
+        currentEpoch: grants.currentEpoch,
+        keyring: new DocumentKeyring(grants.keys),
+        devices,
+        untrusted,
+      };
+    } catch (error) {
+      if (isAccessLost(error)) await this.#accessCache?.forget(address.documentId);
+      // Offline: what this device kept from the last time it asked.
+      const cached = isUnreachable(error) ? await this.#accessCache?.load(address.documentId) : null;
+      if (!cached) throw error;
+      return {
+        address,
+        role: cached.role,
+        currentEpoch: cached.currentEpoch,
+        keyring: new DocumentKeyring(cached.keys),
+        devices: this.#directory(cached.devices),
+        untrusted: [],
+      };
+    }
+    await this.#accessCache?.save({
+      documentId: address.documentId,
+      role: access.role,
+      currentEpoch: access.currentEpoch,
+      keys: access.keyring.entries(),
+      devices: access.devices.entries(),
+    });
+    return access;
   }
 
   /**
@@ -931,9 +980,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       path: sharingPaths.documentMembers(session.tenant, address.documentId),
       schema: DocumentMemberListResponseSchema,
     });
-    const directory = new DeviceDirectory([], {
-      resolve: this.#trustLinkEditors ? (id) => linkDevicePublicKey(id) : undefined,
-    });
+    const directory = this.#directory([]);
     const untrusted: ContactChange[] = [];
     const userIds = new Set(members.map((member) => member.userId));
     userIds.add(session.userId);
@@ -964,6 +1011,12 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     return { devices: directory, untrusted };
   }
 
+  #directory(devices: [DeviceId, Uint8Array][]): DeviceDirectory {
+    return new DeviceDirectory(devices, {
+      resolve: this.#trustLinkEditors ? (id) => linkDevicePublicKey(id) : undefined,
+    });
+  }
+
   #liveEntries(documentId: string): OpenDocumentEntry[] {
     const entries = this.#open.get(documentId);
     if (!entries) return [];
@@ -991,4 +1044,13 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     this.#saved = text;
     await this.#store?.save(json);
   }
+}
+
+function isUnreachable(error: unknown): boolean {
+  return error instanceof AccountError && error.code === 'RELAY_UNREACHABLE';
+}
+
+/** The relay answered that this user may no longer open the document (not merely that it could not be asked). */
+function isAccessLost(error: unknown): boolean {
+  return error instanceof AccountError && (error.code === 'FORBIDDEN' || error.code === 'NOT_FOUND');
 }
