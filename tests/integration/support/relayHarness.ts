@@ -25,6 +25,7 @@ import {
 import {
   type RelayAccountsOptions,
   RelayServer,
+  type RelayServerOptions,
   type SqlDatabase,
   type TokenKeys,
   createDatabase,
@@ -76,6 +77,10 @@ export interface StartRelayOptions {
   accounts?: Partial<RelayAccountsOptions>;
   /** Whether development tokens (no session) open documents; default true, as `harness.token` mints them. */
   allowDevelopmentTokens?: boolean;
+  /** The built web app to serve at `/` (see RelayServerOptions.webApp). */
+  webApp?: RelayServerOptions['webApp'];
+  /** The organisation announced by `GET /v1/config` (create it yourself). */
+  defaultTenant?: RelayServerOptions['defaultTenant'];
 }
 
 /** Limits high enough that a test file's requests from 127.0.0.1 never reach them; rate-limit tests set their own. */
@@ -120,6 +125,8 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     maxMessageBytes: options.maxMessageBytes,
     authenticationTimeoutMs: options.authenticationTimeoutMs,
     allowDevelopmentTokens: options.allowDevelopmentTokens ?? true,
+    webApp: options.webApp,
+    defaultTenant: options.defaultTenant,
     accounts: {
       tokenKeys: keys,
       serverSecret: randomBytes(32),

@@ -270,16 +270,22 @@ function TwoFactorSection() {
 function ThisDeviceSection() {
   const { remembered } = useSignedIn();
   const controller = useAccountController();
+  // Shown at once; put back when storing the choice fails.
+  const [checked, setChecked] = useState(remembered);
   const [error, setError] = useState<string | null>(null);
   return (
     <section className="card" aria-labelledby="this-device-title">
       <h2 id="this-device-title">This device</h2>
       <Checkbox
         label="Keep me signed in on this device"
-        checked={remembered}
-        onCheckedChange={(checked) => {
+        checked={checked}
+        onCheckedChange={(next) => {
           setError(null);
-          controller.setRemembered(checked).catch((caught: unknown) => setError(describeError(caught)));
+          setChecked(next);
+          controller.setRemembered(next).catch((caught: unknown) => {
+            setChecked(!next);
+            setError(describeError(caught));
+          });
         }}
         hint={<RememberHint />}
       />

@@ -37,8 +37,8 @@ export function passwordStrength(password: string): PasswordStrength {
   const labels = { 2: 'Fair', 3: 'Good', 4: 'Strong' } as const;
   const hints = {
     2: 'Longer is stronger: four random words make a good password.',
-    3: 'Good. A few more words or characters make it strong.',
-    4: 'Strong. Keep it somewhere safe: nobody can reset it for you.',
+    3: 'A few more words or characters make it strong.',
+    4: 'Keep it somewhere safe: nobody can reset it for you.',
   } as const;
   return { score: clamped, label: labels[clamped], hint: hints[clamped], acceptable: true };
 }

@@ -1,0 +1,131 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+
+/** Where the end-to-end tests leave a screenshot of every screen they visit. */
+export const SCREENSHOT_DIR = process.env.COFFRE_SCREENSHOT_DIR ?? '/tmp/coffre-shots';
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** Everything in IndexedDB, localStorage and sessionStorage of the page's origin, bytes as latin1 text. */
+export interface BrowserStorageDump {
+  text: string;
+  databases: string[];
+}
+
+/**
+ * A page object for the Coffre web app: the steps a person takes, by the
+ * labels and button names they read, so the tests also check that every
+ * control has one.
+ */
+export class WebAppPage {
+  readonly page: Page;
+  readonly baseUrl: string;
+
+  constructor(page: Page, baseUrl: string) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+  }
+
+  async open(route = '/'): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/#${route}`);
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await this.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  }
+
+  heading(name: string) {
+    return this.page.getByRole('heading', { level: 1, name });
+  }
+
+  async waitForHeading(name: string): Promise<void> {
+    await this.heading(name).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  alert() {
+    return this.page.getByRole('alert');
+  }
+
+  async fillSignUp(credentials: Credentials, deviceName?: string): Promise<void> {
+    await this.waitForHeading('Create your account');
+    await this.page.getByLabel('Email').fill(credentials.email);
+    await this.page.getByLabel('Password', { exact: true }).fill(credentials.password);
+    if (deviceName) await this.page.getByLabel('Name of this device').fill(deviceName);
+  }
+
+  async signUp(credentials: Credentials, options: { remember?: boolean } = {}): Promise<void> {
+    await this.open('/signup');
+    await this.fillSignUp(credentials);
+    if (options.remember) await this.page.getByLabel('Keep me signed in on this device').check();
+    await this.page.getByRole('button', { name: 'Create account' }).click();
+    await this.waitForHeading('Documents');
+  }
+
+  async fillLogIn(credentials: Credentials): Promise<void> {
+    await this.waitForHeading('Log in to Coffre');
+    await this.page.getByLabel('Email').fill(credentials.email);
+    await this.page.getByLabel('Password', { exact: true }).fill(credentials.password);
+  }
+
+  async submitLogIn(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Log in', exact: true }).click();
+  }
+
+  async logIn(credentials: Credentials): Promise<void> {
+    await this.open('/login');
+    await this.fillLogIn(credentials);
+    await this.submitLogIn();
+    await this.waitForHeading('Documents');
+  }
+
+  async logOut(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Log out' }).click();
+    await this.waitForHeading('Log in to Coffre');
+  }
+
+  async goTo(linkName: 'Documents' | 'Security' | 'Devices' | 'Members'): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: linkName }).click();
+    await this.waitForHeading(linkName);
+  }
+
+  /** A dump of what the origin keeps in the browser, to search for secrets in the clear. */
+  async dumpStorage(): Promise<BrowserStorageDump> {
+    return this.page.evaluate(async () => {
+      const toText = (value: unknown): unknown => {
+        if (value instanceof Uint8Array) return String.fromCharCode(...value);
+        if (value instanceof ArrayBuffer) return String.fromCharCode(...new Uint8Array(value));
+        if (value instanceof CryptoKey) return `[CryptoKey extractable=${String(value.extractable)}]`;
+        if (Array.isArray(value)) return value.map(toText);
+        if (typeof value === 'object' && value !== null) {
+          return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toText(inner)]));
+        }
+        return value;
+      };
+      const databases = (await indexedDB.databases()).map((database) => database.name ?? '');
+      const parts: unknown[] = [];
+      for (const name of databases) {
+        const database = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open(name);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error ?? new Error('open failed'));
+        });
+        for (const store of Array.from(database.objectStoreNames)) {
+          const values = await new Promise<unknown[]>((resolve, reject) => {
+            const request = database.transaction(store).objectStore(store).getAll();
+            request.onsuccess = () => resolve(request.result as unknown[]);
+            request.onerror = () => reject(request.error ?? new Error('read failed'));
+          });
+          parts.push({ name, store, values: toText(values) });
+        }
+        database.close();
+      }
+      parts.push({ localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage } });
+      return { text: JSON.stringify(parts), databases };
+    });
+  }
+}

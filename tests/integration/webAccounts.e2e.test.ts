@@ -1,0 +1,308 @@
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AccountClient, AccountError } from '@coffre/client';
+import { ERROR_MESSAGES, type TenantId } from '@coffre/protocol';
+import { StaticSite, ensureTenant, WEB_CONTENT_SECURITY_POLICY } from '@coffre/sync-server';
+import { buildWebApp } from '../support/buildWebApp.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
+import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
+
+const PASSWORD = 'correct horse battery staple';
+
+/** A fresh account in the relay's default organisation (the first one to sign up becomes its admin). */
+function newCredentials(name: string): Credentials {
+  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
+}
+
+/** The TOTP code of `secret` for the time step `stepsAhead` steps from now. */
+function totpCode(secret: string, stepsAhead = 0): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({
+    timestamp: Date.now() + stepsAhead * 30_000,
+  });
+}
+
+/**
+ * The web app, built with Vite and served by a real relay (PGlite or
+ * PostgreSQL, port 0), driven in headless Chromium the way a person uses it.
+ * Every screen visited is saved to /tmp/coffre-shots/.
+ */
+describe(`web app accounts in Chromium (${storageEngine})`, () => {
+  let harness: RelayHarness;
+  let browser: Browser;
+  let tenant: TenantId;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  const newApp = async (): Promise<WebAppPage> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 840 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    watch(page);
+    return new WebAppPage(page, harness.httpUrl);
+  };
+
+  /** Any CSP violation, uncaught error or console error fails the test that caused it. */
+  const watch = (page: Page) => {
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message: ConsoleMessage) => {
+      // A failed request shows up as a console error too; the relay's 4xx answers are expected here.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        problems.push(`console error: ${message.text()}`);
+      }
+    });
+  };
+
+  beforeAll(async () => {
+    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
+    tenant = randomId('org') as TenantId;
+    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
+    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    const found = problems.splice(0);
+    expect(found).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.teardown();
+  });
+
+  it('serves the app at / under a strict Content-Security-Policy, with the status page at /status', async () => {
+    const app = await newApp();
+    const response = await app.page.goto(`${harness.httpUrl}/`);
+    expect(response?.headers()['content-security-policy']).toBe(WEB_CONTENT_SECURITY_POLICY);
+    expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+    await app.waitForHeading('Log in to Coffre');
+    await app.screenshot('01-log-in');
+    const status = await fetch(`${harness.httpUrl}/status`);
+    expect(await status.text()).toContain('Coffre relay');
+    const config = (await (await fetch(`${harness.httpUrl}/v1/config`)).json()) as { defaultTenant: string };
+    expect(config.defaultTenant).toBe(tenant);
+  });
+
+  it('signs up into the default organisation, logs out and logs back in', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('alice');
+    await app.open('/signup');
+    await app.fillSignUp(credentials);
+    await expect.poll(() => app.page.getByLabel('Organisation').inputValue()).toBe(tenant);
+    await expect.poll(() => app.page.getByText('Good.', { exact: true }).count()).toBe(1);
+    await app.screenshot('02-sign-up');
+    // Hold the relay's answer back a moment so the progress of the key derivation can be seen.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await app.page.route('**/users', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await app.page.getByRole('button', { name: 'Create account' }).click();
+    await app.page.getByRole('status').filter({ hasText: 'Deriving your keys' }).waitFor();
+    await app.screenshot('02b-sign-up-deriving-keys');
+    release();
+    await app.waitForHeading('Documents');
+    await app.page.unroute('**/users');
+    await expect.poll(() => app.page.getByRole('heading', { name: 'No documents here yet' }).count()).toBe(1);
+    await app.screenshot('03-documents-empty');
+
+    await app.logOut();
+    await app.logIn(credentials);
+    expect(await app.page.getByText(credentials.email).count()).toBe(1);
+  });
+
+  it('shows a wrong password as the plain-words error and stays on the form', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('bob');
+    await app.signUp(credentials);
+    await app.logOut();
+    await app.fillLogIn({ ...credentials, password: 'not my password at all' });
+    await app.submitLogIn();
+    await expect.poll(() => app.alert().textContent(), { timeout: 30_000 }).toBe(ERROR_MESSAGES.INVALID_CREDENTIALS);
+    await app.screenshot('04-log-in-wrong-password');
+    expect(await app.heading('Log in to Coffre').count()).toBe(1);
+  });
+
+  it('after a reload keeps the session sealed until the password unlocks it, even offline', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('carol');
+    await app.open('/signup');
+    await app.fillSignUp(credentials);
+    const registered = app.page.waitForResponse(
+      (response) => response.url().endsWith('/users') && response.request().method() === 'POST',
+    );
+    await app.page.getByRole('button', { name: 'Create account' }).click();
+    const tokens = (await (await registered).json()) as { accessToken: string; refreshToken: string };
+    await app.waitForHeading('Documents');
+
+    const stored = await app.dumpStorage();
+    expect(stored.databases).toContain('coffre-web');
+    expect(stored.text).toContain('coffre-web-session/1');
+    for (const secret of [tokens.accessToken, tokens.refreshToken, PASSWORD]) expect(stored.text).not.toContain(secret);
+    expect(stored.text).not.toContain('SecretKey');
+
+    await app.page.reload();
+    await app.waitForHeading('Unlock Coffre');
+    expect(await app.page.getByText(credentials.email).count()).toBe(1);
+    await app.screenshot('05-unlock');
+
+    await app.page.context().setOffline(true);
+    await app.page.getByLabel('Password', { exact: true }).fill('a wrong password');
+    await app.page.getByRole('button', { name: 'Unlock' }).click();
+    await expect.poll(() => app.alert().textContent(), { timeout: 30_000 }).toContain('does not unlock this device');
+    await app.screenshot('06-unlock-wrong-password');
+    await app.page.getByLabel('Password', { exact: true }).fill(credentials.password);
+    await app.page.getByRole('button', { name: 'Unlock' }).click();
+    await app.waitForHeading('Documents');
+    await app.page.context().setOffline(false);
+  });
+
+  it('keeps a remembered session signed in across a reload, and forgets it once turned off', async () => {
+    const app = await newApp();
+    await app.signUp(newCredentials('dora'), { remember: true });
+    await app.page.reload();
+    await app.waitForHeading('Documents');
+    const stored = await app.dumpStorage();
+    expect(stored.text).toContain('[CryptoKey extractable=false]');
+
+    await app.goTo('Security');
+    await app.page.getByLabel('Keep me signed in on this device').uncheck();
+    await expect.poll(async () => (await app.dumpStorage()).text.includes('CryptoKey')).toBe(false);
+    await app.page.reload();
+    await app.waitForHeading('Unlock Coffre');
+  });
+
+  it('turns on two-factor authentication, shows the recovery codes once, then asks for a code at login', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('erin');
+    await app.signUp(credentials);
+    await app.goTo('Security');
+    await app.screenshot('07-security');
+    await app.page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    await app.page.getByText('Can’t scan it? Enter the key by hand').click();
+    const secret = ((await app.page.locator('code.secret').textContent()) ?? '').replace(/\s+/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(await app.page.getByRole('img', { name: /QR code/ }).count()).toBe(1);
+    await app.screenshot('08-two-factor-setup');
+
+    await app.page.getByLabel('Enter the 6-digit code the app shows').fill(totpCode(secret));
+    await app.page.getByRole('button', { name: 'Turn on' }).click();
+    const codes = app.page.getByRole('list', { name: 'Recovery codes' }).locator('code');
+    await expect.poll(() => codes.count()).toBe(10);
+    await app.screenshot('09-recovery-codes');
+    await app.page.getByLabel('I have saved my recovery codes').check();
+    await app.page.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => app.page.getByText('Two-factor authentication is on for your account.').count()).toBe(1);
+    expect(await codes.count()).toBe(0);
+
+    await app.logOut();
+    await app.fillLogIn(credentials);
+    await app.submitLogIn();
+    await app.waitForHeading('Two-step verification');
+    await app.screenshot('10-log-in-second-factor');
+    // The code that turned it on was spent; the next step's code is accepted (one step of clock drift).
+    await app.page.getByLabel('Authentication code').fill(totpCode(secret, 1));
+    await app.page.getByRole('button', { name: 'Verify and log in' }).click();
+    await app.waitForHeading('Documents');
+  });
+
+  it('lists this device as such and revokes another one, which is signed out at once', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('frank');
+    await app.signUp(credentials);
+    const laptop = new AccountClient({ baseUrl: harness.httpUrl });
+    await laptop.login(tenant, credentials.email, credentials.password, { deviceName: 'Old laptop' });
+
+    await app.goTo('Devices');
+    const rows = app.page.getByRole('list', { name: 'Your devices' }).getByRole('listitem');
+    await expect.poll(() => rows.count()).toBe(2);
+    const current = rows.filter({ hasText: 'This device' });
+    expect(await current.count()).toBe(1);
+    expect(await current.getByRole('button').count()).toBe(0);
+    await app.screenshot('11-devices');
+
+    await app.page.getByRole('button', { name: 'Revoke Old laptop' }).click();
+    await app.screenshot('12-devices-confirm-revoke');
+    await app.page.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await expect.poll(() => rows.filter({ hasText: 'Revoked' }).count()).toBe(1);
+    await app.screenshot('13-devices-revoked');
+
+    const refused = await laptop.refresh().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(AccountError);
+    expect((refused as AccountError).status).toBe(401);
+    laptop.close();
+  });
+
+  it('shows the members of the organisation to an admin only', async () => {
+    const admin = await newApp();
+    const adminCredentials = newCredentials('gina');
+    // A fresh organisation, so its first member is the admin.
+    const organisation = randomId('team') as TenantId;
+    await ensureTenant(harness.relay.database, organisation, 'Members test');
+    await admin.open('/signup');
+    await admin.waitForHeading('Create your account');
+    await admin.page.getByLabel('Organisation').fill(organisation);
+    await admin.fillSignUp(adminCredentials);
+    await admin.page.getByRole('button', { name: 'Create account' }).click();
+    await admin.waitForHeading('Documents');
+    const member = new AccountClient({ baseUrl: harness.httpUrl });
+    await member.register(organisation, 'hugo@example.test', PASSWORD, 'Hugo’s phone');
+    member.close();
+
+    await admin.goTo('Members');
+    const table = admin.page.getByRole('table');
+    await expect.poll(() => table.getByRole('row').count()).toBe(3);
+    expect(await table.getByText('hugo@example.test').count()).toBe(1);
+    await admin.screenshot('14-members');
+
+    const memberApp = await newApp();
+    await memberApp.open('/login');
+    await memberApp.fillLogIn({ email: 'hugo@example.test', password: PASSWORD });
+    await memberApp.page.getByLabel('Organisation').fill(organisation);
+    await memberApp.submitLogIn();
+    await memberApp.waitForHeading('Documents');
+    expect(await memberApp.page.getByRole('link', { name: 'Members' }).count()).toBe(0);
+    await memberApp.open('/admin/members');
+    await memberApp.waitForHeading('Members');
+    expect(await memberApp.page.getByText('Only administrators of the organisation see its members.').count()).toBe(1);
+  });
+
+  it('signs up with the keyboard alone (Tab and Enter)', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('ines');
+    await app.open('/signup');
+    await app.waitForHeading('Create your account');
+    const keyboard = app.page.keyboard;
+    // The email field has the focus on arrival.
+    await keyboard.type(credentials.email);
+    await keyboard.press('Tab');
+    await keyboard.type(credentials.password);
+    await keyboard.press('Tab');
+    await keyboard.press('Tab'); // the device name keeps its suggestion
+    await keyboard.press('Space'); // keep me signed in: off again below, just proving it is reachable
+    await keyboard.press('Space');
+    await app.screenshot('15-sign-up-keyboard-focus');
+    await keyboard.press('Tab');
+    await keyboard.press('Enter');
+    await app.waitForHeading('Documents');
+    await app.screenshot('16-documents-after-keyboard-sign-up');
+
+    // The sidebar is reachable and usable by keyboard too.
+    await app.page.getByRole('link', { name: 'Devices' }).focus();
+    await keyboard.press('Enter');
+    await app.waitForHeading('Devices');
+  });
+
+  it('keeps the share-link route free for the link screen, without signing in', async () => {
+    const app = await newApp();
+    await app.open(`/link/${tenant}/some-secret`);
+    await app.waitForHeading('Shared document');
+    await app.screenshot('17-share-link');
+  });
+});
