@@ -12,7 +12,8 @@ export interface CoffreEditorOptions extends CoffreExtensionsOptions {
 
 /**
  * A TipTap editor bound to a document's rich-text fragment, with carets of the other editors
- * when `presence` is given. Destroying the editor stops publishing presence.
+ * when `presence` is given. Destroying the editor stops publishing presence. Import
+ * `@coffre/editor/editor.css` once: TipTap's own inline stylesheet is not injected.
  *
  * @example
  * const editor = createCoffreEditor({
@@ -28,6 +29,8 @@ export function createCoffreEditor(options: CoffreEditorOptions): Editor {
     element: options.element ?? null,
     editable: options.editable ?? true,
     autofocus: options.autofocus ?? false,
+    // The web app's CSP (style-src 'self') refuses inline <style>; editor.css carries those rules.
+    injectCSS: false,
     extensions: coffreExtensions(options),
   });
 }

@@ -93,4 +93,9 @@ describe('collaborative editing', () => {
     Y.applyUpdate(reopened, Y.encodeStateAsUpdate(docB));
     expect(toContentJson(contentFragment(reopened))).toEqual(everyNodeDocument);
   });
+
+  it("adds no inline stylesheet to the page, which the web app's CSP would refuse", () => {
+    editorOn(new Y.Doc());
+    expect(document.querySelectorAll('style')).toHaveLength(0);
+  });
 });
