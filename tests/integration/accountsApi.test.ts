@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { ready, toBase64Url, toHex } from '@coffre/crypto';
 import {
   type AccessClaims,
+  AccountResponseSchema,
   DeviceListResponseSchema,
   KdfResponseSchema,
   MemberListResponseSchema,
@@ -137,6 +138,8 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
   it('with two-factor on, login needs a valid code, and a recovery code works once', async () => {
     const account = deriveTestAccount('totp@acme.example', PASSWORD);
     const session = await registerAccount(api, tenant, account);
+    const before = AccountResponseSchema.parse((await get('/me', session.accessToken)).body);
+    expect([before.email, before.role, before.twoFactor]).toEqual([account.email, 'member', false]);
     const setupAnswer = await api.request('POST', path('/me/totp'), { token: session.accessToken });
     expect(setupAnswer.status).toBe(200);
     const setup = TotpSetupResponseSchema.parse(setupAnswer.body);
@@ -173,6 +176,10 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
     expect([reused.status, errorCodeOf(reused)]).toEqual([401, 'INVALID_SECOND_FACTOR']);
     const members = MemberListResponseSchema.parse((await get('/members', adminSession.accessToken)).body);
     expect(members.members.find((entry) => entry.email === account.email)?.twoFactor).toBe(true);
+    expect(
+      AccountResponseSchema.parse((await get('/me', SessionResponseSchema.parse(recovered.body).accessToken)).body)
+        .twoFactor,
+    ).toBe(true);
   });
 
   it('rotates refresh tokens, and a reused one revokes the family so the newer token dies too', async () => {
@@ -291,6 +298,7 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
         'POST /v1/tenants/{tenant}/sessions',
         'POST /v1/tenants/{tenant}/sessions/refresh',
         'DELETE /v1/tenants/{tenant}/sessions/current',
+        'GET /v1/tenants/{tenant}/me',
         'POST /v1/tenants/{tenant}/me/totp',
         'POST /v1/tenants/{tenant}/me/totp/confirm',
         'POST /v1/tenants/{tenant}/me/totp/disable',

@@ -189,6 +189,7 @@ describe(`accounts API: bad input gets a 4xx JSON error and changes nothing (${s
       ['POST', '/me/totp'],
       ['POST', '/me/totp/confirm', { code: '123456' }],
       ['POST', '/me/totp/disable', { code: '123456' }],
+      ['GET', '/me'],
       ['GET', '/me/devices'],
       ['DELETE', `/me/devices/${session.deviceId}`],
       ['GET', '/members'],

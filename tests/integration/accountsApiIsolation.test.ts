@@ -53,6 +53,7 @@ describe(`accounts API tenant isolation (${storageEngine})`, () => {
       ['POST', '/me/totp'],
       ['POST', '/me/totp/confirm', { code: '123456' }],
       ['POST', '/me/totp/disable', { code: '123456' }],
+      ['GET', '/me'],
       ['GET', '/me/devices'],
       ['DELETE', `/me/devices/${alicePhone.deviceId}`],
       ['DELETE', `/me/devices/${bobSession.deviceId}`],

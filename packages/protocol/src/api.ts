@@ -120,6 +120,16 @@ export const MemberSchema = z.object({
   createdAt: z.string(),
 });
 
+/** `GET /me`: the signed-in user as the relay knows them (whether two-factor authentication is on, say). */
+export const AccountResponseSchema = z.object({
+  userId: IdSchema,
+  email: z.string(),
+  role: z.enum(['tenant-admin', 'member']),
+  twoFactor: z.boolean(),
+  createdAt: z.string(),
+});
+export type AccountResponse = z.infer<typeof AccountResponseSchema>;
+
 export const ErrorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /** `GET /me/devices`: every device of the signed-in user, revoked ones included. */
@@ -147,6 +157,8 @@ export const apiPaths = {
   refresh: (tenant: string) => `${tenantPath(tenant)}/sessions/refresh`,
   /** DELETE: log out (revokes the refresh-token family of the bearer token). */
   currentSession: (tenant: string) => `${tenantPath(tenant)}/sessions/current`,
+  /** GET: the signed-in user ({@link AccountResponseSchema}). */
+  me: (tenant: string) => `${tenantPath(tenant)}/me`,
   /** POST: start two-factor setup. */
   totp: (tenant: string) => `${tenantPath(tenant)}/me/totp`,
   totpConfirm: (tenant: string) => `${tenantPath(tenant)}/me/totp/confirm`,

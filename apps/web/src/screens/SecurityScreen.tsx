@@ -1,4 +1,4 @@
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { AccountError, type TotpSetup } from '@coffre/client';
 import { useAccountController, useSignedIn } from '../account/AccountContext.tsx';
 import { describeError } from '../ui/describeError.ts';
@@ -8,13 +8,10 @@ import { PageHeading } from '../ui/PageHeading.tsx';
 import { QrCode } from '../ui/QrCode.tsx';
 import { RememberHint } from './RememberHint.tsx';
 
-/**
- * What this page knows about two-factor authentication. The relay has no
- * "is it on?" route yet, so the page starts at `unknown` and learns the
- * answer from setting it up (TWO_FACTOR_ALREADY_ENABLED means on).
- */
+/** Where the two-factor card stands; `loading` until the relay said whether it is on (`GET /me`). */
 type TwoFactorView =
-  | { step: 'unknown' }
+  | { step: 'loading' }
+  | { step: 'unavailable'; message: string }
   | { step: 'setting-up'; setup: TotpSetup }
   | { step: 'recovery-codes'; codes: string[] }
   | { step: 'on' }
@@ -80,7 +77,23 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
 
 function TwoFactorSection() {
   const { account } = useSignedIn();
-  const [view, setView] = useState<TwoFactorView>({ step: 'unknown' });
+  const [view, setView] = useState<TwoFactorView>({ step: 'loading' });
+  const [generation, setGeneration] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    account.me().then(
+      (me) => {
+        if (current) setView({ step: me.twoFactor ? 'on' : 'off' });
+      },
+      (caught: unknown) => {
+        if (current) setView({ step: 'unavailable', message: describeError(caught) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [account, generation]);
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -149,25 +162,28 @@ function TwoFactorSection() {
         a new device, so a stolen password alone is not enough.
       </p>
 
-      {view.step === 'unknown' || view.step === 'off' ? (
+      {view.step === 'loading' ? <p className="loading">Checking whether it is on…</p> : null}
+
+      {view.step === 'unavailable' ? (
         <>
-          {view.step === 'off' ? <InfoNotice>Two-factor authentication is off.</InfoNotice> : null}
+          <ErrorNotice message={view.message} />
+          <div className="actions">
+            <button className="button" type="button" onClick={() => setGeneration((value) => value + 1)}>
+              Try again
+            </button>
+          </div>
+        </>
+      ) : null}
+
+      {view.step === 'off' ? (
+        <>
+          <p className="status-line">
+            <span className="badge">Off</span> Anyone with your password can log in on a new device.
+          </p>
           <div className="actions">
             <button className="button button-primary" type="button" onClick={() => void startSetup()}>
               Set up two-factor authentication
             </button>
-            {view.step === 'unknown' ? (
-              <button
-                className="button button-link"
-                type="button"
-                onClick={() => {
-                  setError(null);
-                  setView({ step: 'disabling' });
-                }}
-              >
-                It is already on: turn it off
-              </button>
-            ) : null}
           </div>
         </>
       ) : null}
@@ -205,7 +221,7 @@ function TwoFactorSection() {
                 <button className="button button-primary" type="submit" disabled={busy !== null}>
                   Turn on
                 </button>
-                <button className="button" type="button" onClick={() => setView({ step: 'unknown' })}>
+                <button className="button" type="button" onClick={() => setView({ step: 'off' })}>
                   Cancel
                 </button>
               </div>
@@ -219,17 +235,21 @@ function TwoFactorSection() {
 
       {view.step === 'on' ? (
         <>
-          <InfoNotice>Two-factor authentication is on for your account.</InfoNotice>
-          <button
-            className="button"
-            type="button"
-            onClick={() => {
-              setCode('');
-              setView({ step: 'disabling' });
-            }}
-          >
-            Turn off two-factor authentication
-          </button>
+          <p className="status-line">
+            <span className="badge badge-ok">On</span> Two-factor authentication is on for your account.
+          </p>
+          <div className="actions">
+            <button
+              className="button"
+              type="button"
+              onClick={() => {
+                setCode('');
+                setView({ step: 'disabling' });
+              }}
+            >
+              Turn off two-factor authentication
+            </button>
+          </div>
         </>
       ) : null}
 
@@ -253,7 +273,7 @@ function TwoFactorSection() {
                 <button className="button button-danger" type="submit" disabled={busy !== null}>
                   Turn off
                 </button>
-                <button className="button" type="button" onClick={() => setView({ step: 'unknown' })}>
+                <button className="button" type="button" onClick={() => setView({ step: 'on' })}>
                   Cancel
                 </button>
               </div>

@@ -7,6 +7,8 @@ import {
   toBase64Url,
 } from '@coffre/crypto';
 import {
+  type AccountResponse,
+  AccountResponseSchema,
   type Device,
   type DeviceRegistration,
   type KdfParams,
@@ -390,6 +392,11 @@ export class AccountClient {
         ...(proof.recoveryCode === undefined ? {} : { recoveryCode: proof.recoveryCode.trim().toLowerCase() }),
       },
     });
+  }
+
+  /** The signed-in user as the relay knows them: email, role, and whether two-factor authentication is on. */
+  async me(): Promise<AccountResponse> {
+    return this.#authorized({ method: 'GET', path: apiPaths.me(this.#tenant()), schema: AccountResponseSchema });
   }
 
   /** The user's devices, revoked ones included, `current` marking this one. */

@@ -10,6 +10,7 @@ import {
 } from '@coffre/crypto';
 import {
   type AccessClaims,
+  type AccountResponse,
   CoffreError,
   type Device,
   type DeviceId,
@@ -497,6 +498,24 @@ export class AccountService {
         session.userId,
       ]);
     });
+  }
+
+  /** The signed-in user as stored: email, role, whether two-factor authentication is on. */
+  async me(session: AccountSession): Promise<AccountResponse> {
+    const [row] = await this.#database.withTenant(session.tenant, (sql) =>
+      sql.query<{ id: string; email: string; role: AccountRole; totp_enabled: boolean; created_at: Date }>(
+        'select id, email, role, totp_enabled, created_at from users where tenant_id = $1 and id = $2',
+        [session.tenant, session.userId],
+      ),
+    );
+    if (!row) throw new CoffreError(ErrorCode.Unauthenticated);
+    return {
+      userId: row.id,
+      email: row.email,
+      role: row.role,
+      twoFactor: row.totp_enabled,
+      createdAt: row.created_at.toISOString(),
+    };
   }
 
   /** The user's devices, oldest first, revoked ones included. */

@@ -17,6 +17,7 @@ import { registerSharingRoutes } from './registerSharingRoutes.ts';
 import {
   kdfRoute,
   listDevicesRoute,
+  meRoute,
   listMembersRoute,
   loginRoute,
   logoutRoute,
@@ -122,6 +123,7 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     totpSetupRoute,
     totpConfirmRoute,
     totpDisableRoute,
+    meRoute,
     listDevicesRoute,
     revokeDeviceRoute,
     listMembersRoute,
@@ -177,6 +179,8 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     await accounts.totpDisable(c.get('session'), c.req.valid('json'));
     return c.body(null, 204);
   });
+
+  app.openapi(meRoute, async (c) => c.json(await accounts.me(c.get('session')), 200));
 
   app.openapi(listDevicesRoute, async (c) => c.json({ devices: await accounts.listDevices(c.get('session')) }, 200));
 

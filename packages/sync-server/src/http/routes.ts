@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import {
+  AccountResponseSchema,
   DeviceListResponseSchema,
   IdSchema,
   KdfRequestSchema,
@@ -153,6 +154,16 @@ export const totpDisableRoute = createRoute({
     403: bearerFailures[403],
     404: failure('NOT_FOUND: two-factor authentication is not on'),
   },
+});
+
+export const meRoute = createRoute({
+  method: 'get',
+  path: '/v1/tenants/{tenant}/me',
+  summary: 'The signed-in user: email, role, and whether two-factor authentication is on',
+  tags: ['accounts'],
+  ...bearer,
+  request: { params: TenantParams },
+  responses: { 200: { ...json(AccountResponseSchema), description: 'The user' }, ...common, ...bearerFailures },
 });
 
 export const listDevicesRoute = createRoute({
