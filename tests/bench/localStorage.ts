@@ -135,7 +135,10 @@ const sides: Record<'coffre' | 'plain', Side> = {
   },
 };
 
-async function measure(side: Side): Promise<{ figures: Figures; write: WriteFigures; opens: OpenFigures[] }> {
+async function measure(
+  name: string,
+  side: Side,
+): Promise<{ figures: Figures; write: WriteFigures; opens: OpenFigures[] }> {
   // A profile (so an IndexedDB backing store) per side: one side's leftovers do not slow the other's opens.
   const profile = await mkdtemp(join(tmpdir(), 'bench-local-storage-'));
   profiles.push(profile);
@@ -144,6 +147,9 @@ async function measure(side: Side): Promise<{ figures: Figures; write: WriteFigu
     const write = await side.write(page);
     return { write, before: await call(page, 'stored', write.databaseName) };
   });
+  console.error(
+    `${name}: typed in ${(write.typingMs / 1000).toFixed(1)} s, committed in ${(write.writeMs / 1000).toFixed(1)} s`,
+  );
   // 2. Cold open of the document as it was written, then compact it explicitly.
   const { openedBefore, compactMs, after } = await inFreshBrowser(profile, async (page) => {
     const openedBefore = await side.open(page);
@@ -179,8 +185,8 @@ console.log(
 let plain: Awaited<ReturnType<typeof measure>>;
 let coffre: Awaited<ReturnType<typeof measure>>;
 try {
-  plain = await measure(sides.plain);
-  coffre = await measure(sides.coffre);
+  plain = await measure('plain', sides.plain);
+  coffre = await measure('coffre', sides.coffre);
 } finally {
   await served.close();
   for (const profile of profiles) await rm(profile, { recursive: true, force: true });
