@@ -7,6 +7,7 @@ import { Placeholder } from '@tiptap/extensions';
 import StarterKit from '@tiptap/starter-kit';
 import type * as Y from 'yjs';
 import { type PresenceSource, PresenceAwareness } from './PresenceAwareness.ts';
+import { AlignedTableCell, AlignedTableHeader } from './alignedTableCells.ts';
 import { SafeImage } from './SafeImage.ts';
 import { sanitizeUser } from './presenceState.ts';
 import { renderCaret, renderSelection } from './renderCaret.ts';
@@ -62,7 +63,9 @@ export function coffreContentExtensions(options: CoffreContentOptions = {}): Any
     }),
     TaskList,
     TaskItem.configure({ nested: true }),
-    TableKit.configure({ table: { resizable: false } }),
+    TableKit.configure({ table: { resizable: false }, tableCell: false, tableHeader: false }),
+    AlignedTableCell,
+    AlignedTableHeader,
     SafeImage.configure({ allowBase64: true }),
     Placeholder.configure({ placeholder: options.placeholder ?? 'Write something…' }),
   ];

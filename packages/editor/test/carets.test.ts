@@ -169,3 +169,33 @@ describe('unsafe links and images', () => {
     expect(sources).toEqual(['data:image/png;base64,iVBORw0KGgo=', 'https://example.com/cat.png']);
   });
 });
+
+describe('rendering under the web app CSP', () => {
+  it('shows table cell alignment through data-align rather than an inline style attribute', () => {
+    const editor = createCoffreEditor({
+      element: document.createElement('div'),
+      fragment: contentFragment(new Y.Doc()),
+    });
+    editors.push(editor);
+    editor.commands.setContent({
+      type: 'doc',
+      content: [
+        {
+          type: 'table',
+          content: [
+            {
+              type: 'tableRow',
+              content: [
+                { type: 'tableHeader', attrs: { align: 'center' }, content: [{ type: 'paragraph' }] },
+                { type: 'tableCell', attrs: { align: 'right' }, content: [{ type: 'paragraph' }] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const cells = [...editor.view.dom.querySelectorAll('th, td')];
+    expect(cells.map((cell) => cell.getAttribute('data-align'))).toEqual(['center', 'right']);
+    expect(cells.some((cell) => cell.hasAttribute('style'))).toBe(false);
+  });
+});
