@@ -175,7 +175,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.waitForHeading('Unlock Coffre');
   });
 
-  it('turns on two-factor authentication, shows the recovery codes once, then asks for a code at login', async () => {
+  it('turns on two-factor authentication, shows the recovery codes once, asks for a code at login, and turns it off with a recovery code', async () => {
     const app = await newApp();
     const credentials = newCredentials('erin');
     await app.signUp(credentials);
@@ -193,6 +193,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     const codes = app.page.getByRole('list', { name: 'Recovery codes' }).locator('code');
     await expect.poll(() => codes.count()).toBe(10);
     await app.screenshot('09-recovery-codes');
+    const recoveryCodes = await codes.allTextContents();
     await app.page.getByLabel('I have saved my recovery codes').check();
     await app.page.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => app.page.getByText('Two-factor authentication is on for your account.').count()).toBe(1);
@@ -207,6 +208,17 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.page.getByLabel('Authentication code').fill(totpCode(secret, 1));
     await app.page.getByRole('button', { name: 'Verify and log in' }).click();
     await app.waitForHeading('Documents');
+
+    await app.goTo('Security');
+    await app.page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
+    await app.page.getByLabel('Code from your app, or a recovery code').fill(recoveryCodes[0] ?? '');
+    await app.screenshot('10b-two-factor-turn-off');
+    await app.page.getByRole('button', { name: 'Turn off', exact: true }).click();
+    await expect
+      .poll(() => app.page.getByText('Anyone with your password can log in on a new device.').count())
+      .toBe(1);
+    await app.logOut();
+    await app.logIn(credentials);
   });
 
   it('lists this device as such and revokes another one, which is signed out at once', async () => {

@@ -12,9 +12,12 @@ let built: Promise<string> | null = null;
 /**
  * Builds apps/web with Vite into a fresh temporary folder (once per test
  * process) and resolves with that folder, so tests never race a developer's
- * `apps/web/dist` or another test run.
+ * `apps/web/dist` or another test run. `COFFRE_WEB_DIST` names a folder
+ * already built instead (to rerun the browser tests without building).
  */
 export function buildWebApp(): Promise<string> {
+  const prebuilt = process.env.COFFRE_WEB_DIST;
+  if (prebuilt) return Promise.resolve(resolve(prebuilt));
   built ??= (async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'coffre-web-'));
     const vite = join(WEB_APP, 'node_modules', 'vite', 'bin', 'vite.js');
