@@ -140,7 +140,12 @@ export class StaticSite {
       response.end();
       return true;
     }
-    await pipeline(createReadStream(target.path), response);
+    try {
+      await pipeline(createReadStream(target.path), response);
+    } catch (error) {
+      // The browser went away mid-file (a closed tab, a cancelled load): nothing to answer.
+      if (!isPrematureClose(error)) throw error;
+    }
     return true;
   }
 
@@ -190,6 +195,10 @@ async function fileInside(root: string, candidate: string): Promise<string | nul
 function rawPathname(url: string): string {
   const end = url.search(/[?#]/);
   return end === -1 ? url : url.slice(0, end);
+}
+
+function isPrematureClose(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {

@@ -30,6 +30,9 @@ describe('StaticSite', () => {
   let folder: string;
   let server: Server;
   let port: number;
+  const unhandled: unknown[] = [];
+  /** Every request's handling, to wait for the server side of a request the client dropped. */
+  const handling: Promise<unknown>[] = [];
 
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'coffre-static-'));
@@ -44,11 +47,16 @@ describe('StaticSite', () => {
     await symlink(join(folder, 'secret.txt'), join(site, 'leak.txt'));
     const staticSite = new StaticSite(site);
     server = createServer((request, response) => {
-      staticSite.handle(request, response).then(
+      const handled = staticSite.handle(request, response);
+      handling.push(handled);
+      handled.then(
         (handled) => {
           if (!handled) response.writeHead(405).end();
         },
-        () => response.destroy(),
+        (error: unknown) => {
+          unhandled.push(error);
+          response.destroy();
+        },
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -130,6 +138,23 @@ describe('StaticSite', () => {
     const dotFile = await rawGet(port, '/.env');
     expect(dotFile.status).toBe(404);
     expect(dotFile.body).not.toContain('SECRET');
+  });
+
+  it('shrugs off a browser that goes away in the middle of a file', async () => {
+    await writeFile(join(folder, 'dist', 'assets', 'big-D4t4.js'), 'x'.repeat(8 * 1024 * 1024));
+    await new Promise<void>((resolve) => {
+      const request = httpRequest({ host: '127.0.0.1', port, path: '/assets/big-D4t4.js' }, (response) => {
+        response.once('data', () => {
+          response.destroy();
+          resolve();
+        });
+      });
+      request.end();
+    });
+    await Promise.allSettled(handling);
+    expect(unhandled).toEqual([]);
+    const after = await rawGet(port, '/');
+    expect(after.status).toBe(200);
   });
 
   it('leaves other methods to the caller', async () => {
