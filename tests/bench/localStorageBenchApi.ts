@@ -14,14 +14,14 @@ export interface BenchKeys {
 
 export interface WriteOptions {
   patches: Patch[];
-  /** Keystrokes applied per browser task before yielding (IndexedDB events and timers run in between). */
+  /** Keystrokes applied in one browser task; then the writer waits until IndexedDB has committed them. */
   chunk: number;
 }
 
 export interface WriteFigures {
   /** From the first keystroke until IndexedDB committed the last write. */
   writeMs: number;
-  /** From the first keystroke until the last one was applied (and sealed): IndexedDB may still be writing. */
+  /** Part of writeMs spent applying (and sealing) keystrokes, the waits for IndexedDB excluded. */
   typingMs: number;
   /** Sum of every update handed to IndexedDB, one per keystroke (what no compaction would keep). */
   updateBytes: number;
