@@ -2,9 +2,10 @@ import { useEffect } from 'react';
 import { useAccountState } from './account/AccountContext.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import type { RelayConfig } from './relay/fetchRelayConfig.ts';
-import { routes } from './router/routes.ts';
+import { documentIdOf, routes } from './router/routes.ts';
 import { navigate, useHashLocation } from './router/useHashLocation.ts';
 import { DevicesScreen } from './screens/DevicesScreen.tsx';
+import { DocumentScreen } from './screens/DocumentScreen.tsx';
 import { DocumentsScreen } from './screens/DocumentsScreen.tsx';
 import { LinkScreen } from './screens/LinkScreen.tsx';
 import { LogInScreen } from './screens/LogInScreen.tsx';
@@ -14,8 +15,11 @@ import { SecurityScreen } from './screens/SecurityScreen.tsx';
 import { SignUpScreen } from './screens/SignUpScreen.tsx';
 import { UnlockScreen } from './screens/UnlockScreen.tsx';
 import { StartingScreen } from './screens/StartingScreen.tsx';
+import { WorkspaceProvider } from './workspace/WorkspaceContext.tsx';
 
 function SignedInPage({ path }: { path: string }) {
+  const documentId = documentIdOf(path);
+  if (documentId) return <DocumentScreen key={documentId} documentId={documentId} />;
   switch (path) {
     case routes.documents:
       return <DocumentsScreen />;
@@ -42,6 +46,8 @@ export function App({ config }: { config: RelayConfig }) {
   }, [signedIn, onAuthRoute]);
 
   useEffect(() => {
+    // The document screen names the page after the document.
+    if (signedIn && documentIdOf(path)) return;
     const titles: Record<string, string> = {
       [routes.documents]: 'Documents',
       [routes.security]: 'Security',
@@ -57,7 +63,7 @@ export function App({ config }: { config: RelayConfig }) {
           ? 'Log in'
           : (titles[path] ?? 'Coffre');
     document.title = page === 'Coffre' ? 'Coffre' : `${page} · Coffre`;
-  }, [path, state.status, onAuthRoute]);
+  }, [path, state.status, onAuthRoute, signedIn]);
 
   if (path.startsWith(routes.linkPrefix)) return <LinkScreen />;
   switch (state.status) {
@@ -74,7 +80,9 @@ export function App({ config }: { config: RelayConfig }) {
     case 'signed-in':
       return (
         <AppLayout path={path}>
-          <SignedInPage path={path} />
+          <WorkspaceProvider account={state.account} vaultKey={state.vaultKey}>
+            <SignedInPage path={path} />
+          </WorkspaceProvider>
         </AppLayout>
       );
   }

@@ -11,7 +11,7 @@ import {
   Emitter,
   MemorySealingJournal,
 } from '@coffre/client';
-import { formatDocumentName } from '@coffre/protocol';
+import { type DeviceId, formatDocumentName } from '@coffre/protocol';
 import { EnvelopeStore } from './EnvelopeStore.ts';
 import { type TabMessage, parseTabMessage } from './tabMessages.ts';
 import { WebStorageJournal } from './WebStorageJournal.ts';
@@ -133,6 +133,22 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
   /** Publishes this user's presence, sealed (shown by the writer tab's connection). */
   setPresence(state: unknown): void {
     this.#writer?.document.setPresence(state);
+  }
+
+  /**
+   * Gives the document the keys and devices it lacked, e.g. from a new
+   * `Workspace.documentAccess` after an `entry-rejected` event for an
+   * unknown epoch or device (another device of a member, a rotated key):
+   * the entries that waited for them are read now.
+   */
+  refreshAccess(
+    keys: Iterable<readonly [number, Uint8Array]>,
+    devices: Iterable<readonly [DeviceId, Uint8Array]>,
+  ): void {
+    for (const [epoch, key] of keys) if (!this.#options.keyring.get(epoch)) this.#options.keyring.add(epoch, key);
+    for (const [id, key] of devices) if (!this.#options.devices.has(id)) this.#options.devices.set(id, key);
+    this.#writer?.document.envelope.retryPending();
+    this.#follower?.retryPending();
   }
 
   /** Goes offline: edits are still stored on the device and sent on {@link connect}. */

@@ -8,4 +8,23 @@ export const routes = {
   members: '/admin/members',
   /** Kept for the link-open screen: `#/link/<tenant>/<secret>` (see `formatShareUrl` in @coffre/client). */
   linkPrefix: '/link/',
+  /** A document in the editor: `#/d/<documentId>` (see {@link documentRoute}). */
+  documentPrefix: '/d/',
 } as const;
+
+/** The editor route of a document. */
+export function documentRoute(documentId: string): string {
+  return `${routes.documentPrefix}${encodeURIComponent(documentId)}`;
+}
+
+/** The document id of an editor route, or null when `path` is not one. */
+export function documentIdOf(path: string): string | null {
+  if (!path.startsWith(routes.documentPrefix)) return null;
+  const rest = path.slice(routes.documentPrefix.length);
+  try {
+    const id = decodeURIComponent(rest);
+    return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,364 @@
+import {
+  type AccountClient,
+  type DocumentAccess,
+  type SerializedSharingState,
+  type SharingStore,
+  AccountError,
+  Workspace,
+  YjsEngine,
+  syncUrlFor,
+} from '@coffre/client';
+import { toHex } from '@coffre/crypto';
+import { type DocumentInfo, type DocumentRole, documentId as parseDocumentId } from '@coffre/protocol';
+import { DocumentAccessCache, LocalDatabase, LocalDocument, Vault, envelopeDatabaseName } from '@coffre/storage';
+import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
+import { type DocumentSummary, summarize } from './documentMeta.ts';
+
+const SHARING_STATE_ROW = 'sharing-state';
+/** Milliseconds between two fetches of a document's keys and devices when its entries name unknown ones. */
+const REFRESH_INTERVAL_MS = 2_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A document open in this tab, with the engine holding its decrypted content. */
+export interface OpenedDocument {
+  document: LocalDocument<YjsEngine>;
+  engine: YjsEngine;
+  role: DocumentRole;
+}
+
+/** A document as the list shows it. */
+export interface ListedDocument {
+  id: string;
+  title: string;
+  /** Unknown when listed from this device only (offline). */
+  role: DocumentRole | null;
+  createdAt: string | null;
+}
+
+export interface DocumentListing {
+  documents: ListedDocument[];
+  /** True when the relay could not be reached: the list is what this device knows. */
+  offline: boolean;
+}
+
+/** The sharing state (known contacts, link secrets) sealed in the keyring table. */
+class SealedSharingStore implements SharingStore {
+  readonly #database: LocalDatabase;
+  readonly #vault: Vault;
+
+  constructor(database: LocalDatabase, vault: Vault) {
+    this.#database = database;
+    this.#vault = vault;
+  }
+
+  async load(): Promise<unknown> {
+    const row = await this.#database.keyring.get(SHARING_STATE_ROW);
+    if (!row) return null;
+    try {
+      return JSON.parse(decoder.decode(this.#vault.open('keyring', SHARING_STATE_ROW, row.sealed))) as unknown;
+    } catch {
+      return null;
+    }
+  }
+
+  async save(state: SerializedSharingState): Promise<void> {
+    const sealed = this.#vault.seal('keyring', SHARING_STATE_ROW, encoder.encode(JSON.stringify(state)));
+    await this.#database.keyring.put({ id: SHARING_STATE_ROW, sealed });
+  }
+}
+
+/** A new document id: 128 random bits. */
+export function newDocumentId(): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve('timeout'), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+export interface AccountWorkspaceOptions {
+  account: AccountClient;
+  /** The local vault key of the signed-in session (copied: the controller wipes its own on sign-out). */
+  vaultKey: Uint8Array;
+  /** Relay base URL (the page's origin). */
+  baseUrl: string;
+}
+
+/**
+ * Everything the document screens share for one signed-in session: the
+ * account's LocalDatabase (named per account), the vault that seals what it
+ * holds, one `Workspace` whose document keys are cached sealed for offline
+ * use, the catalog of known documents and the search index, which lives in
+ * memory only (decrypted text never leaves this tab).
+ */
+export class AccountWorkspace {
+  readonly account: AccountClient;
+  readonly database: LocalDatabase;
+  readonly catalog: DocumentCatalog;
+  readonly syncUrl: string;
+  readonly #vaultKey: Uint8Array;
+  readonly #vault: Vault;
+  readonly #accessCache: DocumentAccessCache;
+  readonly #summaries = new Map<string, DocumentSummary>();
+  /** The title last sealed into the catalog, by document. */
+  readonly #persisted = new Map<string, string>();
+  readonly #listeners = new Set<() => void>();
+  #workspace: Promise<Workspace> | null = null;
+  #closed = false;
+  #version = 0;
+
+  constructor(options: AccountWorkspaceOptions) {
+    const session = options.account.session;
+    if (!session) throw new AccountError('UNAUTHENTICATED');
+    this.account = options.account;
+    this.#vaultKey = options.vaultKey.slice();
+    this.#vault = new Vault(this.#vaultKey);
+    this.database = new LocalDatabase(`${session.tenant}/${session.userId}`);
+    this.catalog = new DocumentCatalog(this.database, this.#vault);
+    this.#accessCache = new DocumentAccessCache(this.database, this.#vault);
+    this.syncUrl = syncUrlFor(options.baseUrl);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Changes whenever a summary changes (for useSyncExternalStore). */
+  get version(): number {
+    return this.#version;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getVersion = (): number => this.#version;
+
+  workspace(): Promise<Workspace> {
+    this.#workspace ??= Workspace.open({
+      account: this.account,
+      store: new SealedSharingStore(this.database, this.#vault),
+      accessCache: this.#accessCache,
+      syncUrl: this.syncUrl,
+    }).catch((error: unknown) => {
+      this.#workspace = null;
+      throw error;
+    });
+    return this.#workspace;
+  }
+
+  /** The decrypted title and text of a document, when this tab has read it. */
+  summary(id: string): DocumentSummary | undefined {
+    return this.#summaries.get(id);
+  }
+
+  /** Keeps a document's title and text in memory for the search box, and its title sealed in the catalog. */
+  async remember(id: string, summary: DocumentSummary): Promise<void> {
+    const previous = this.#summaries.get(id);
+    this.#summaries.set(id, summary);
+    if (previous?.title !== summary.title || previous.text !== summary.text) this.#changed();
+    if (this.#closed) return;
+    const stored = this.#persisted.has(id) ? this.#persisted.get(id) : (await this.catalog.get(id))?.title;
+    if (stored === summary.title || this.#closed) return;
+    this.#persisted.set(id, summary.title);
+    await this.catalog.remember(id, summary.title);
+  }
+
+  /**
+   * The signed-in user's documents from the relay, titled from what this
+   * device knows; when the relay is unreachable, the documents in the
+   * catalog of this device.
+   */
+  async listDocuments(): Promise<DocumentListing> {
+    const known = new Map((await this.catalog.list()).map((entry): [string, CatalogEntry] => [entry.id, entry]));
+    let remote: DocumentInfo[];
+    try {
+      remote = await (await this.workspace()).listDocuments();
+    } catch (error) {
+      if (!(error instanceof AccountError && error.code === 'RELAY_UNREACHABLE')) throw error;
+      const documents = [...known.values()]
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .map((entry) => ({ id: entry.id, title: this.#title(entry.id, entry.title), role: null, createdAt: null }));
+      return { documents, offline: true };
+    }
+    // Documents deleted or no longer shared: forget them here too.
+    const listed = new Set(remote.map((info) => info.id));
+    for (const id of known.keys()) if (!listed.has(id)) await this.#forgetLocally(id);
+    const documents = [...remote]
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .map((info) => ({
+        id: info.id,
+        title: this.#title(info.id, known.get(info.id)?.title ?? ''),
+        role: info.role,
+        createdAt: info.createdAt,
+      }));
+    return { documents, offline: false };
+  }
+
+  /** Creates a document on the relay and lists it on this device. */
+  async createDocument(): Promise<string> {
+    const id = newDocumentId();
+    await (await this.workspace()).createDocument(id);
+    await this.catalog.remember(id, '');
+    this.#persisted.set(id, '');
+    return id;
+  }
+
+  async deleteDocument(id: string): Promise<void> {
+    const workspace = await this.workspace();
+    await workspace.deleteDocument(id);
+    await this.#forgetLocally(id);
+  }
+
+  /** Opens a document: keys from the relay (or this device's sealed cache offline), content from IndexedDB first. */
+  async openDocument(id: string): Promise<OpenedDocument> {
+    const workspace = await this.workspace();
+    const access: DocumentAccess = await workspace.documentAccess(id);
+    const session = this.account.session;
+    if (!session) throw new AccountError('UNAUTHENTICATED');
+    const engine = new YjsEngine();
+    const document = new LocalDocument({
+      address: access.address,
+      engine,
+      device: { id: session.deviceId, signingKeyPair: session.device.signing },
+      keyring: access.keyring,
+      devices: access.devices,
+      url: this.syncUrl,
+      token: () => this.account.getAccessToken(),
+    });
+    this.#refreshOnUnknownAuthors(id, document);
+    return { document, engine, role: access.role };
+  }
+
+  /**
+   * Opens a document just long enough to read it (and change it with
+   * `edit`), then closes it; resolves with its summary, or null when its
+   * content could not be loaded within `timeoutMs`.
+   */
+  async withDocument(
+    id: string,
+    edit: ((doc: OpenedDocument) => void) | null,
+    timeoutMs = 15_000,
+  ): Promise<DocumentSummary | null> {
+    const opened = await this.openDocument(id);
+    try {
+      if ((await withTimeout(opened.document.whenLoaded(), timeoutMs)) === 'timeout') return null;
+      // The device's copy may be empty or behind: take the relay's when it can be reached.
+      await withTimeout(whenSyncedOrOffline(opened.document), timeoutMs);
+      edit?.(opened);
+      const summary = summarize(opened.engine.doc);
+      await this.remember(id, summary);
+      if (edit) await withTimeout(opened.document.whenSaved(), 5_000);
+      return summary;
+    } finally {
+      await opened.document.destroy();
+      opened.engine.destroy();
+    }
+  }
+
+  /** Closes the database and forgets the decrypted text (on sign-out). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#summaries.clear();
+    void this.#workspace?.then((workspace) => workspace.close()).catch(() => undefined);
+    this.database.close();
+    this.#vaultKey.fill(0);
+    this.#changed();
+    this.#listeners.clear();
+  }
+
+  /**
+   * An entry from a device or key epoch the document does not know yet (the
+   * user's new device, a member's, a rotated key) waits; this fetches the
+   * document's access again, at most every {@link REFRESH_INTERVAL_MS}, and
+   * hands the document what it lacked.
+   */
+  #refreshOnUnknownAuthors(id: string, document: LocalDocument<YjsEngine>): void {
+    let running = false;
+    let again = false;
+    let last = 0;
+    const refresh = async (): Promise<void> => {
+      running = true;
+      try {
+        do {
+          again = false;
+          const wait = last + REFRESH_INTERVAL_MS - Date.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          last = Date.now();
+          const access = await (await this.workspace()).documentAccess(id);
+          document.refreshAccess(access.keyring.entries(), access.devices.entries());
+        } while (again && !this.#closed);
+      } finally {
+        running = false;
+      }
+    };
+    document.on('entry-rejected', (event) => {
+      if (event.reason !== 'unknown-device' && event.reason !== 'unknown-epoch') return;
+      if (running) {
+        again = true;
+        return;
+      }
+      refresh().catch(() => undefined);
+    });
+  }
+
+  #title(id: string, stored: string): string {
+    return this.#summaries.get(id)?.title ?? stored;
+  }
+
+  async #forgetLocally(id: string): Promise<void> {
+    this.#summaries.delete(id);
+    this.#persisted.delete(id);
+    await this.catalog.forget(id);
+    await this.#accessCache.forget(id);
+    const session = this.account.session;
+    if (session)
+      await deleteDatabase(envelopeDatabaseName({ tenantId: session.tenant, documentId: parseDocumentId(id) }));
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#version += 1;
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** Resolves once the document has caught up with the relay, or once it is known to be offline. */
+function whenSyncedOrOffline(document: LocalDocument<YjsEngine>): Promise<void> {
+  return new Promise((resolve) => {
+    let off: () => void = () => undefined;
+    const check = (): boolean => {
+      const { state } = document.status;
+      if (state !== 'saved' && state !== 'offline') return false;
+      off();
+      resolve();
+      return true;
+    };
+    if (!check()) off = document.on('status', () => void check());
+  });
+}
+
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    // Blocked or failed: the ciphertext stays, unreadable without the forgotten keys.
+    request.onerror = () => resolve();
+    request.onblocked = () => resolve();
+  });
+}

@@ -1,0 +1,230 @@
+import { useEffect, useReducer, useRef, useState } from 'react';
+import type { Session, SyncStatus } from '@coffre/client';
+import {
+  contentFragment,
+  createCoffreEditor,
+  parsePeerPresence,
+  toContentJson,
+  toHtmlDocument,
+  toMarkdown,
+  userColor,
+} from '@coffre/editor';
+import '@coffre/editor/editor.css';
+import type { Editor, JSONContent } from '@tiptap/core';
+import { Link } from '../router/Link.tsx';
+import { routes } from '../router/routes.ts';
+import { ErrorNotice } from '../ui/Notices.tsx';
+import type { OpenedDocument } from './AccountWorkspace.ts';
+import { downloadFile, fileNameFor } from './downloadFile.ts';
+import { EditorToolbar } from './EditorToolbar.tsx';
+import {
+  MAX_TITLE_LENGTH,
+  META_FIELD,
+  displayTitle,
+  documentTitle,
+  givenTitle,
+  setTitle,
+  summarize,
+} from './documentMeta.ts';
+import { syncStatusHint, syncStatusText } from './syncStatusText.ts';
+import { useAccountWorkspace } from './WorkspaceContext.tsx';
+import './documents.css';
+
+export interface DocumentEditorProps {
+  documentId: string;
+  opened: OpenedDocument;
+  session: Session;
+}
+
+/** Milliseconds of quiet before the search index and the sealed title catch up with edits. */
+const SUMMARY_DELAY_MS = 400;
+
+/** The document's content with the title field as its first heading, for export. */
+function exportContent(opened: OpenedDocument): JSONContent {
+  const doc = opened.engine.doc;
+  const content = toContentJson(contentFragment(doc));
+  const given = givenTitle(doc).trim();
+  const first = content.content?.[0];
+  const firstText = (first?.content ?? []).map((node) => node.text ?? '').join('');
+  if (given === '' || (first?.type === 'heading' && firstText.trim() === given)) return content;
+  const heading: JSONContent = { type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: given }] };
+  return { ...content, content: [heading, ...(content.content ?? [])] };
+}
+
+function SyncStatusPill({ status }: { status: SyncStatus }) {
+  const text = syncStatusText(status);
+  return (
+    <p className="sync-pill" data-state={status.state} role="status" title={syncStatusHint(status)}>
+      <span className="sync-dot" aria-hidden="true" />
+      <span className="sync-text">{text}</span>
+    </p>
+  );
+}
+
+/** The editor of an opened document: title, toolbar, text, sync status, export and who else is here. */
+export function DocumentEditor({ documentId, opened, session }: DocumentEditorProps) {
+  const workspace = useAccountWorkspace();
+  const { document, engine, role } = opened;
+  const doc = engine.doc;
+  const editable = role !== 'viewer';
+  const mount = useRef<HTMLDivElement>(null);
+  const [editor, setEditor] = useState<Editor | null>(null);
+  const [, rerender] = useReducer((count: number) => count + 1, 0);
+  const [status, setStatus] = useState<SyncStatus>(() => document.status);
+  const [error, setError] = useState<string | null>(null);
+  const [title, setTitleState] = useState(() => givenTitle(doc));
+  const [suggested, setSuggested] = useState(() => documentTitle(doc));
+  const [peers, setPeers] = useState<string[]>([]);
+
+  // The editor, bound to the decrypted content, with carets sealed through the document.
+  useEffect(() => {
+    const element = mount.current;
+    if (!element) return;
+    const created = createCoffreEditor({
+      element,
+      fragment: contentFragment(doc),
+      presence: document,
+      user: { name: session.email, color: userColor(session.deviceId) },
+      editable,
+      placeholder: editable ? 'Start writing…' : 'This document is empty.',
+      onPresenceError: () => undefined,
+    });
+    created.setOptions({
+      editorProps: {
+        attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Document text', class: 'doc-prose' },
+      },
+    });
+    created.on('transaction', rerender);
+    setEditor(created);
+    return () => {
+      created.off('transaction', rerender);
+      created.destroy();
+      setEditor(null);
+    };
+  }, [doc, document, editable, session.email, session.deviceId]);
+
+  // Sync status, errors in plain words, and the browser's own offline signal.
+  useEffect(() => {
+    const update = () => setStatus(document.status);
+    update();
+    const offStatus = document.on('status', update);
+    const offError = document.on('error', (event) => setError(event.message));
+    const offPresence = document.on('presence', (list) => {
+      const names = new Set<string>();
+      for (const peer of list) {
+        const parsed = parsePeerPresence(peer.state, doc, peer.clientId);
+        if (parsed) names.add(parsed.user.name);
+      }
+      setPeers([...names].sort());
+    });
+    const goOffline = () => document.disconnect();
+    const goOnline = () => {
+      setError(null);
+      document.connect();
+    };
+    window.addEventListener('offline', goOffline);
+    window.addEventListener('online', goOnline);
+    if (!navigator.onLine) goOffline();
+    return () => {
+      offStatus();
+      offError();
+      offPresence();
+      window.removeEventListener('offline', goOffline);
+      window.removeEventListener('online', goOnline);
+    };
+  }, [document, doc]);
+
+  // The title field follows the document (a peer may rename it).
+  useEffect(() => {
+    const meta = doc.getMap(META_FIELD);
+    const observer = () => setTitleState(givenTitle(doc));
+    meta.observe(observer);
+    return () => meta.unobserve(observer);
+  }, [doc]);
+
+  // The in-memory search index and the sealed catalog title catch up after each pause in typing.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const save = () => {
+      const summary = summarize(doc);
+      setSuggested(summary.title);
+      workspace.remember(documentId, summary).catch(() => undefined);
+    };
+    save();
+    const onUpdate = () => {
+      clearTimeout(timer);
+      timer = setTimeout(save, SUMMARY_DELAY_MS);
+    };
+    doc.on('update', onUpdate);
+    return () => {
+      doc.off('update', onUpdate);
+      clearTimeout(timer);
+      save();
+    };
+  }, [doc, documentId, workspace]);
+
+  const shownTitle = displayTitle(title.trim() === '' ? suggested : title);
+  useEffect(() => {
+    window.document.title = `${shownTitle} · Coffre`;
+  }, [shownTitle]);
+
+  const exportAs = (kind: 'markdown' | 'html') => {
+    const content = exportContent(opened);
+    if (kind === 'markdown') downloadFile(fileNameFor(shownTitle, 'md'), 'text/markdown', toMarkdown(content));
+    else downloadFile(fileNameFor(shownTitle, 'html'), 'text/html', toHtmlDocument(content, { title: shownTitle }));
+  };
+
+  return (
+    <div className="doc-screen">
+      <div className="doc-sticky">
+        <div className="doc-topbar">
+          <nav className="doc-breadcrumb" aria-label="Breadcrumb">
+            <Link to={routes.documents}>← Documents</Link>
+          </nav>
+          <div className="doc-topbar-end">
+            <SyncStatusPill status={status} />
+            <div className="doc-export" role="group" aria-label="Export">
+              <button className="button button-quiet" type="button" onClick={() => exportAs('markdown')}>
+                Export Markdown
+              </button>
+              <button className="button button-quiet" type="button" onClick={() => exportAs('html')}>
+                Export HTML
+              </button>
+            </div>
+          </div>
+        </div>
+        {editor && editable ? <EditorToolbar editor={editor} /> : null}
+      </div>
+      <ErrorNotice message={error} />
+      <article className="doc-paper">
+        <h1 className="visually-hidden">{shownTitle}</h1>
+        <input
+          className="doc-title"
+          aria-label="Title"
+          placeholder={suggested.trim() === '' ? 'Untitled document' : suggested}
+          value={title}
+          maxLength={MAX_TITLE_LENGTH}
+          readOnly={!editable}
+          onChange={(event) => {
+            setTitleState(event.target.value);
+            setTitle(doc, event.target.value);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              editor?.commands.focus('start');
+            }
+          }}
+        />
+        {!editable ? (
+          <p className="doc-readonly">You can read this document; its owner has not let you edit it.</p>
+        ) : null}
+        <div className="doc-body" ref={mount} />
+      </article>
+      <p className="doc-footer">
+        {peers.length > 0 ? `Also here: ${peers.join(', ')}. ` : ''}
+        Encrypted on this device: the relay stores only ciphertext, the title included.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,275 @@
+import { type FormEvent, type ReactNode, useState } from 'react';
+import type { Editor } from '@tiptap/core';
+
+interface ToolProps {
+  label: string;
+  shortcut?: string;
+  active?: boolean;
+  disabled?: boolean;
+  onClick: () => void;
+  children: ReactNode;
+}
+
+/** A toolbar button: its name is spoken and shown as a tooltip; toggles say whether they are on. */
+function Tool({ label, shortcut, active, disabled, onClick, children }: ToolProps) {
+  return (
+    <button
+      type="button"
+      className="tool"
+      aria-label={label}
+      title={shortcut ? `${label} (${shortcut})` : label}
+      aria-pressed={active === undefined ? undefined : active}
+      disabled={disabled}
+      // Keeps the selection in the editor while clicking.
+      onMouseDown={(event) => event.preventDefault()}
+      onClick={onClick}
+    >
+      {children}
+    </button>
+  );
+}
+
+const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
+
+/** Formatting controls of the editor, in the order people look for them. */
+export function EditorToolbar({ editor }: { editor: Editor }) {
+  const [linking, setLinking] = useState<string | null>(null);
+  const [linkError, setLinkError] = useState<string | null>(null);
+  const chain = () => editor.chain().focus();
+  const inTable = editor.isActive('table');
+
+  const openLink = () => {
+    setLinkError(null);
+    const current: unknown = editor.getAttributes('link')['href'];
+    setLinking(typeof current === 'string' ? current : '');
+  };
+
+  const applyLink = (event: FormEvent) => {
+    event.preventDefault();
+    const href = (linking ?? '').trim();
+    if (href === '') {
+      chain().extendMarkRange('link').unsetLink().run();
+      setLinking(null);
+      return;
+    }
+    const applied = chain().extendMarkRange('link').setLink({ href }).run();
+    if (!applied) {
+      setLinkError('Only web (http, https), email (mailto) and phone (tel) links can be added.');
+      return;
+    }
+    setLinking(null);
+  };
+
+  return (
+    <div className="toolbar-wrap">
+      <div className="toolbar" role="toolbar" aria-label="Formatting">
+        <div className="tool-group">
+          {([1, 2, 3] as const).map((level) => (
+            <Tool
+              key={level}
+              label={`Heading ${level}`}
+              active={editor.isActive('heading', { level })}
+              onClick={() => chain().toggleHeading({ level }).run()}
+            >
+              H{level}
+            </Tool>
+          ))}
+        </div>
+        <div className="tool-group">
+          <Tool
+            label="Bold"
+            shortcut={`${MOD}B`}
+            active={editor.isActive('bold')}
+            onClick={() => chain().toggleBold().run()}
+          >
+            <b>B</b>
+          </Tool>
+          <Tool
+            label="Italic"
+            shortcut={`${MOD}I`}
+            active={editor.isActive('italic')}
+            onClick={() => chain().toggleItalic().run()}
+          >
+            <i>I</i>
+          </Tool>
+          <Tool label="Strikethrough" active={editor.isActive('strike')} onClick={() => chain().toggleStrike().run()}>
+            <s>S</s>
+          </Tool>
+          <Tool label="Link" active={editor.isActive('link')} onClick={openLink}>
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <path
+                d="M8.5 11.5a3.2 3.2 0 0 0 4.6 0l2.6-2.6a3.2 3.2 0 0 0-4.6-4.6l-.9.9M11.5 8.5a3.2 3.2 0 0 0-4.6 0l-2.6 2.6a3.2 3.2 0 0 0 4.6 4.6l.9-.9"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+                strokeLinecap="round"
+              />
+            </svg>
+          </Tool>
+        </div>
+        <div className="tool-group">
+          <Tool
+            label="Bulleted list"
+            active={editor.isActive('bulletList')}
+            onClick={() => chain().toggleBulletList().run()}
+          >
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <circle cx="4" cy="5.5" r="1.3" fill="currentColor" />
+              <circle cx="4" cy="10" r="1.3" fill="currentColor" />
+              <circle cx="4" cy="14.5" r="1.3" fill="currentColor" />
+              <path d="M8 5.5h9M8 10h9M8 14.5h9" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+            </svg>
+          </Tool>
+          <Tool
+            label="Numbered list"
+            active={editor.isActive('orderedList')}
+            onClick={() => chain().toggleOrderedList().run()}
+          >
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <text x="1.5" y="7.5" fontSize="6" fill="currentColor">
+                1
+              </text>
+              <text x="1.5" y="16.5" fontSize="6" fill="currentColor">
+                2
+              </text>
+              <path d="M8 5.5h9M8 14.5h9" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+            </svg>
+          </Tool>
+          <Tool label="Task list" active={editor.isActive('taskList')} onClick={() => chain().toggleTaskList().run()}>
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <rect x="2" y="3" width="5" height="5" rx="1" fill="none" stroke="currentColor" strokeWidth="1.4" />
+              <path d="m2.8 13.6 1.5 1.5 2.6-3" fill="none" stroke="currentColor" strokeWidth="1.4" />
+              <path d="M10 5.5h7.5M10 13.5h7.5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+            </svg>
+          </Tool>
+        </div>
+        <div className="tool-group">
+          <Tool
+            label="Table"
+            active={inTable}
+            onClick={() => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run()}
+            disabled={inTable}
+          >
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <rect
+                x="2.5"
+                y="3.5"
+                width="15"
+                height="13"
+                rx="1.5"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.5"
+              />
+              <path d="M2.5 8h15M2.5 12.3h15M10 3.5v13" stroke="currentColor" strokeWidth="1.3" />
+            </svg>
+          </Tool>
+          <Tool
+            label="Code block"
+            active={editor.isActive('codeBlock')}
+            onClick={() => chain().toggleCodeBlock().run()}
+          >
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <path
+                d="m7 6-4 4 4 4M13 6l4 4-4 4"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+                strokeLinecap="round"
+              />
+            </svg>
+          </Tool>
+          <Tool label="Quote" active={editor.isActive('blockquote')} onClick={() => chain().toggleBlockquote().run()}>
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <path d="M4 4v12" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+              <path d="M8 7h9M8 11h9M8 15h5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+            </svg>
+          </Tool>
+        </div>
+        <div className="tool-group">
+          <Tool label="Undo" shortcut={`${MOD}Z`} disabled={!editor.can().undo()} onClick={() => chain().undo().run()}>
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <path
+                d="M7 5 3 9l4 4M3.5 9H12a4.5 4.5 0 0 1 0 9h-2"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+                strokeLinecap="round"
+              />
+            </svg>
+          </Tool>
+          <Tool label="Redo" shortcut={`${MOD}Y`} disabled={!editor.can().redo()} onClick={() => chain().redo().run()}>
+            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <path
+                d="m13 5 4 4-4 4M16.5 9H8a4.5 4.5 0 0 0 0 9h2"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.6"
+                strokeLinecap="round"
+              />
+            </svg>
+          </Tool>
+        </div>
+      </div>
+      {inTable ? (
+        <div className="toolbar toolbar-secondary" role="toolbar" aria-label="Table">
+          <Tool label="Add row below" onClick={() => chain().addRowAfter().run()}>
+            + Row
+          </Tool>
+          <Tool label="Add column right" onClick={() => chain().addColumnAfter().run()}>
+            + Column
+          </Tool>
+          <Tool label="Delete row" onClick={() => chain().deleteRow().run()}>
+            − Row
+          </Tool>
+          <Tool label="Delete column" onClick={() => chain().deleteColumn().run()}>
+            − Column
+          </Tool>
+          <Tool label="Delete table" onClick={() => chain().deleteTable().run()}>
+            Delete table
+          </Tool>
+        </div>
+      ) : null}
+      {linking !== null ? (
+        <form className="link-form" onSubmit={applyLink} aria-label="Link">
+          <label htmlFor="link-address">Link address</label>
+          <input
+            id="link-address"
+            type="text"
+            inputMode="url"
+            value={linking}
+            autoFocus
+            placeholder="https://example.org"
+            onChange={(event) => setLinking(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setLinking(null);
+            }}
+          />
+          <button className="button button-primary" type="submit">
+            Apply
+          </button>
+          {editor.isActive('link') ? (
+            <button
+              className="button"
+              type="button"
+              onClick={() => {
+                chain().extendMarkRange('link').unsetLink().run();
+                setLinking(null);
+              }}
+            >
+              Remove link
+            </button>
+          ) : null}
+          <button className="button button-quiet" type="button" onClick={() => setLinking(null)}>
+            Cancel
+          </button>
+          {linkError ? (
+            <p className="link-error" role="alert">
+              {linkError}
+            </p>
+          ) : null}
+        </form>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,253 @@
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantId } from '@coffre/protocol';
+import { StaticSite, ensureTenant } from '@coffre/sync-server';
+import { buildWebApp } from '../support/buildWebApp.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
+import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const TIMEOUT = 30_000;
+
+function newCredentials(name: string): Credentials {
+  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
+}
+
+/** The document screen's controls, by the names a person reads. */
+function editorOf(app: WebAppPage) {
+  const page = app.page;
+  return {
+    title: page.getByRole('textbox', { name: 'Title' }),
+    text: page.getByRole('textbox', { name: 'Document text' }),
+    status: page.locator('.sync-pill'),
+    toolbar: page.getByRole('toolbar', { name: 'Formatting' }),
+    async waitOpen(): Promise<void> {
+      await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    },
+    /** The text, one line per paragraph, without the other editors' caret labels. */
+    async bodyText(): Promise<string> {
+      return page.locator('.doc-prose').evaluate((element) => {
+        const copy = element.cloneNode(true) as HTMLElement;
+        for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+        return Array.from(copy.querySelectorAll('p'), (paragraph) => paragraph.textContent ?? '').join('\n');
+      });
+    },
+    async statusText(): Promise<string> {
+      return (await page.locator('.sync-pill').textContent()) ?? '';
+    },
+  };
+}
+
+async function createDocument(app: WebAppPage): Promise<string> {
+  await app.page.getByRole('button', { name: 'New document' }).click();
+  const editor = editorOf(app);
+  await editor.waitOpen();
+  const match = /#\/d\/([0-9a-f]{32})$/.exec(app.page.url());
+  expect(match).not.toBeNull();
+  return (match as RegExpExecArray)[1] as string;
+}
+
+/**
+ * The documents of the web app, built with Vite and served by a real relay,
+ * driven in headless Chromium: create, write, reload, a second device of the
+ * same user editing in real time, offline edits, rename, search and delete.
+ * Screens are saved to /tmp/coffre-shots/ (docs-*).
+ */
+describe(`web app documents in Chromium (${storageEngine})`, () => {
+  let harness: RelayHarness;
+  let browser: Browser;
+  let tenant: TenantId;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  const newApp = async (): Promise<WebAppPage> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    watch(page);
+    return new WebAppPage(page, harness.httpUrl);
+  };
+
+  const watch = (page: Page) => {
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message: ConsoleMessage) => {
+      const text = message.text();
+      // Failed requests (the relay's 4xx, or no network while offline) show up as console errors too.
+      if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
+      if (/WebSocket connection to .* failed/.test(text)) return;
+      problems.push(`console error: ${text}`);
+    });
+  };
+
+  beforeAll(async () => {
+    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
+    tenant = randomId('org') as TenantId;
+    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
+    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.teardown();
+  });
+
+  it('creates a document, keeps its title and text across a reload and unlock, and never stores them in the clear', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('ada');
+    await app.signUp(credentials);
+    await app.page.getByRole('heading', { name: 'No documents here yet' }).waitFor({ timeout: TIMEOUT });
+    expect(await app.page.getByText('No documents yet — create your first one.').count()).toBe(1);
+    await app.screenshot('docs-01-list-empty');
+
+    await createDocument(app);
+    const editor = editorOf(app);
+    await editor.title.fill('Expedition plans');
+    await editor.text.click();
+    await app.page.keyboard.type('Pack the blue tent and three maps.');
+    await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+    expect(await editor.toolbar.getByRole('button').count()).toBeGreaterThanOrEqual(12);
+    await app.screenshot('docs-02-editor');
+
+    await app.page.getByRole('link', { name: '← Documents' }).click();
+    await app.waitForHeading('Documents');
+    const list = app.page.getByRole('list', { name: 'Your documents' });
+    await expect.poll(() => list.getByRole('link', { name: 'Expedition plans' }).count()).toBe(1);
+    await app.screenshot('docs-03-list-one');
+
+    // Nothing readable on this device: the title is sealed in the catalog, the text in the envelope.
+    const stored = await app.dumpStorage();
+    expect(stored.databases.some((name) => name.startsWith('coffre-local/'))).toBe(true);
+    expect(stored.text).not.toContain('Expedition plans');
+    expect(stored.text).not.toContain('blue tent');
+
+    await app.page.reload();
+    await app.waitForHeading('Unlock Coffre');
+    await app.page.getByLabel('Password', { exact: true }).fill(credentials.password);
+    await app.page.getByRole('button', { name: 'Unlock' }).click();
+    await app.waitForHeading('Documents');
+    await list.getByRole('link', { name: 'Expedition plans' }).click();
+    await editor.waitOpen();
+    await expect.poll(() => editor.bodyText(), { timeout: TIMEOUT }).toBe('Pack the blue tent and three maps.');
+    expect(await editor.title.inputValue()).toBe('Expedition plans');
+  });
+
+  it('shows what another device of the same user types, and the other way round, through the relay', async () => {
+    const credentials = newCredentials('bea');
+    const laptop = await newApp();
+    await laptop.signUp(credentials);
+    await createDocument(laptop);
+    const onLaptop = editorOf(laptop);
+    await onLaptop.title.fill('Shared notes');
+    await onLaptop.text.click();
+    await laptop.page.keyboard.type('Written on the laptop.');
+    await expect.poll(() => onLaptop.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+
+    const phone = await newApp();
+    await phone.logIn(credentials);
+    await phone.page
+      .getByRole('list', { name: 'Your documents' })
+      .getByRole('link', { name: 'Shared notes' })
+      .click({ timeout: TIMEOUT });
+    const onPhone = editorOf(phone);
+    await onPhone.waitOpen();
+    await expect.poll(() => onPhone.bodyText(), { timeout: TIMEOUT }).toBe('Written on the laptop.');
+
+    await onPhone.text.click();
+    await phone.page.keyboard.press('End');
+    await phone.page.keyboard.press('Enter');
+    await phone.page.keyboard.type('Answered from the phone.');
+    await expect
+      .poll(() => onLaptop.bodyText(), { timeout: TIMEOUT })
+      .toBe('Written on the laptop.\nAnswered from the phone.');
+    // Each sees the other's caret, named by their email.
+    await expect
+      .poll(() => laptop.page.getByText(`Also here: ${credentials.email}`).count(), { timeout: TIMEOUT })
+      .toBe(1);
+    await laptop.screenshot('docs-04-two-devices');
+  });
+
+  it('keeps edits made offline on the device, says so, and saves them once back online', async () => {
+    const app = await newApp();
+    await app.signUp(newCredentials('cleo'));
+    await createDocument(app);
+    const editor = editorOf(app);
+    await editor.title.fill('Field journal');
+    await editor.text.click();
+    await app.page.keyboard.type('Day one.');
+    await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+
+    await app.page.context().setOffline(true);
+    await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toMatch(/^Offline/);
+    await app.page.keyboard.press('Enter');
+    await app.page.keyboard.type('Day two, no signal.');
+    await expect
+      .poll(() => editor.statusText(), { timeout: TIMEOUT })
+      .toMatch(/^Offline — \d+ changes? on this device$/);
+    await app.screenshot('docs-05-editor-offline');
+
+    await app.page.context().setOffline(false);
+    await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+
+    // What the relay holds is what a second device reads.
+    const other = await newApp();
+    await other.logIn({ email: (await app.page.locator('.account-email').textContent()) ?? '', password: PASSWORD });
+    await other.page.getByRole('link', { name: 'Field journal' }).click({ timeout: TIMEOUT });
+    await editorOf(other).waitOpen();
+    await expect.poll(() => editorOf(other).bodyText(), { timeout: TIMEOUT }).toBe('Day one.\nDay two, no signal.');
+  });
+
+  it('renames, searches titles and text on the device, and deletes after a confirmation', async () => {
+    const app = await newApp();
+    await app.signUp(newCredentials('dina'));
+    const editor = editorOf(app);
+    for (const [title, text] of [
+      ['Budget 2027', 'Rent, salaries and the new espresso machine.'],
+      ['Hiring plan', 'Two engineers and one designer.'],
+    ] as const) {
+      await app.open('/');
+      await app.waitForHeading('Documents');
+      await createDocument(app);
+      await editor.title.fill(title);
+      await editor.text.click();
+      await app.page.keyboard.type(text);
+      await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+    }
+    await app.page.getByRole('link', { name: '← Documents' }).click();
+    await app.waitForHeading('Documents');
+    const list = app.page.getByRole('list', { name: 'Your documents' });
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(2);
+
+    const search = app.page.getByRole('searchbox', { name: 'Search documents' });
+    await search.fill('espresso');
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(1);
+    expect(await list.getByRole('link', { name: 'Budget 2027' }).count()).toBe(1);
+    await app.screenshot('docs-06-list-search');
+    await search.fill('nothing like this');
+    await expect.poll(() => app.page.getByText('No document matches “nothing like this”.').count()).toBe(1);
+    await search.fill('');
+
+    await app.page.getByRole('button', { name: 'Rename Hiring plan' }).click();
+    await app.page.getByRole('textbox', { name: 'New title' }).fill('Hiring plan (draft)');
+    await app.page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => list.getByRole('link', { name: 'Hiring plan (draft)' }).count(), { timeout: TIMEOUT })
+      .toBe(1);
+
+    await app.page.getByRole('button', { name: 'Delete Budget 2027' }).click();
+    await app.screenshot('docs-07-list-confirm-delete');
+    await app.page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => list.getByRole('listitem').count(), { timeout: TIMEOUT }).toBe(1);
+    await app.screenshot('docs-08-list-after-delete');
+
+    // The new title is in the document itself: it opens with it.
+    await list.getByRole('link', { name: 'Hiring plan (draft)' }).click();
+    await editor.waitOpen();
+    await expect.poll(() => editor.title.inputValue(), { timeout: TIMEOUT }).toBe('Hiring plan (draft)');
+  });
+});
