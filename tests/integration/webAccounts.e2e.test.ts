@@ -35,8 +35,13 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
 
-  const newApp = async (): Promise<WebAppPage> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 840 } });
+  const newApp = async (
+    options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
+  ): Promise<WebAppPage> => {
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1280, height: 840 },
+      colorScheme: options.colorScheme ?? 'light',
+    });
     contexts.push(context);
     const page = await context.newPage();
     watch(page);
@@ -309,6 +314,17 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.page.getByRole('link', { name: 'Devices' }).focus();
     await keyboard.press('Enter');
     await app.waitForHeading('Devices');
+  });
+
+  it('works in dark mode and on a phone-sized screen', async () => {
+    const app = await newApp({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+    await app.open('/signup');
+    await app.waitForHeading('Create your account');
+    await app.screenshot('18-dark-phone-sign-up');
+    await app.signUp(newCredentials('jules'));
+    await app.screenshot('19-dark-phone-documents');
+    await app.goTo('Security');
+    await app.screenshot('20-dark-phone-security');
   });
 
   it('keeps the share-link route free for the link screen, without signing in', async () => {
