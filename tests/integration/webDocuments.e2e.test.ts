@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantId } from '@coffre/protocol';
@@ -25,12 +26,15 @@ function editorOf(app: WebAppPage) {
     async waitOpen(): Promise<void> {
       await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
     },
-    /** The text, one line per paragraph, without the other editors' caret labels. */
+    /** The text, one line per paragraph or heading, without the other editors' caret labels. */
     async bodyText(): Promise<string> {
       return page.locator('.doc-prose').evaluate((element) => {
         const copy = element.cloneNode(true) as HTMLElement;
         for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-        return Array.from(copy.querySelectorAll('p'), (paragraph) => paragraph.textContent ?? '').join('\n');
+        return Array.from(
+          copy.querySelectorAll('p, h1, h2, h3, h4, pre'),
+          (paragraph) => paragraph.textContent ?? '',
+        ).join('\n');
       });
     },
     async statusText(): Promise<string> {
@@ -110,9 +114,26 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await editor.title.fill('Expedition plans');
     await editor.text.click();
     await app.page.keyboard.type('Pack the blue tent and three maps.');
+    // The toolbar formats what comes next: a heading, then a task list.
+    await app.page.keyboard.press('Enter');
+    await editor.toolbar.getByRole('button', { name: 'Heading 2' }).click();
+    await app.page.keyboard.type('Checklist');
+    await app.page.keyboard.press('Enter');
+    await editor.toolbar.getByRole('button', { name: 'Task list' }).click();
+    await app.page.keyboard.type('Stove');
+    expect(await editor.toolbar.getByRole('button', { name: 'Task list' }).getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
     expect(await editor.toolbar.getByRole('button').count()).toBeGreaterThanOrEqual(12);
     await app.screenshot('docs-02-editor');
+
+    // Export is built on the device, the title as the first heading.
+    const [download] = await Promise.all([
+      app.page.waitForEvent('download'),
+      app.page.getByRole('button', { name: 'Export Markdown' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Expedition plans.md');
+    const markdown = await readFile(await download.path(), 'utf8');
+    expect(markdown).toBe('# Expedition plans\n\nPack the blue tent and three maps.\n\n## Checklist\n\n- [ ] Stove\n');
 
     await app.page.getByRole('link', { name: '← Documents' }).click();
     await app.waitForHeading('Documents');
@@ -133,7 +154,9 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await app.waitForHeading('Documents');
     await list.getByRole('link', { name: 'Expedition plans' }).click();
     await editor.waitOpen();
-    await expect.poll(() => editor.bodyText(), { timeout: TIMEOUT }).toBe('Pack the blue tent and three maps.');
+    await expect
+      .poll(() => editor.bodyText(), { timeout: TIMEOUT })
+      .toBe('Pack the blue tent and three maps.\nChecklist\nStove');
     expect(await editor.title.inputValue()).toBe('Expedition plans');
   });
 
@@ -190,6 +213,20 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       .poll(() => editor.statusText(), { timeout: TIMEOUT })
       .toMatch(/^Offline — \d+ changes? on this device$/);
     await app.screenshot('docs-05-editor-offline');
+
+    // Offline, the list is this device's catalog, and the document opens from IndexedDB.
+    await app.page.getByRole('link', { name: '← Documents' }).click();
+    await app.waitForHeading('Documents');
+    await expect
+      .poll(() => app.page.getByText('You are offline: these are the documents kept on this device.').count())
+      .toBe(1);
+    await app.screenshot('docs-05b-list-offline');
+    await app.page.getByRole('link', { name: 'Field journal' }).click();
+    await editor.waitOpen();
+    await expect.poll(() => editor.bodyText(), { timeout: TIMEOUT }).toBe('Day one.\nDay two, no signal.');
+    await expect
+      .poll(() => editor.statusText(), { timeout: TIMEOUT })
+      .toMatch(/^Offline — \d+ changes? on this device$/);
 
     await app.page.context().setOffline(false);
     await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');

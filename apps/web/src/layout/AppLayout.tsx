@@ -56,7 +56,12 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           </div>
         </div>
         <nav aria-label="Main">
-          <NavSection title="Workspace" current={path} items={[{ to: routes.documents, label: 'Documents' }]} />
+          <NavSection
+            title="Workspace"
+            // A document open in the editor belongs to Documents.
+            current={path.startsWith(routes.documentPrefix) ? routes.documents : path}
+            items={[{ to: routes.documents, label: 'Documents' }]}
+          />
           <NavSection
             title="Settings"
             current={path}
