@@ -256,6 +256,24 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     laptop.close();
   });
 
+  it('signs this browser out, and says why, once another device revokes it', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('kim');
+    await app.signUp(credentials);
+    const phone = new AccountClient({ baseUrl: harness.httpUrl });
+    await phone.login(tenant, credentials.email, credentials.password, { deviceName: 'Phone' });
+    const browserDevice = (await phone.listDevices()).find((device) => !device.current);
+    await phone.revokeDevice(browserDevice?.id ?? '');
+    phone.close();
+
+    await app.page.getByRole('link', { name: 'Devices' }).click();
+    await app.waitForHeading('Log in to Coffre');
+    await expect.poll(() => app.page.getByRole('status').first().textContent()).toBe(ERROR_MESSAGES.DEVICE_REVOKED);
+    expect(await app.page.getByLabel('Email').inputValue()).toBe(credentials.email);
+    await app.screenshot('14b-signed-out-revoked');
+    expect((await app.dumpStorage()).text).not.toContain('coffre-web-session/1');
+  });
+
   it('shows the members of the organisation to an admin only', async () => {
     const admin = await newApp();
     const adminCredentials = newCredentials('gina');

@@ -75,7 +75,11 @@ export function App({ config }: { config: RelayConfig }) {
       return path === routes.signUp ? (
         <SignUpScreen defaultTenant={config.defaultTenant} />
       ) : (
-        <LogInScreen defaultTenant={config.defaultTenant} notice={state.notice} />
+        <LogInScreen
+          defaultTenant={state.previous?.tenant ?? config.defaultTenant}
+          defaultEmail={state.previous?.email ?? ''}
+          notice={state.notice}
+        />
       );
     case 'signed-in':
       return (

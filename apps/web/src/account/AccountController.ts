@@ -1,13 +1,18 @@
-import { AccountClient, type Session, type VaultKeyMaterial } from '@coffre/client';
+import { AccountClient, AccountError, type Session, type VaultKeyMaterial } from '@coffre/client';
 import type { SessionVault } from '../session/SessionVault.ts';
 import { type LockedAccount } from '../session/SessionVault.ts';
 
 /** Where the app stands with the account on this device. */
 export type AccountState =
-  | { status: 'starting' }
-  | { status: 'signed-out'; notice: string | null }
-  | { status: 'locked'; account: LockedAccount }
-  | SignedInState;
+  { status: 'starting' } | SignedOutState | { status: 'locked'; account: LockedAccount } | SignedInState;
+
+export interface SignedOutState {
+  status: 'signed-out';
+  /** Why the session ended, when the relay ended it (a revoked device, say). */
+  notice: string | null;
+  /** Who was signed in before, to fill the login form in again. */
+  previous: { tenant: string; email: string } | null;
+}
 
 export interface SignedInState {
   status: 'signed-in';
@@ -80,7 +85,7 @@ export class AccountController {
       return;
     }
     const locked = await this.#vault.locked();
-    this.#set(locked ? { status: 'locked', account: locked } : { status: 'signed-out', notice: null });
+    this.#set(locked ? { status: 'locked', account: locked } : { status: 'signed-out', notice: null, previous: null });
   }
 
   async signUp(input: SignUpInput): Promise<void> {
@@ -181,7 +186,7 @@ export class AccountController {
           await this.#vault.update(next, state.vaultKey);
           this.#set({ ...state, session: next });
         } else {
-          await this.#forget('You were signed out on this device. Sign in again to continue.');
+          await this.#forget(await endingReason(client));
         }
       },
     });
@@ -190,19 +195,33 @@ export class AccountController {
 
   async #forget(notice: string | null): Promise<void> {
     const state = this.#state;
+    let previous: SignedOutState['previous'] = null;
     if (state.status === 'signed-in') {
       state.account.close();
       state.vaultKey.fill(0);
+      previous = { tenant: state.session.tenant, email: state.session.email };
+    } else if (state.status === 'locked') {
+      previous = state.account;
     }
     this.#current = null;
     await this.#vault.clear();
-    this.#set({ status: 'signed-out', notice });
+    this.#set({ status: 'signed-out', notice, previous });
   }
 
   #set(state: AccountState): void {
     this.#state = state;
     for (const listener of this.#listeners) listener();
   }
+}
+
+/** Why the relay ended the session (revoked device, reused refresh token…), in the client's words. */
+async function endingReason(client: AccountClient): Promise<string> {
+  const fallback = 'You were signed out on this device. Sign in again to continue.';
+  // An ended client answers every token request with the error that ended it.
+  return client.getAccessToken().then(
+    () => fallback,
+    (error: unknown) => (error instanceof AccountError ? error.message : fallback),
+  );
 }
 
 function wipe(material: VaultKeyMaterial | null): void {

@@ -14,11 +14,18 @@ import { RememberHint } from './RememberHint.tsx';
 
 type Step = 'password' | 'second-factor';
 
-export function LogInScreen({ defaultTenant, notice }: { defaultTenant: string | null; notice: string | null }) {
+interface LogInScreenProps {
+  defaultTenant: string | null;
+  /** The email of whoever was signed in before, when known. */
+  defaultEmail: string;
+  notice: string | null;
+}
+
+export function LogInScreen({ defaultTenant, defaultEmail, notice }: LogInScreenProps) {
   const controller = useAccountController();
   const [step, setStep] = useState<Step>('password');
   const [tenant, setTenant] = useState(defaultTenant ?? '');
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(defaultEmail);
   const [password, setPassword] = useState('');
   const [deviceName, setDeviceName] = useState(defaultDeviceName);
   const [remember, setRemember] = useState(false);
@@ -152,7 +159,7 @@ export function LogInScreen({ defaultTenant, notice }: { defaultTenant: string |
             onValueChange={setEmail}
             autoComplete="username"
             required
-            autoFocus
+            autoFocus={defaultEmail === ''}
           />
           <Field
             label="Password"
@@ -162,6 +169,7 @@ export function LogInScreen({ defaultTenant, notice }: { defaultTenant: string |
             onValueChange={setPassword}
             autoComplete="current-password"
             required
+            autoFocus={defaultEmail !== ''}
           />
           <Field
             label="Name of this device"
