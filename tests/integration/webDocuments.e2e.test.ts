@@ -158,6 +158,9 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       .poll(() => editor.bodyText(), { timeout: TIMEOUT })
       .toBe('Pack the blue tent and three maps.\nChecklist\nStove');
     expect(await editor.title.inputValue()).toBe('Expedition plans');
+
+    // Logging out from the editor closes the document and the account's database without an error.
+    await app.logOut();
   });
 
   it('shows what another device of the same user types, and the other way round, through the relay', async () => {

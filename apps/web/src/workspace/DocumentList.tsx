@@ -277,7 +277,7 @@ export function DocumentList(_props: DocumentListProps) {
                     </div>
                   </div>
                   {confirming === document.id ? (
-                    <div className="confirm" role="group" aria-label={`Delete ${title}?`}>
+                    <div key="confirm" className="confirm" role="group" aria-label={`Delete ${title}?`}>
                       <span>Delete it for everyone?</span>
                       <button
                         className="button button-danger"
@@ -293,7 +293,7 @@ export function DocumentList(_props: DocumentListProps) {
                       </button>
                     </div>
                   ) : (
-                    <div className="row-actions">
+                    <div key="actions" className="row-actions">
                       {document.role !== 'viewer' ? (
                         <button
                           className="button button-quiet"
