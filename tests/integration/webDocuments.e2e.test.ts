@@ -5,7 +5,8 @@ import type { TenantId } from '@coffre/protocol';
 import { StaticSite, ensureTenant } from '@coffre/sync-server';
 import { buildWebApp } from '../support/buildWebApp.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
+import { dumpTenant } from './support/databaseDump.ts';
+import { type RelayHarness, randomId, readAllFiles, startRelay, storageEngine } from './support/relayHarness.ts';
 import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -109,7 +110,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     expect(await app.page.getByText('No documents yet — create your first one.').count()).toBe(1);
     await app.screenshot('docs-01-list-empty');
 
-    await createDocument(app);
+    const documentId = await createDocument(app);
     const editor = editorOf(app);
     await editor.title.fill('Expedition plans');
     await editor.text.click();
@@ -140,6 +141,15 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     const list = app.page.getByRole('list', { name: 'Your documents' });
     await expect.poll(() => list.getByRole('link', { name: 'Expedition plans' }).count()).toBe(1);
     await app.screenshot('docs-03-list-one');
+
+    // Nothing readable on the relay: not in its database, its files or its logs.
+    const relayHolds = [
+      await dumpTenant(harness, tenant),
+      ...(await readAllFiles(harness.dataDir)).map((file) => file.bytes.toString('latin1')),
+      harness.logs(),
+    ].join('\n');
+    expect(relayHolds).toContain(documentId);
+    for (const secret of ['Expedition plans', 'blue tent', 'Checklist']) expect(relayHolds).not.toContain(secret);
 
     // Nothing readable on this device: the title is sealed in the catalog, the text in the envelope.
     const stored = await app.dumpStorage();
@@ -233,6 +243,11 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
 
     await app.page.context().setOffline(false);
     await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+    // The list follows the network: back online, it is the relay's again.
+    await app.page.getByRole('link', { name: '← Documents' }).click();
+    await app.waitForHeading('Documents');
+    await expect.poll(() => app.page.getByText('Created ', { exact: false }).count(), { timeout: TIMEOUT }).toBe(1);
+    expect(await app.page.getByText('You are offline').count()).toBe(0);
 
     // What the relay holds is what a second device reads.
     const other = await newApp();

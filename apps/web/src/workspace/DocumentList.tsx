@@ -58,6 +58,21 @@ export function DocumentList(_props: DocumentListProps) {
     };
   }, [workspace, generation]);
 
+  // Back online, or back to this tab: the relay's list may say more than this device knew.
+  useEffect(() => {
+    const onVisible = () => {
+      if (window.document.visibilityState === 'visible') reload();
+    };
+    window.addEventListener('online', reload);
+    window.addEventListener('offline', reload);
+    window.document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener('online', reload);
+      window.removeEventListener('offline', reload);
+      window.document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [reload]);
+
   // Reads the documents this tab has not read yet, one at a time, for their titles and the search box.
   const listing = state.status === 'ready' ? state.listing : null;
   useEffect(() => {
