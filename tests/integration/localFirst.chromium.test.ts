@@ -63,6 +63,12 @@ describe(`local-first documents in Chromium (${storageEngine})`, () => {
     await page.evaluate((tabConfig) => coffreTab.open(tabConfig), config);
     return page;
   };
+  /** Closes a tab as a user would (pagehide, unload) and waits until it is gone, its Web Lock released. */
+  const closeTab = async (page: Page): Promise<void> => {
+    const closed = page.waitForEvent('close');
+    await page.close({ runBeforeUnload: true });
+    await closed;
+  };
   const nowhere = async (): Promise<string> => `ws://127.0.0.1:${await freePort()}/sync`;
 
   beforeAll(async () => {
@@ -100,7 +106,7 @@ describe(`local-first documents in Chromium (${storageEngine})`, () => {
       expect(await first.evaluate(() => coffreTab.text())).toBe(remoteText());
       expect(await second.evaluate(() => coffreTab.text())).toBe(remoteText());
 
-      await first.close({ runBeforeUnload: true });
+      await closeTab(first);
       await second.waitForFunction(() => coffreTab.role() === 'writer', undefined, { timeout: 10_000 });
       await second.evaluate(() => coffreTab.type('three'));
       await second.evaluate(() => coffreTab.whenSaved());
@@ -120,7 +126,7 @@ describe(`local-first documents in Chromium (${storageEngine})`, () => {
     const page = await openTab(await configFor(workspace, device, { url: await nowhere(), batchWindowMs: 60_000 }));
     await page.evaluate((text) => coffreTab.type(text), words);
     expect(await page.evaluate(() => coffreTab.status().unsaved)).toBeGreaterThan(0);
-    await page.close({ runBeforeUnload: true });
+    await closeTab(page);
 
     const reopened = await openTab(await configFor(workspace, device, { url: await nowhere() }));
     expect(await reopened.evaluate(() => coffreTab.text())).toBe(words);

@@ -50,6 +50,8 @@ export class EnvelopeStore {
   readonly #persistence: IndexeddbPersistence;
   readonly #compactAfter: number;
   #writesSinceCompaction = 0;
+  /** The envelope's state vector when IndexedDB last confirmed holding all of it. */
+  #committed: Uint8Array | null = null;
   #queue: Promise<void> = Promise.resolve();
   #destroyed = false;
 
@@ -68,6 +70,17 @@ export class EnvelopeStore {
   /** Resolves once what IndexedDB held has been applied to the envelope. */
   async whenLoaded(): Promise<void> {
     await this.#persistence.whenSynced;
+    this.#committed ??= Y.encodeStateVector(this.envelope);
+  }
+
+  /**
+   * What the envelope holds beyond what IndexedDB confirmed (at load or the
+   * last {@link flush}): writes issued since may not have committed yet. A
+   * page being closed can keep this somewhere synchronous (localStorage)
+   * and apply it when it opens again.
+   */
+  uncommitted(): Uint8Array {
+    return Y.encodeStateAsUpdate(this.envelope, this.#committed ?? undefined);
   }
 
   /** True once the stored state has been applied. */
@@ -94,9 +107,11 @@ export class EnvelopeStore {
       // sets _dbref past the last row, so deleting below it loses nothing.
       const updates = await fetchUpdates(this.#persistence);
       const done = transactionDone(updates.transaction);
+      const vector = Y.encodeStateVector(this.envelope);
       updates.add(Y.encodeStateAsUpdate(this.envelope));
       updates.delete(IDBKeyRange.upperBound(this.#persistence._dbref, true));
       await done;
+      this.#committed = vector;
     });
   }
 

@@ -11,6 +11,7 @@ import {
   Emitter,
   MemorySealingJournal,
 } from '@coffre/client';
+import { fromBase64Url, toBase64Url } from '@coffre/crypto';
 import { type DeviceId, formatDocumentName } from '@coffre/protocol';
 import { EnvelopeStore } from './EnvelopeStore.ts';
 import { type TabMessage, parseTabMessage } from './tabMessages.ts';
@@ -35,6 +36,12 @@ export interface LocalDocumentOptions<E extends ContentEngine> extends Omit<
   compactAfter?: number;
   /** Where `pagehide` and `visibilitychange` fire (default the window, when there is one). */
   lifecycle?: EventTarget;
+  /**
+   * Synchronous storage for what IndexedDB may not have committed when the
+   * page goes away (default `localStorage`): ciphertext only, applied and
+   * removed when the document opens again.
+   */
+  rescue?: Storage;
 }
 
 const FROM_OTHER_TAB = Symbol('coffre-other-tab');
@@ -168,6 +175,47 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     else this.#handOver();
   }
 
+  /**
+   * The page is going away: seal now, and since a closing page may lose
+   * IndexedDB writes still in flight, keep what IndexedDB has not confirmed
+   * in synchronous storage too (sealed entries, so ciphertext only).
+   */
+  #rescue(): void {
+    this.flush();
+    const writer = this.#writer;
+    const storage = this.#rescueStorage();
+    if (!writer?.store.loaded || !storage) return;
+    const update = writer.store.uncommitted();
+    // An empty Yjs update is 2 bytes (no structs, empty delete set).
+    if (update.length <= 2) return;
+    try {
+      storage.setItem(this.#rescueKey, toBase64Url(update));
+    } catch {
+      // Over quota: IndexedDB's in-flight writes are all there is.
+    }
+  }
+
+  /** Applies what a previous page kept when it closed (see {@link #rescue}). */
+  #recover(): void {
+    const storage = this.#rescueStorage();
+    const saved = storage?.getItem(this.#rescueKey);
+    if (!storage || saved === null || saved === undefined) return;
+    try {
+      Y.applyUpdate(this.envelope, fromBase64Url(saved));
+    } catch {
+      // Not a Yjs update: dropped, the relay and IndexedDB hold the rest.
+    }
+    storage.removeItem(this.#rescueKey);
+  }
+
+  #rescueStorage(): Storage | undefined {
+    return this.#options.rescue ?? (typeof localStorage === 'undefined' ? undefined : localStorage);
+  }
+
+  get #rescueKey(): string {
+    return `coffre:rescue:${formatDocumentName(this.#options.address)}:${this.#options.device.id}`;
+  }
+
   /** Closes the document in this tab; what it sealed stays on the device. Another tab may take over. */
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
@@ -220,7 +268,12 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     const encrypted = new EncryptedDocument({
       ...this.#options,
       envelope: this.envelope,
-      local: store,
+      local: {
+        whenLoaded: async () => {
+          await store.whenLoaded();
+          this.#recover();
+        },
+      },
       journal: this.#journal,
     });
     this.#writer = { document: encrypted, store };
@@ -331,7 +384,7 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     if (!target) return;
     const onHide = (): void => {
       const hidden = typeof document === 'undefined' || document.visibilityState === 'hidden';
-      if (hidden) this.flush();
+      if (hidden) this.#rescue();
     };
     target.addEventListener('pagehide', onHide);
     target.addEventListener('visibilitychange', onHide);
