@@ -274,6 +274,29 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     expect((await app.dumpStorage()).text).not.toContain('coffre-web-session/1');
   });
 
+  it('shares one sign-in between the tabs of a browser, and a log out in one signs out the others', async () => {
+    const first = await newApp();
+    const credentials = newCredentials('lea');
+    await first.open('/login');
+    await first.waitForHeading('Log in to Coffre');
+    const second = new WebAppPage(await first.page.context().newPage(), harness.httpUrl);
+    watch(second.page);
+    await second.open('/');
+    await second.waitForHeading('Log in to Coffre');
+
+    await first.signUp(credentials);
+    await second.waitForHeading('Unlock Coffre');
+    await second.page.getByLabel('Password', { exact: true }).fill(credentials.password);
+    await second.page.getByRole('button', { name: 'Unlock' }).click();
+    await second.waitForHeading('Documents');
+
+    await first.logOut();
+    await second.waitForHeading('Log in to Coffre');
+    await expect
+      .poll(() => second.page.getByRole('status').first().textContent())
+      .toBe('You were signed out in another tab.');
+  });
+
   it('shows the members of the organisation to an admin only', async () => {
     const admin = await newApp();
     const adminCredentials = newCredentials('gina');

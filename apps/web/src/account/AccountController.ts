@@ -60,10 +60,17 @@ export class AccountController {
   #state: AccountState = { status: 'starting' };
   /** The client whose session changes count; a sign-in in progress has its own until it succeeds. */
   #current: AccountClient | null = null;
+  /** The other tabs of this browser: a sign-out in one signs them all out, a sign-in offers them to unlock. */
+  readonly #tabs: BroadcastChannel | null;
 
   constructor(options: AccountControllerOptions) {
     this.#baseUrl = options.baseUrl;
     this.#vault = options.vault;
+    this.#tabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(TABS_CHANNEL);
+    this.#tabs?.addEventListener('message', (event: MessageEvent<unknown>) => {
+      if (event.data === 'signed-out') this.#signedOutElsewhere();
+      if (event.data === 'signed-in') void this.#signedInElsewhere();
+    });
   }
 
   get state(): AccountState {
@@ -163,6 +170,7 @@ export class AccountController {
     this.#current?.close();
     this.#current = client;
     this.#signIn(session, received.vaultKey, remember, client);
+    this.#tabs?.postMessage('signed-in');
   }
 
   #signIn(session: Session, vaultKey: Uint8Array, remembered: boolean, existing?: AccountClient): void {
@@ -206,6 +214,31 @@ export class AccountController {
     this.#current = null;
     await this.#vault.clear();
     this.#set({ status: 'signed-out', notice, previous });
+    this.#tabs?.postMessage('signed-out');
+  }
+
+  /** Another tab logged out or was signed out: the session it shared with this one is gone. */
+  #signedOutElsewhere(): void {
+    const state = this.#state;
+    if (state.status !== 'signed-in' && state.status !== 'locked') return;
+    if (state.status === 'signed-in') {
+      state.account.close();
+      state.vaultKey.fill(0);
+    }
+    this.#current = null;
+    const previous = state.status === 'signed-in' ? state.session : state.account;
+    this.#set({
+      status: 'signed-out',
+      notice: 'You were signed out in another tab.',
+      previous: { tenant: previous.tenant, email: previous.email },
+    });
+  }
+
+  /** Another tab signed in: a signed-out tab offers to unlock the same session. */
+  async #signedInElsewhere(): Promise<void> {
+    if (this.#state.status !== 'signed-out') return;
+    const locked = await this.#vault.locked();
+    if (locked && this.#state.status === 'signed-out') this.#set({ status: 'locked', account: locked });
   }
 
   #set(state: AccountState): void {
@@ -223,6 +256,8 @@ async function endingReason(client: AccountClient): Promise<string> {
     (error: unknown) => (error instanceof AccountError ? error.message : fallback),
   );
 }
+
+const TABS_CHANNEL = 'coffre-account';
 
 function wipe(material: VaultKeyMaterial | null): void {
   material?.vaultKey.fill(0);
