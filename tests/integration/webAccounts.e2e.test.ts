@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +200,13 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await expect.poll(() => codes.count()).toBe(10);
     await app.screenshot('09-recovery-codes');
     const recoveryCodes = await codes.allTextContents();
+    const [download] = await Promise.all([
+      app.page.waitForEvent('download'),
+      app.page.getByRole('button', { name: 'Download as a text file' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('coffre-recovery-codes.txt');
+    const saved = await readFile(await download.path(), 'utf8');
+    for (const code of recoveryCodes) expect(saved).toContain(code);
     await app.page.getByLabel('I have saved my recovery codes').check();
     await app.page.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => app.page.getByText('Two-factor authentication is on for your account.').count()).toBe(1);
