@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { AccountClient, Workspace, YjsEngine } from '@coffre/client';
 import type { TenantId } from '@coffre/protocol';
 import { StaticSite, ensureTenant } from '@coffre/sync-server';
 import { buildWebApp } from '../support/buildWebApp.ts';
@@ -255,6 +257,48 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await other.page.getByRole('link', { name: 'Field journal' }).click({ timeout: TIMEOUT });
     await editorOf(other).waitOpen();
     await expect.poll(() => editorOf(other).bodyText(), { timeout: TIMEOUT }).toBe('Day one.\nDay two, no signal.');
+  });
+
+  it('lists a document another member shared for reading, and opens it without a way to edit it', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('ella');
+    await app.signUp(credentials);
+
+    // Another member writes a document in Node and shares it with Ella as a viewer.
+    const bob = new AccountClient({ baseUrl: harness.httpUrl });
+    await bob.register(tenant, `bob-${randomId('b')}@example.test`, PASSWORD, 'Bob’s laptop');
+    const workspace = await Workspace.open({ account: bob });
+    await workspace.createDocument('board-minutes');
+    const document = await workspace.openDocument('board-minutes', new YjsEngine());
+    const doc = document.engine.doc;
+    doc.transact(() => {
+      doc.getMap('meta').set('title', 'Board minutes');
+      const paragraph = new Y.XmlElement('paragraph');
+      paragraph.insert(0, [new Y.XmlText('The board approved the budget.')]);
+      doc.getXmlFragment('content').insert(0, [paragraph]);
+    });
+    await document.whenSaved();
+    await workspace.share('board-minutes', credentials.email, 'viewer');
+
+    await app.goTo('Devices');
+    await app.goTo('Documents');
+    const row = app.page.getByRole('list', { name: 'Your documents' }).getByRole('listitem');
+    await expect.poll(() => row.getByRole('link', { name: 'Board minutes' }).count(), { timeout: TIMEOUT }).toBe(1);
+    expect(await row.getByText('Can view').count()).toBe(1);
+    expect(await row.getByRole('button').count()).toBe(0);
+    await app.screenshot('docs-09-list-shared');
+
+    await row.getByRole('link', { name: 'Board minutes' }).click();
+    const editor = editorOf(app);
+    await editor.waitOpen();
+    await expect.poll(() => editor.bodyText(), { timeout: TIMEOUT }).toBe('The board approved the budget.');
+    expect(await editor.toolbar.count()).toBe(0);
+    expect(await editor.text.getAttribute('contenteditable')).toBe('false');
+    expect(await editor.title.getAttribute('readonly')).not.toBeNull();
+    expect(await app.page.getByText('You can read this document; its owner has not let you edit it.').count()).toBe(1);
+    await app.screenshot('docs-10-editor-read-only');
+    document.destroy();
+    bob.close();
   });
 
   it('renames, searches titles and text on the device, and deletes after a confirmation', async () => {
