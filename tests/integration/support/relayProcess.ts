@@ -53,10 +53,13 @@ export async function startProcess(
   return child;
 }
 
-/** `coffre-relay serve` on PGlite in `dataDir`, or on DATABASE_URL (as the application role) when set. */
-export function startRelayProcess(dataDir: string, port: number): Promise<ChildProcess> {
+/**
+ * `coffre-relay serve` on PGlite in `dataDir`, or on DATABASE_URL (as the
+ * application role) when set, with `extraArgs` after the usual ones.
+ */
+export function startRelayProcess(dataDir: string, port: number, extraArgs: string[] = []): Promise<ChildProcess> {
   const adminUrl = process.env.DATABASE_URL;
-  const args = [RELAY_CLI, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'info'];
+  const args = [RELAY_CLI, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'info', ...extraArgs];
   if (adminUrl) args.push('--database-url', appDatabaseUrl(adminUrl), '--admin-database-url', adminUrl);
   const env = { ...process.env };
   delete env.DATABASE_URL;
