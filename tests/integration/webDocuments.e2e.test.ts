@@ -129,6 +129,11 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     expect(await editor.toolbar.getByRole('button').count()).toBeGreaterThanOrEqual(12);
     await app.screenshot('docs-02-editor');
 
+    // Arrow keys move between the toolbar's buttons.
+    await editor.toolbar.getByRole('button', { name: 'Bold' }).focus();
+    await app.page.keyboard.press('ArrowRight');
+    expect(await app.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Italic');
+
     // Export is built on the device, the title as the first heading.
     const [download] = await Promise.all([
       app.page.waitForEvent('download'),

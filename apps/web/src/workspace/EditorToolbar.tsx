@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, type ReactNode, useState } from 'react';
 import type { Editor } from '@tiptap/core';
 
 interface ToolProps {
@@ -27,6 +27,23 @@ function Tool({ label, shortcut, active, disabled, onClick, children }: ToolProp
       {children}
     </button>
   );
+}
+
+/** Arrow keys, Home and End move between the buttons of a toolbar, as screen-reader users expect. */
+function moveFocus(event: KeyboardEvent<HTMLDivElement>): void {
+  const keys = ['ArrowRight', 'ArrowLeft', 'Home', 'End'];
+  if (!keys.includes(event.key)) return;
+  const buttons = Array.from(event.currentTarget.querySelectorAll<HTMLButtonElement>('button:not(:disabled)'));
+  const at = buttons.indexOf(event.target as HTMLButtonElement);
+  if (at === -1 || buttons.length === 0) return;
+  event.preventDefault();
+  const next =
+    event.key === 'Home'
+      ? 0
+      : event.key === 'End'
+        ? buttons.length - 1
+        : (at + (event.key === 'ArrowRight' ? 1 : -1) + buttons.length) % buttons.length;
+  buttons[next]?.focus();
 }
 
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
@@ -62,7 +79,7 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
 
   return (
     <div className="toolbar-wrap">
-      <div className="toolbar" role="toolbar" aria-label="Formatting">
+      <div className="toolbar" role="toolbar" aria-label="Formatting" onKeyDown={moveFocus}>
         <div className="tool-group">
           {([1, 2, 3] as const).map((level) => (
             <Tool
@@ -212,7 +229,7 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
         </div>
       </div>
       {inTable ? (
-        <div className="toolbar toolbar-secondary" role="toolbar" aria-label="Table">
+        <div className="toolbar toolbar-secondary" role="toolbar" aria-label="Table" onKeyDown={moveFocus}>
           <Tool label="Add row below" onClick={() => chain().addRowAfter().run()}>
             + Row
           </Tool>
