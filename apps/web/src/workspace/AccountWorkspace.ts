@@ -116,6 +116,7 @@ export class AccountWorkspace {
   /** The title last sealed into the catalog, by document. */
   readonly #persisted = new Map<string, string>();
   readonly #listeners = new Set<() => void>();
+  readonly #reading = new Map<string, Promise<DocumentSummary | null>>();
   #workspace: Promise<Workspace> | null = null;
   #closed = false;
   #version = 0;
@@ -268,6 +269,16 @@ export class AccountWorkspace {
       await opened.document.destroy();
       opened.engine.destroy();
     }
+  }
+
+  /** Reads a document's title and text into memory (one read at a time per document). */
+  read(id: string): Promise<DocumentSummary | null> {
+    let reading = this.#reading.get(id);
+    if (!reading) {
+      reading = this.withDocument(id, null).finally(() => this.#reading.delete(id));
+      this.#reading.set(id, reading);
+    }
+    return reading;
   }
 
   /** Closes the database and forgets the decrypted text (on sign-out). */

@@ -73,25 +73,30 @@ export function DocumentList(_props: DocumentListProps) {
     };
   }, [reload]);
 
-  // Reads the documents this tab has not read yet, one at a time, for their titles and the search box.
+  // Reads documents this tab has not read yet, one at a time: those without a title on this device at once,
+  // the others once a search needs their text.
   const listing = state.status === 'ready' ? state.listing : null;
+  const wantText = query.trim() !== '';
   useEffect(() => {
     if (!listing) return;
     let current = true;
-    const unread = listing.documents.filter((document) => !workspace.summary(document.id));
+    const unread = listing.documents.filter(
+      (document) => !workspace.summary(document.id) && (wantText || document.title === ''),
+    );
     if (unread.length === 0) return;
     void (async () => {
       for (const [index, document] of unread.entries()) {
         if (!current || workspace.closed) break;
         setIndexing(unread.length - index);
-        await workspace.withDocument(document.id, null).catch(() => null);
+        await workspace.read(document.id).catch(() => null);
       }
       if (current) setIndexing(0);
     })();
     return () => {
       current = false;
+      setIndexing(0);
     };
-  }, [workspace, listing]);
+  }, [workspace, listing, wantText]);
 
   const create = async () => {
     setError(null);
