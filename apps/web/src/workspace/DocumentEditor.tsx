@@ -1,8 +1,11 @@
 import { useEffect, useReducer, useRef, useState } from 'react';
 import type { Session, SyncStatus } from '@coffre/client';
 import {
+  type PresenceUser,
   contentFragment,
   createCoffreEditor,
+  isHexColor,
+  labelTextColor,
   parsePeerPresence,
   toContentJson,
   toHtmlDocument,
@@ -61,6 +64,31 @@ function SyncStatusPill({ status }: { status: SyncStatus }) {
   );
 }
 
+/** Who else has the document open: a coloured initial each (their caret's colour), the names for everyone. */
+function PeerList({ peers }: { peers: PresenceUser[] }) {
+  const names = peers.map((peer) => peer.name).join(', ');
+  return (
+    <div className="doc-peers" title={`Also here: ${names}`}>
+      <span className="visually-hidden">Also here: {names}</span>
+      {peers.slice(0, 4).map((peer) => (
+        <span
+          key={peer.name}
+          className="peer-chip"
+          aria-hidden="true"
+          ref={(element) => {
+            // Through the CSSOM: the app's CSP allows no inline style attribute.
+            element?.style.setProperty('--peer-color', isHexColor(peer.color) ? peer.color : '#66706b');
+            element?.style.setProperty('--peer-ink', labelTextColor(isHexColor(peer.color) ? peer.color : '#66706b'));
+          }}
+        >
+          {Array.from(peer.name)[0]?.toUpperCase() ?? '?'}
+        </span>
+      ))}
+      {peers.length > 4 ? <span className="peer-more">+{peers.length - 4}</span> : null}
+    </div>
+  );
+}
+
 /** The editor of an opened document: title, toolbar, text, sync status, export and who else is here. */
 export function DocumentEditor({ documentId, opened, session }: DocumentEditorProps) {
   const workspace = useAccountWorkspace();
@@ -74,7 +102,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
   const [error, setError] = useState<string | null>(null);
   const [title, setTitleState] = useState(() => givenTitle(doc));
   const [suggested, setSuggested] = useState(() => documentTitle(doc));
-  const [peers, setPeers] = useState<string[]>([]);
+  const [peers, setPeers] = useState<PresenceUser[]>([]);
 
   // The editor, bound to the decrypted content, with carets sealed through the document.
   useEffect(() => {
@@ -110,12 +138,12 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
     const offStatus = document.on('status', update);
     const offError = document.on('error', (event) => setError(event.message));
     const offPresence = document.on('presence', (list) => {
-      const names = new Set<string>();
+      const users = new Map<string, PresenceUser>();
       for (const peer of list) {
         const parsed = parsePeerPresence(peer.state, doc, peer.clientId);
-        if (parsed) names.add(parsed.user.name);
+        if (parsed && !users.has(parsed.user.name)) users.set(parsed.user.name, parsed.user);
       }
-      setPeers([...names].sort());
+      setPeers([...users.values()].sort((a, b) => a.name.localeCompare(b.name)));
     });
     const goOffline = () => document.disconnect();
     const goOnline = () => {
@@ -182,6 +210,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
             <Link to={routes.documents}>← Documents</Link>
           </nav>
           <div className="doc-topbar-end">
+            {peers.length > 0 ? <PeerList peers={peers} /> : null}
             <SyncStatusPill status={status} />
             <div className="doc-export" role="group" aria-label="Export">
               <button className="button button-quiet" type="button" onClick={() => exportAs('markdown')}>
@@ -221,10 +250,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
         ) : null}
         <div className="doc-body" ref={mount} />
       </article>
-      <p className="doc-footer">
-        {peers.length > 0 ? `Also here: ${peers.join(', ')}. ` : ''}
-        Encrypted on this device: the relay stores only ciphertext, the title included.
-      </p>
+      <p className="doc-footer">Encrypted on this device: the relay stores only ciphertext, the title included.</p>
     </div>
   );
 }
