@@ -7,8 +7,19 @@ export interface EnvelopeStoreOptions {
   address: DocumentAddress;
   /** The envelope Y.Doc (its Y.Array 'log' holds sealed entries only). */
   envelope: Y.Doc;
-  /** Compact the stored updates into one row after this many updates were written (default 100). */
+  /**
+   * Compact the stored updates into one row once at least this many were
+   * written (default 100) and they add up to half the stored state, or
+   * once ten times this many were written, whichever comes first.
+   */
   compactAfter?: number;
+}
+
+/** What the store wrote: updates as they came, and whole states when compacting. */
+export interface EnvelopeStoreStats {
+  updateBytes: number;
+  compactions: number;
+  compactedBytes: number;
 }
 
 function requestDone<T>(request: IDBRequest<T>): Promise<T> {
@@ -50,6 +61,12 @@ export class EnvelopeStore {
   readonly #persistence: IndexeddbPersistence;
   readonly #compactAfter: number;
   #writesSinceCompaction = 0;
+  #bytesSinceCompaction = 0;
+  /** An automatic compaction is queued: it will write everything written until it runs. */
+  #compactionQueued = false;
+  /** Size of the state the last compaction wrote (or the store held when loaded). */
+  #stateBytes = 0;
+  #stats: EnvelopeStoreStats = { updateBytes: 0, compactions: 0, compactedBytes: 0 };
   /** The envelope's state vector when IndexedDB last confirmed holding all of it. */
   #committed: Uint8Array | null = null;
   #queue: Promise<void> = Promise.resolve();
@@ -70,7 +87,15 @@ export class EnvelopeStore {
   /** Resolves once what IndexedDB held has been applied to the envelope. */
   async whenLoaded(): Promise<void> {
     await this.#persistence.whenSynced;
-    this.#committed ??= Y.encodeStateVector(this.envelope);
+    if (this.#committed === null) {
+      this.#committed = Y.encodeStateVector(this.envelope);
+      this.#stateBytes = Y.encodeStateAsUpdate(this.envelope).length;
+    }
+  }
+
+  /** Bytes written so far (see {@link EnvelopeStoreStats}). */
+  get stats(): EnvelopeStoreStats {
+    return { ...this.#stats };
   }
 
   /**
@@ -103,15 +128,20 @@ export class EnvelopeStore {
   flush(): Promise<void> {
     return this.#enqueue(async () => {
       this.#writesSinceCompaction = 0;
+      this.#bytesSinceCompaction = 0;
       // fetchUpdates reads and applies every row in one readwrite transaction and
       // sets _dbref past the last row, so deleting below it loses nothing.
       const updates = await fetchUpdates(this.#persistence);
       const done = transactionDone(updates.transaction);
       const vector = Y.encodeStateVector(this.envelope);
-      updates.add(Y.encodeStateAsUpdate(this.envelope));
+      const state = Y.encodeStateAsUpdate(this.envelope);
+      updates.add(state);
       updates.delete(IDBKeyRange.upperBound(this.#persistence._dbref, true));
       await done;
       this.#committed = vector;
+      this.#stateBytes = state.length;
+      this.#stats.compactions += 1;
+      this.#stats.compactedBytes += state.length;
     });
   }
 
@@ -156,14 +186,23 @@ export class EnvelopeStore {
     return run;
   }
 
-  #onUpdate = (_update: Uint8Array, origin: unknown): void => {
+  #onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this.#persistence || this.#destroyed) return;
+    this.#stats.updateBytes += update.length;
     this.#writesSinceCompaction += 1;
-    if (this.#writesSinceCompaction >= this.#compactAfter) {
-      this.#writesSinceCompaction = 0;
-      this.flush().catch(() => {
-        // A failed compaction leaves the rows as they were; the next one retries.
-      });
+    this.#bytesSinceCompaction += update.length;
+    // Rewriting the whole state only once the new rows add up to half of it keeps the bytes
+    // compaction writes proportional to what was typed (a large document is not rewritten
+    // every hundred keystrokes); the row cap keeps loading fast when updates are tiny.
+    const enough =
+      this.#writesSinceCompaction >= this.#compactAfter && 2 * this.#bytesSinceCompaction >= this.#stateBytes;
+    if (!this.#compactionQueued && (enough || this.#writesSinceCompaction >= 10 * this.#compactAfter)) {
+      this.#compactionQueued = true;
+      this.flush()
+        .catch(() => {
+          // A failed compaction leaves the rows as they were; the next one retries.
+        })
+        .finally(() => (this.#compactionQueued = false));
     }
   };
 }

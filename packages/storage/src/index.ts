@@ -1,5 +1,5 @@
 export { ENVELOPE_DATABASE_PREFIX, envelopeDatabaseName } from './envelopeDatabaseName.ts';
-export { type EnvelopeStoreOptions, EnvelopeStore } from './EnvelopeStore.ts';
+export { type EnvelopeStoreOptions, type EnvelopeStoreStats, EnvelopeStore } from './EnvelopeStore.ts';
 export {
   LOCAL_DATABASE_PREFIX,
   type CatalogKind,

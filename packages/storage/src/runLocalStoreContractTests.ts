@@ -131,12 +131,17 @@ export function runLocalStoreContractTests(name: string, setup: () => Promise<Lo
       expect(logOf(reopened.envelope)).toEqual(expected);
     });
 
-    it('compacts by itself after compactAfter updates, so rows do not grow per keystroke', async () => {
+    it('compacts by itself, so rows do not grow per keystroke and a large state is not rewritten per few updates', async () => {
       const address = newAddress();
       const store = openStore(address, new Y.Doc(), 20);
       await store.whenLoaded();
-      pushFrames(store.envelope, 200);
-      expect(await store.storedRows()).toBeLessThanOrEqual(21);
+      pushFrames(store.envelope, 1000);
+      // At most ten times compactAfter rows wait for the next compaction.
+      expect(await store.storedRows()).toBeLessThanOrEqual(201);
+      const stats = store.stats;
+      expect(stats.compactions).toBeGreaterThan(0);
+      // Each compaction rewrites the state only after updates worth half of it arrived.
+      expect(stats.compactedBytes).toBeLessThanOrEqual(4 * stats.updateBytes);
       const expected = logOf(store.envelope);
       await store.destroy();
 
