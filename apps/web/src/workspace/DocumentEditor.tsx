@@ -15,6 +15,7 @@ import {
 import '@coffre/editor/editor.css';
 import type { Editor, JSONContent } from '@tiptap/core';
 import { Link } from '../router/Link.tsx';
+import { ShareButton } from '../sharing/ShareButton.tsx';
 import { routes } from '../router/routes.ts';
 import { ErrorNotice } from '../ui/Notices.tsx';
 import type { OpenedDocument } from './AccountWorkspace.ts';
@@ -212,6 +213,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
           <div className="doc-topbar-end">
             {peers.length > 0 ? <PeerList peers={peers} /> : null}
             <SyncStatusPill status={status} />
+            <ShareButton documentId={documentId} role={role} />
             <div className="doc-export" role="group" aria-label="Export">
               <button className="button button-quiet" type="button" onClick={() => exportAs('markdown')}>
                 Export Markdown
