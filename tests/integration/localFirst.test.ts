@@ -161,6 +161,33 @@ describe(`local-first documents (${storageEngine})`, () => {
     expect(words.sort()).toEqual(['shared', 'start.', ...typed].sort());
   });
 
+  it('reconnects after a long offline stretch without the relay dropping the connection', async () => {
+    const workspace = new TestWorkspace();
+    const device = newDevice(workspace);
+    const document = await openLocal(workspace, device);
+    type(document, 'start. ');
+    await document.whenSaved();
+    document.disconnect();
+    await waitFor(() => document.status.state === 'offline', 5000, 'offline');
+    // Forty separate entries while offline: more than the relay queues before a connection authenticates.
+    for (let index = 0; index < 40; index += 1) {
+      type(document, `${index} `);
+      await new Promise((resolve) => setTimeout(resolve, 8));
+    }
+    const states: string[] = [];
+    document.on('status', (status) => states.push(status.state));
+    document.connect();
+    await document.whenSaved();
+    // Once connected, it stayed connected until everything was saved.
+    const firstSync = states.indexOf('syncing');
+    expect(firstSync).toBeGreaterThanOrEqual(0);
+    expect(states.slice(firstSync)).not.toContain('offline');
+    expect(states.slice(firstSync)).not.toContain('connecting');
+    const remote = await openRemote(workspace);
+    await remote.whenSynced();
+    await waitFor(() => text(remote) === text(document), 10_000, 'the offline edits at another device');
+  });
+
   it('keeps editing while the relay restarts and saves everything once it is back', async () => {
     const relay = await startRelay();
     try {

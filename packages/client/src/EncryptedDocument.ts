@@ -149,6 +149,10 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       if (isErrorCode(event.reason)) this.#fail(event.reason);
     });
     this.provider.awareness?.on('change', this.#onAwarenessChange);
+    // While the socket is down the provider queues every update and sends the queue the moment it
+    // reconnects, before the token: past 16 messages the relay drops such a connection. The sync that
+    // follows authentication carries the same changes, so what was queued offline can go.
+    websocket.on('connect', this.#dropQueuedWhileOffline);
 
     if (!options.local) {
       this.provider.attach();
@@ -166,6 +170,13 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       },
     );
   }
+
+  #dropQueuedWhileOffline = (): void => {
+    // `messageQueue` is private in the provider's types (4.x); the test "reconnects after a long
+    // offline stretch without the relay dropping the connection" notices if it changes.
+    const socket = this.provider.configuration.websocketProvider as unknown as { messageQueue?: unknown[] };
+    if (Array.isArray(socket.messageQueue)) socket.messageQueue = [];
+  };
 
   #localDone(state: 'loaded' | 'failed'): void {
     if (this.#destroyed) return;
@@ -285,6 +296,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.envelope.destroy();
+    this.provider.configuration.websocketProvider.off('connect', this.#dropQueuedWhileOffline);
     this.provider.destroy();
     if (this.#ownsSocket) this.provider.configuration.websocketProvider.destroy();
     this.removeAllListeners();
