@@ -13,7 +13,7 @@ import '../sharing/sharing.css';
 type LinkState =
   | { status: 'opening'; withPassword: boolean }
   | { status: 'password'; error: string | null }
-  | { status: 'error'; title: string; message: string; retry: boolean }
+  | { status: 'error'; title: string; message: string | null; detail?: string; retry: boolean }
   | { status: 'ready'; opened: OpenedLink<YjsEngine> };
 
 /** The organisation and the secret of `#/link/<tenant>/<secret>`, or null when the address is cut short. */
@@ -29,7 +29,8 @@ function failureState(error: unknown): LinkState {
       return {
         status: 'error',
         title: 'This link does not work any more',
-        message: describeError(error),
+        message: null,
+        detail: 'It was revoked, or the document was deleted.',
         retry: false,
       };
     }
@@ -144,7 +145,7 @@ export function LinkScreen() {
         <div className="link-screen-card">
           {!link ? (
             <>
-              <PageHeading focusOnMount>This link is not complete</PageHeading>
+              <PageHeading>This link is not complete</PageHeading>
               <p>
                 The address ends too early. Ask the person who sent it for the whole link: it looks like{' '}
                 <code>…/#{routes.linkPrefix}organisation/secret</code>.
@@ -171,7 +172,7 @@ export function LinkScreen() {
             />
           ) : (
             <>
-              <PageHeading focusOnMount>{state.title}</PageHeading>
+              <PageHeading>{state.title}</PageHeading>
               <ErrorNotice message={state.message} />
               {state.retry ? (
                 <div className="actions">
@@ -180,7 +181,7 @@ export function LinkScreen() {
                   </button>
                 </div>
               ) : (
-                <p>Ask the person who shared the document for a new link.</p>
+                <p>{state.detail ? `${state.detail} ` : ''}Ask the person who shared the document for a new link.</p>
               )}
             </>
           )}

@@ -96,7 +96,9 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
           <div className="doc-topbar-end">
             <p className="sync-pill" data-state={status.state} role="status">
               <span className="sync-dot" aria-hidden="true" />
-              <span className="sync-text">{syncStatusText(status)}</span>
+              <span className="sync-text">
+                {!editable && status.state === 'saved' ? 'Up to date' : syncStatusText(status)}
+              </span>
             </p>
           </div>
         </div>

@@ -129,8 +129,8 @@ export function LinksSection({ workspace, documentId }: { workspace: Workspace |
         Anyone with a link can open the document without an account. The key is in the part of the address after #,
         which browsers never send to the relay. Send a password separately from the link.
       </p>
-      <form className="link-form" onSubmit={(event) => void create(event)}>
-        <fieldset className="link-access">
+      <form className="share-link-form" onSubmit={(event) => void create(event)}>
+        <fieldset className="share-link-access">
           <legend>Access</legend>
           {(['viewer', 'editor'] as const).map((value) => (
             <label key={value} className="radio">

@@ -363,6 +363,15 @@ function MembersSection({
                   {member.keyChanged ? <span className="badge badge-danger">Keys changed</span> : null}
                 </span>
                 <span className="share-row-meta">{ROLE_LABELS[member.role] ?? member.role}</span>
+                {!member.self && member.safetyNumber ? (
+                  <details className="share-row-details">
+                    <summary>Safety number</summary>
+                    <SafetyNumber
+                      value={member.safetyNumber}
+                      label={`Safety number of ${member.email}${member.keyChanged ? ' (the keys you trusted)' : ''}`}
+                    />
+                  </details>
+                ) : null}
               </div>
               {owner && !member.self ? (
                 <button

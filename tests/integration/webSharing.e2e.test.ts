@@ -1,0 +1,399 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, BrowserContext, ConsoleMessage } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AccountClient } from '@coffre/client';
+import type { TenantId } from '@coffre/protocol';
+import { StaticSite, ensureTenant } from '@coffre/sync-server';
+import { buildWebApp } from '../support/buildWebApp.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
+import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const TIMEOUT = 30_000;
+const SAFETY_NUMBER = /^(\d{5} ){11}\d{5}$/;
+
+function newCredentials(name: string): Credentials {
+  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
+}
+
+/** The document screen's (and the link screen's) editor, by the names a person reads. */
+function editorOf(app: WebAppPage) {
+  const page = app.page;
+  return {
+    title: page.getByRole('textbox', { name: 'Title' }),
+    text: page.getByRole('textbox', { name: 'Document text' }),
+    async waitOpen(): Promise<void> {
+      await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    },
+    /** The text, one line per block, without the other editors' caret labels. */
+    async bodyText(): Promise<string> {
+      return page.locator('.doc-prose').evaluate((element) => {
+        const copy = element.cloneNode(true) as HTMLElement;
+        for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+        return Array.from(copy.querySelectorAll('p, h1, h2, h3, h4, pre'), (block) => block.textContent ?? '').join(
+          '\n',
+        );
+      });
+    },
+    async statusText(): Promise<string> {
+      return (await page.locator('.sync-pill').textContent()) ?? '';
+    },
+  };
+}
+
+/** The share dialog of the open document. */
+function shareDialogOf(app: WebAppPage) {
+  const dialog = app.page.getByRole('dialog', { name: 'Share this document' });
+  return {
+    dialog,
+    async open(): Promise<void> {
+      await app.page.getByRole('button', { name: 'Share', exact: true }).click();
+      await dialog.waitFor({ state: 'visible', timeout: TIMEOUT });
+    },
+    /** The digits shown under a label, e.g. "Safety number of bea@…", as one string of groups. */
+    async safetyNumber(label: string): Promise<string> {
+      const figure = dialog.locator('figure.safety-number', { has: app.page.getByText(label, { exact: true }) });
+      return ((await figure.locator('.safety-number-digits').textContent({ timeout: TIMEOUT })) ?? '')
+        .replace(/(\d{5})(?=\d)/g, '$1 ')
+        .trim();
+    },
+    members: dialog.getByRole('list', { name: 'People with access' }),
+  };
+}
+
+async function createDocument(app: WebAppPage, title: string, text: string): Promise<string> {
+  await app.page.getByRole('button', { name: 'New document' }).click();
+  const editor = editorOf(app);
+  await editor.waitOpen();
+  const match = /#\/d\/([0-9a-f]{32})$/.exec(app.page.url());
+  expect(match).not.toBeNull();
+  await editor.title.fill(title);
+  await editor.text.click();
+  await app.page.keyboard.type(text);
+  await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+  return (match as RegExpExecArray)[1] as string;
+}
+
+/** Types at the end of the document, on a new line. */
+async function appendLine(app: WebAppPage, text: string): Promise<void> {
+  const editor = editorOf(app);
+  await editor.text.locator('p').last().click();
+  await app.page.keyboard.press('End');
+  // The editor reads the caret the click and End placed from the next selectionchange event.
+  await app.page.waitForTimeout(200);
+  await app.page.keyboard.press('Enter');
+  await app.page.keyboard.type(text);
+  await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+}
+
+/**
+ * Sharing in the web app, built with Vite and served by a real relay, in
+ * headless Chromium: a member invited by email (safety number the first
+ * time, a refusal while their keys look changed), editing together, removal
+ * with a key rotation, share links for people without an account, and the
+ * dialog with the keyboard alone. Screens go to /tmp/coffre-shots/ (share-*).
+ */
+describe(`web app sharing in Chromium (${storageEngine})`, () => {
+  let harness: RelayHarness;
+  let browser: Browser;
+  let tenant: TenantId;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  const newApp = async (): Promise<WebAppPage> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message: ConsoleMessage) => {
+      const text = message.text();
+      // Refusals (the relay's 4xx, a closed socket) show up as console errors too.
+      if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
+      if (/WebSocket connection to .* failed/.test(text)) return;
+      problems.push(`console error: ${text}`);
+    });
+    return new WebAppPage(page, harness.httpUrl);
+  };
+
+  beforeAll(async () => {
+    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
+    tenant = randomId('org') as TenantId;
+    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
+    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.teardown();
+  }, 180_000);
+
+  it('shares with a member as editor after showing their safety number, edits together live, and after removal nothing new reaches them', async () => {
+    const ada = await newApp();
+    const bea = await newApp();
+    const adaCredentials = newCredentials('ada');
+    const beaCredentials = newCredentials('bea');
+    await ada.signUp(adaCredentials);
+    await bea.signUp(beaCredentials);
+
+    const documentId = await createDocument(ada, 'Trip notes', 'Written by Ada.');
+    const onAda = editorOf(ada);
+    const share = shareDialogOf(ada);
+    await share.open();
+    await share.dialog.getByLabel('Email address').fill(beaCredentials.email);
+    expect(await share.dialog.getByLabel('Role').inputValue()).toBe('editor');
+    await share.dialog.getByRole('button', { name: 'Invite' }).click();
+
+    // The first time: Bea's safety number and how to compare it, before anything is shared.
+    await share.dialog.getByText(`First time sharing with ${beaCredentials.email}`).waitFor({ timeout: TIMEOUT });
+    const beaAsSeenByAda = await share.safetyNumber(`Safety number of ${beaCredentials.email}`);
+    expect(beaAsSeenByAda).toMatch(SAFETY_NUMBER);
+    expect(await share.dialog.getByText('read it aloud in a phone or video call', { exact: false }).count()).toBe(1);
+    await ada.screenshot('share-01-first-time-safety-number');
+    await share.dialog.getByRole('button', { name: 'Share as editor' }).click();
+    await share.dialog
+      .getByText(`${beaCredentials.email} can now read and edit this document.`)
+      .waitFor({ timeout: TIMEOUT });
+    const beaRow = share.members.getByRole('listitem').filter({ hasText: beaCredentials.email });
+    await expect.poll(() => beaRow.getByText('Can edit').count(), { timeout: TIMEOUT }).toBe(1);
+    await ada.screenshot('share-02-member-added');
+    await ada.page.keyboard.press('Escape');
+    await share.dialog.waitFor({ state: 'detached' });
+
+    // Bea finds the document in her list, reads Ada's text and writes; Ada sees it live.
+    await bea.goTo('Devices');
+    await bea.goTo('Documents');
+    const beaList = bea.page.getByRole('list', { name: 'Your documents' });
+    await expect.poll(() => beaList.getByRole('link', { name: 'Trip notes' }).count(), { timeout: TIMEOUT }).toBe(1);
+    await beaList.getByRole('link', { name: 'Trip notes' }).click();
+    const onBea = editorOf(bea);
+    await onBea.waitOpen();
+    await expect.poll(() => onBea.bodyText(), { timeout: TIMEOUT }).toBe('Written by Ada.');
+    await appendLine(bea, 'Answered by Bea.');
+    await expect.poll(() => onAda.bodyText(), { timeout: TIMEOUT }).toBe('Written by Ada.\nAnswered by Bea.');
+
+    // Bea sees her own safety number, the one Ada compared; she cannot invite or remove anyone.
+    const beaShare = shareDialogOf(bea);
+    await beaShare.open();
+    expect(await beaShare.safetyNumber(`Safety number of ${beaCredentials.email}`)).toBe(beaAsSeenByAda);
+    expect(await beaShare.dialog.getByRole('button', { name: 'Invite' }).count()).toBe(0);
+    // And Ada's, to compare the other way round.
+    await beaShare.dialog.getByText('Safety number', { exact: true }).click();
+    expect(await beaShare.safetyNumber(`Safety number of ${adaCredentials.email}`)).toMatch(SAFETY_NUMBER);
+    expect(await beaShare.dialog.getByRole('button', { name: /^Remove/ }).count()).toBe(0);
+    await bea.screenshot('share-03-member-view');
+    await beaShare.dialog.getByRole('button', { name: 'Close' }).click();
+
+    // Ada removes Bea, after a confirmation that explains the new key.
+    await share.open();
+    await share.dialog.getByRole('button', { name: `Remove ${beaCredentials.email}` }).click();
+    await share.dialog.getByText('cannot read anything written from now on', { exact: false }).waitFor();
+    await ada.screenshot('share-04-confirm-remove');
+    await share.dialog.getByRole('button', { name: 'Remove and change the key' }).click();
+    await share.dialog
+      .getByText(`${beaCredentials.email} was removed.`, { exact: false })
+      .waitFor({ timeout: TIMEOUT });
+    await expect.poll(() => share.members.getByRole('listitem').count(), { timeout: TIMEOUT }).toBe(1);
+    await share.dialog.getByRole('button', { name: 'Close' }).click();
+
+    await appendLine(ada, 'Written after Bea left.');
+    // Bea's open copy never shows it, and the document no longer opens for her.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await onBea.bodyText()).not.toContain('after Bea left');
+    await bea.screenshot('share-05a-removed-member-open-copy');
+    await bea.open(`/d/${documentId}`);
+    await bea.page.reload();
+    await bea.waitForHeading('Unlock Coffre');
+    await bea.page.getByLabel('Password', { exact: true }).fill(beaCredentials.password);
+    await bea.page.getByRole('button', { name: 'Unlock' }).click();
+    await bea.waitForHeading('This document could not be opened');
+    expect(await bea.alert().textContent()).toBe('You do not have access to this document.');
+    expect(await bea.page.getByText('after Bea left').count()).toBe(0);
+    await bea.screenshot('share-05-removed-member');
+    await bea.page.getByRole('link', { name: 'Back to documents' }).click();
+    await bea.waitForHeading('Documents');
+    await expect.poll(() => beaList.getByRole('link', { name: 'Trip notes' }).count(), { timeout: TIMEOUT }).toBe(0);
+
+    // The relay serves other keys for Bea: a loud warning, and nothing is shared until they are accepted.
+    const forged = {
+      signingPublicKey: randomBytes(32).toString('base64url'),
+      boxPublicKey: randomBytes(32).toString('base64url'),
+    };
+    await ada.page.route(
+      (url) => url.pathname.endsWith('/users/lookup'),
+      async (route) => {
+        const response = await route.fetch();
+        const keys = (await response.json()) as Record<string, unknown>;
+        await route.fulfill({ response, json: { ...keys, ...forged } });
+      },
+    );
+    await share.open();
+    await share.dialog.getByLabel('Email address').fill(beaCredentials.email);
+    await share.dialog.getByRole('button', { name: 'Invite' }).click();
+    const warning = share.dialog.getByRole('alert').filter({ hasText: 'have changed' });
+    await warning.waitFor({ timeout: TIMEOUT });
+    expect(await warning.getByText(`Warning: the security keys of ${beaCredentials.email} have changed`).count()).toBe(
+      1,
+    );
+    expect(await share.safetyNumber('Safety number you trusted before')).toBe(beaAsSeenByAda);
+    expect(await share.safetyNumber('New safety number')).not.toBe(beaAsSeenByAda);
+    const accept = share.dialog.getByRole('button', { name: 'Accept the new keys and share' });
+    expect(await accept.isDisabled()).toBe(true);
+    await warning.getByText('Warning: the security keys', { exact: false }).scrollIntoViewIfNeeded();
+    await ada.screenshot('share-06-key-changed-warning');
+    await share.dialog.getByRole('button', { name: 'Do not share' }).click();
+    await ada.page.unroute((url) => url.pathname.endsWith('/users/lookup'));
+    await share.dialog.getByRole('button', { name: 'Close' }).click();
+    expect(await onAda.bodyText()).toBe('Written by Ada.\nAnswered by Bea.\nWritten after Bea left.');
+  }, 180_000);
+
+  it('opens a read link without an account, an edit link with its password, and says a revoked link does not work any more', async () => {
+    const ada = await newApp();
+    await ada.signUp(newCredentials('ada'));
+    await createDocument(ada, 'Public agenda', 'Meeting at ten.');
+    const share = shareDialogOf(ada);
+    await share.open();
+
+    // A read link.
+    await share.dialog.getByRole('button', { name: 'Create link' }).click();
+    const address = share.dialog.getByRole('textbox', { name: 'New link address' });
+    await address.waitFor({ timeout: TIMEOUT });
+    const readUrl = await address.inputValue();
+    expect(readUrl).toMatch(new RegExp(`^${harness.httpUrl}/#/link/${tenant}/[A-Za-z0-9_-]+$`));
+    await expect
+      .poll(() => share.dialog.getByRole('list', { name: 'Links of this document' }).getByRole('listitem').count(), {
+        timeout: TIMEOUT,
+      })
+      .toBe(1);
+    await address.scrollIntoViewIfNeeded();
+    await ada.screenshot('share-07-link-created');
+
+    const reader = await newApp();
+    await reader.page.goto(readUrl);
+    const onReader = editorOf(reader);
+    await onReader.waitOpen();
+    await expect.poll(() => onReader.bodyText(), { timeout: TIMEOUT }).toBe('Meeting at ten.');
+    expect(await onReader.title.inputValue()).toBe('Public agenda');
+    expect(await onReader.text.getAttribute('contenteditable')).toBe('false');
+    expect(await reader.page.getByRole('toolbar', { name: 'Formatting' }).count()).toBe(0);
+    expect(await reader.page.getByText('Shared with you by link: read only').count()).toBe(1);
+    await reader.screenshot('share-08-link-read-only');
+
+    // An edit link with a password: asked for, refused when wrong, then editable; Ada sees the edit live.
+    await share.dialog.getByLabel('Can edit').check();
+    await share.dialog.getByLabel('Password (optional)').fill('blue heron');
+    await share.dialog.getByRole('button', { name: 'Create link' }).click();
+    await expect
+      .poll(() => share.dialog.getByRole('list', { name: 'Links of this document' }).getByRole('listitem').count(), {
+        timeout: TIMEOUT,
+      })
+      .toBe(2);
+    const editUrl = await address.inputValue();
+    expect(editUrl).not.toBe(readUrl);
+    const editor = await newApp();
+    await editor.page.goto(editUrl);
+    await editor.waitForHeading('This link is protected by a password');
+    await editor.page.getByLabel('Link password').fill('grey heron');
+    await editor.page.getByRole('button', { name: 'Open the document' }).click();
+    await editor
+      .alert()
+      .filter({ hasText: 'The password for this link is not correct.' })
+      .waitFor({ timeout: TIMEOUT });
+    await editor.screenshot('share-09-link-wrong-password');
+    await editor.page.getByLabel('Link password').fill('blue heron');
+    await editor.page.getByRole('button', { name: 'Open the document' }).click();
+    const onEditor = editorOf(editor);
+    await onEditor.waitOpen();
+    await expect.poll(() => onEditor.bodyText(), { timeout: TIMEOUT }).toBe('Meeting at ten.');
+    await appendLine(editor, 'Added through the link.');
+    await expect
+      .poll(() => editorOf(ada).bodyText(), { timeout: TIMEOUT })
+      .toBe('Meeting at ten.\nAdded through the link.');
+    await editor.screenshot('share-10-link-editing');
+
+    // Ada revokes the read link: it does not open any more.
+    await share.dialog.getByRole('button', { name: 'Revoke link 1, can view' }).click();
+    await share.dialog.getByText('The link was revoked', { exact: false }).waitFor({ timeout: TIMEOUT });
+    await expect
+      .poll(() => share.dialog.getByRole('list', { name: 'Links of this document' }).getByRole('listitem').count(), {
+        timeout: TIMEOUT,
+      })
+      .toBe(1);
+    await reader.page.reload();
+    await reader.waitForHeading('This link does not work any more');
+    expect(
+      await reader.page
+        .getByText(
+          'It was revoked, or the document was deleted. Ask the person who shared the document for a new link.',
+        )
+        .count(),
+    ).toBe(1);
+    expect(await reader.page.getByText('Meeting at ten.').count()).toBe(0);
+    await reader.screenshot('share-11-link-revoked');
+
+    // A link cut short says so.
+    await reader.page.goto(`${harness.httpUrl}/#/link/${tenant}/abc`);
+    await reader.waitForHeading('This link is not complete');
+  }, 180_000);
+
+  it('works with the keyboard alone: opens from the Share button, keeps focus inside, shares, and Escape returns to the button', async () => {
+    const ada = await newApp();
+    await ada.signUp(newCredentials('ada'));
+    const cleo = new AccountClient({ baseUrl: harness.httpUrl });
+    const cleoEmail = `cleo-${randomId('c')}@example.test`;
+    await cleo.register(tenant, cleoEmail, PASSWORD, 'Cleo’s laptop');
+    cleo.close();
+    await createDocument(ada, 'Keyboard only', 'No mouse here.');
+
+    const page = ada.page;
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement;
+        return {
+          inDialog: element?.closest('dialog') !== null,
+          label: element?.getAttribute('aria-label') ?? element?.textContent ?? '',
+          tag: element?.tagName ?? '',
+        };
+      });
+    const shareButton = page.getByRole('button', { name: 'Share', exact: true });
+    await shareButton.focus();
+    await page.keyboard.press('Enter');
+    const share = shareDialogOf(ada);
+    await share.dialog.waitFor({ timeout: TIMEOUT });
+    // Focus starts in the email field.
+    expect(
+      await share.dialog.getByLabel('Email address').evaluate((element) => element === document.activeElement),
+    ).toBe(true);
+    await page.keyboard.type(cleoEmail);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    expect(await share.dialog.getByLabel('Role').inputValue()).toBe('viewer');
+    await page.keyboard.press('Tab');
+    expect((await focused()).label).toBe('Invite');
+    await page.keyboard.press('Enter');
+    await share.dialog.getByText(`First time sharing with ${cleoEmail}`).waitFor({ timeout: TIMEOUT });
+    expect((await focused()).label).toBe('Share as viewer');
+    await page.keyboard.press('Enter');
+    await share.dialog.getByText(`${cleoEmail} can now read this document.`).waitFor({ timeout: TIMEOUT });
+
+    // Tab and Shift+Tab go round inside the dialog, never to the page behind it.
+    for (let step = 0; step < 30; step += 1) {
+      await page.keyboard.press('Tab');
+      expect((await focused()).inDialog).toBe(true);
+    }
+    for (let step = 0; step < 10; step += 1) {
+      await page.keyboard.press('Shift+Tab');
+      expect((await focused()).inDialog).toBe(true);
+    }
+    await ada.screenshot('share-12-keyboard');
+
+    await page.keyboard.press('Escape');
+    await share.dialog.waitFor({ state: 'detached' });
+    expect(await shareButton.evaluate((element) => element === document.activeElement)).toBe(true);
+  }, 180_000);
+});
