@@ -391,6 +391,11 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
       expect((await focused()).inDialog).toBe(true);
     }
     await ada.screenshot('share-12-keyboard');
+    // On a phone's width the dialog fits the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await share.dialog.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    await ada.screenshot('share-13-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.keyboard.press('Escape');
     await share.dialog.waitFor({ state: 'detached' });
