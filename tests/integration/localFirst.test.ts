@@ -188,6 +188,38 @@ describe(`local-first documents (${storageEngine})`, () => {
     await waitFor(() => text(remote) === text(document), 10_000, 'the offline edits at another device');
   });
 
+  it('a version saved on one device is listed, viewed and restored on another through the relay', async () => {
+    const workspace = new TestWorkspace();
+    const [laptop, phone] = [newDevice(workspace), newDevice(workspace)];
+    const a = await openLocal(workspace, laptop);
+    type(a, 'The plan as agreed.');
+    await a.whenSaved();
+    const saved = a.history?.save('Agreed');
+    expect(saved).toBeTruthy();
+    type(a, ' An unwanted change.');
+    await a.whenSaved();
+    await a.destroy();
+
+    const b = await openLocal(workspace, phone);
+    await b.whenSaved();
+    await waitFor(() => (b.history?.list().length ?? 0) === 1, 10_000, 'the version at the other device');
+    const [version] = b.history?.list() ?? [];
+    expect(version).toMatchObject({ label: 'Agreed', author: laptop.identity.id });
+    expect(b.history?.restore(version?.id ?? '')).toBe(true);
+    expect(text(b)).toBe('The plan as agreed.');
+    await b.whenSaved();
+
+    const remote = await openRemote(workspace);
+    await remote.whenSynced();
+    await waitFor(() => text(remote) === 'The plan as agreed.', 10_000, 'the restored content elsewhere');
+    expect(
+      remote.history
+        .list()
+        .map((listed) => listed.label)
+        .sort(),
+    ).toEqual(['Agreed', 'Before restoring an earlier version']);
+  });
+
   it('keeps editing while the relay restarts and saves everything once it is back', async () => {
     const relay = await startRelay();
     try {

@@ -5,6 +5,7 @@ import { Emitter } from './Emitter.ts';
 import { type EncryptedEnvelopeOptions, type EntryRejectedEvent, EncryptedEnvelope } from './EncryptedEnvelope.ts';
 import type { ContentEngine } from './engines/ContentEngine.ts';
 import { SaveTracker } from './SaveTracker.ts';
+import type { VersionHistory } from './VersionHistory.ts';
 import { type SealingJournal, MemorySealingJournal } from './SealingJournal.ts';
 
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'saved';
@@ -203,6 +204,11 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
 
   get engine(): E {
     return this.envelope.engine;
+  }
+
+  /** Saved versions of the content: list, view, restore (see {@link VersionHistory}). */
+  get history(): VersionHistory {
+    return this.envelope.history;
   }
 
   /** True once {@link destroy} was called. */

@@ -17,6 +17,7 @@ import { AuthorCounters } from './AuthorCounters.ts';
 import type { ContentEngine } from './engines/ContentEngine.ts';
 import { Emitter } from './Emitter.ts';
 import type { DeviceDirectory, DeviceIdentity, DocumentKeyring } from './keys.ts';
+import { VersionHistory } from './VersionHistory.ts';
 
 /** Transaction origin of entries this replica pushes itself. */
 export const LOCAL_ORIGIN = Symbol('coffre-envelope-local');
@@ -81,6 +82,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   readonly engine: E;
   readonly envelope: Y.Doc;
   readonly log: Y.Array<Uint8Array>;
+  /** Saved versions of the content (kept apart from the log, never compacted). */
+  readonly history: VersionHistory;
   readonly #device: DeviceIdentity;
   readonly #keyring: DocumentKeyring;
   readonly #devices: DeviceDirectory;
@@ -109,6 +112,14 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     this.engine = options.engine;
     this.envelope = options.envelope ?? new Y.Doc();
     this.log = this.envelope.getArray<Uint8Array>('log');
+    this.history = new VersionHistory({
+      address: options.address,
+      envelope: this.envelope,
+      engine: options.engine,
+      device: options.device,
+      keyring: options.keyring,
+      devices: options.devices,
+    });
     this.#device = options.device;
     this.#keyring = options.keyring;
     this.#devices = options.devices;
@@ -382,8 +393,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     if (!sameAddress(header, this.address)) {
       return rejectAs(EntryRejection.WrongDocument, 'entry belongs to another document');
     }
-    if (header.kind === EntryKind.Presence) {
-      return rejectAs(EntryRejection.Malformed, 'presence states do not belong in the log');
+    if (header.kind === EntryKind.Presence || header.kind === EntryKind.Version) {
+      return rejectAs(EntryRejection.Malformed, 'only updates and snapshots belong in the log');
     }
     const key = this.#keyring.get(header.keyEpoch);
     const publicKey = this.#devices.get(header.author);

@@ -24,6 +24,7 @@ export {
 } from './EncryptedDocument.ts';
 export { type SealingProgress, type SealingJournal, MemorySealingJournal } from './SealingJournal.ts';
 export { SaveTracker } from './SaveTracker.ts';
+export { type DocumentVersion, type VersionHistoryOptions, VersionHistory } from './VersionHistory.ts';
 export { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from './account/kdfParameters.ts';
 export { type AccountKeys, deriveAccountKeys } from './account/deriveAccountKeys.ts';
 export { type UserIdentity, createIdentity } from './account/createIdentity.ts';

@@ -24,7 +24,12 @@ import { LIMITS } from './limits.ts';
 export const ENTRY_FORMAT_VERSION = 1;
 export const ENTRY_SIGNATURE_DOMAIN = 'coffre/entry';
 
-export const EntryKind = { Update: 1, Snapshot: 2, Presence: 3 } as const;
+/**
+ * Update and Snapshot entries live in the envelope's `log`; Version entries
+ * (a named, kept copy of the content for the history) in its `versions`
+ * array; Presence states travel in awareness only.
+ */
+export const EntryKind = { Update: 1, Snapshot: 2, Presence: 3, Version: 4 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
 const ENTRY_KINDS = new Set<number>(Object.values(EntryKind));
 

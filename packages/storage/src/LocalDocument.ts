@@ -6,6 +6,7 @@ import {
   type PresencePeer,
   type SealingJournal,
   type SyncStatus,
+  type VersionHistory,
   EncryptedDocument,
   EncryptedEnvelope,
   Emitter,
@@ -110,6 +111,11 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     const handing = this.#handedOver.size + (this.#handOverScheduled ? 1 : 0);
     if (handing === 0) return own;
     return { state: own.state === 'saved' ? 'syncing' : own.state, unsaved: own.unsaved + handing };
+  }
+
+  /** Saved versions (the envelope's `versions`, synced to every tab); null until this tab has a role. */
+  get history(): VersionHistory | null {
+    return this.#writer?.document.history ?? this.#follower?.history ?? null;
   }
 
   get presence(): PresencePeer[] {

@@ -78,6 +78,16 @@ export class AutomergeEngine<T extends Record<string, unknown> = Record<string, 
     return Automerge.save(this.#doc);
   }
 
+  /** Sets every top-level field back to its value in `state` and removes fields added since. */
+  restore(state: Uint8Array): void {
+    const past = JSON.parse(JSON.stringify(Automerge.load<T>(state))) as Record<string, unknown>;
+    this.change((doc) => {
+      const fields = doc as Record<string, unknown>;
+      for (const key of Object.keys(fields)) if (!(key in past)) Reflect.deleteProperty(fields, key);
+      for (const [key, value] of Object.entries(past)) fields[key] = value;
+    });
+  }
+
   destroy(): void {
     this.#localListeners.clear();
     this.#changeListeners.clear();

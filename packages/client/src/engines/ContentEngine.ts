@@ -20,5 +20,10 @@ export interface ContentEngine {
   queueLocalChange(update: Uint8Array): void;
   /** The full state, for snapshots. */
   encodeState(): Uint8Array;
+  /**
+   * Makes the content what `state` (an earlier {@link encodeState}) held, as
+   * a local change: what was added since is removed, what was removed comes back.
+   */
+  restore(state: Uint8Array): void;
   destroy(): void;
 }

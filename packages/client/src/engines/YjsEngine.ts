@@ -49,8 +49,78 @@ export class YjsEngine implements ContentEngine {
     return Y.encodeStateAsUpdate(this.doc);
   }
 
+  /**
+   * Restores every shared type of this doc to its content in `state`, in
+   * one local transaction. Types never opened here (`getText` etc.) are
+   * recognised by what they hold.
+   */
+  restore(state: Uint8Array): void {
+    const past = new Y.Doc();
+    Y.applyUpdate(past, state);
+    this.doc.transact(() => {
+      for (const name of new Set([...this.doc.share.keys(), ...past.share.keys()])) {
+        const kind = kindOf(this.doc.share.get(name)) ?? kindOf(past.share.get(name));
+        if (kind === 'xml') {
+          const type = this.doc.getXmlFragment(name);
+          const nodes = past
+            .getXmlFragment(name)
+            .toArray()
+            .map((node) => node.clone());
+          type.delete(0, type.length);
+          type.insert(
+            0,
+            nodes.filter(
+              (node): node is Y.XmlElement | Y.XmlText => node instanceof Y.XmlElement || node instanceof Y.XmlText,
+            ),
+          );
+        } else if (kind === 'text') {
+          const type = this.doc.getText(name);
+          type.delete(0, type.length);
+          type.applyDelta(past.getText(name).toDelta() as unknown[]);
+        } else if (kind === 'map') {
+          const type = this.doc.getMap<unknown>(name);
+          const source = past.getMap<unknown>(name);
+          for (const key of [...type.keys()]) if (!source.has(key)) type.delete(key);
+          for (const [key, value] of source.entries()) type.set(key, cloneValue(value));
+        } else if (kind === 'array') {
+          const type = this.doc.getArray<unknown>(name);
+          type.delete(0, type.length);
+          type.insert(0, past.getArray<unknown>(name).toArray().map(cloneValue));
+        }
+      }
+    });
+    past.destroy();
+  }
+
   destroy(): void {
     this.doc.off('update', this.#onUpdate);
     this.#listeners.clear();
   }
+}
+
+function cloneValue(value: unknown): unknown {
+  return value instanceof Y.AbstractType ? value.clone() : value;
+}
+
+type SharedKind = 'xml' | 'text' | 'map' | 'array';
+
+/** What a root type is, from its class when it was opened, else from what it holds; undefined when empty. */
+function kindOf(type: ReturnType<Y.Doc['share']['get']>): SharedKind | undefined {
+  if (!type) return undefined;
+  if (type instanceof Y.XmlFragment) return 'xml';
+  if (type instanceof Y.Text) return 'text';
+  if (type instanceof Y.Map) return 'map';
+  if (type instanceof Y.Array) return 'array';
+  if (type._map.size > 0) return 'map';
+  for (let item = type._start; item !== null; item = item.right) {
+    const content = item.content;
+    if (content instanceof Y.ContentType) return 'xml';
+    if (content instanceof Y.ContentString || content instanceof Y.ContentFormat || content instanceof Y.ContentEmbed) {
+      return 'text';
+    }
+    if (content instanceof Y.ContentAny || content instanceof Y.ContentBinary || content instanceof Y.ContentJSON) {
+      return 'array';
+    }
+  }
+  return undefined;
 }

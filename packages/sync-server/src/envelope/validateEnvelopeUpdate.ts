@@ -18,9 +18,16 @@ export interface EnvelopeUpdateSummary {
   deletes: boolean;
 }
 
+/** The envelope's root arrays and the entry kinds each may hold. */
+const ROOTS: ReadonlyMap<string, ReadonlySet<number>> = new Map([
+  ['log', new Set<number>([EntryKind.Update, EntryKind.Snapshot])],
+  ['versions', new Set<number>([EntryKind.Version])],
+]);
+const ENVELOPE_KINDS: ReadonlySet<number> = new Set([EntryKind.Update, EntryKind.Snapshot, EntryKind.Version]);
+
 /**
  * Checks, without any key, that a Yjs update only touches the envelope's
- * `log` array and that every value it inserts is a well-formed sealed entry
+ * `log` and `versions` arrays and that every value it inserts is a well-formed sealed entry
  * addressed to this document. Anything else (other root types, strings,
  * JSON, nested types, entries of another tenant or document, garbage bytes)
  * is refused before it is stored or applied.
@@ -38,9 +45,9 @@ export function validateEnvelopeUpdate(update: Uint8Array, address: DocumentAddr
     if (struct.parentSub !== null) throw malformed('envelope updates may not set map keys');
     // In a decoded update, a root parent is its name; a nested one is an ID.
     const parent = struct.parent as unknown;
-    if (parent !== null && parent !== 'log') {
-      throw malformed('envelope updates may only touch the "log" array');
-    }
+    // An item continuing another (parent null) sits in that item's array, which was checked when it was added.
+    const kinds = parent === null ? ENVELOPE_KINDS : typeof parent === 'string' ? ROOTS.get(parent) : undefined;
+    if (!kinds) throw malformed('envelope updates may only touch the "log" and "versions" arrays');
     const content = struct.content;
     if (content instanceof Y.ContentDeleted) continue;
     if (!(content instanceof Y.ContentBinary)) throw malformed('the envelope log holds sealed entries only');
@@ -58,6 +65,8 @@ export function validateEnvelopeUpdate(update: Uint8Array, address: DocumentAddr
       throw new RelayError(CloseCode.EntryRejected, ErrorCode.EntryRejected, 'entry is addressed to another document');
     }
     if (header.kind === EntryKind.Presence) throw malformed('presence states do not belong in the log');
+    if (!kinds.has(header.kind))
+      throw malformed(`an entry of kind ${header.kind} does not belong in "${String(parent)}"`);
     entries += 1;
   }
   return { entries, deletes: decoded.ds.clients.size > 0 };
