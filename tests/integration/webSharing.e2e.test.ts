@@ -324,6 +324,10 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
         timeout: TIMEOUT,
       })
       .toBe(1);
+    // A tab that had it open says so and keeps only what it had received.
+    await reader.alert().filter({ hasText: 'This link does not work any more' }).waitFor({ timeout: TIMEOUT });
+    await expect.poll(() => onReader.statusText()).toBe('No longer shared');
+    await reader.screenshot('share-11a-link-revoked-while-open');
     await reader.page.reload();
     await reader.waitForHeading('This link does not work any more');
     expect(

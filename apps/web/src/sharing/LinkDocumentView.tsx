@@ -16,6 +16,8 @@ import {
 import { syncStatusText } from '../workspace/syncStatusText.ts';
 import '../workspace/documents.css';
 
+const LINK_GONE = new Set<string>(['FORBIDDEN', 'NOT_FOUND', 'UNAUTHENTICATED']);
+
 /**
  * A document opened through a share link: the app's TipTap editor (from
  * @coffre/editor, with the document screen's toolbar and title field),
@@ -31,6 +33,7 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
   const [, rerender] = useReducer((count: number) => count + 1, 0);
   const [status, setStatus] = useState<SyncStatus>(() => document.status);
   const [error, setError] = useState<string | null>(null);
+  const [gone, setGone] = useState(false);
   const [title, setTitleState] = useState(() => givenTitle(doc));
   const [suggested, setSuggested] = useState(() => documentTitle(doc));
 
@@ -65,7 +68,13 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
     const update = () => setStatus(document.status);
     update();
     const offStatus = document.on('status', update);
-    const offError = document.on('error', (event) => setError(event.message));
+    const offError = document.on('error', (event) => {
+      // The relay refuses the link's token: revoked, or the document deleted, while this tab had it open.
+      if (LINK_GONE.has(event.code)) {
+        setGone(true);
+        document.disconnect();
+      } else setError(event.message);
+    });
     const meta = doc.getMap(META_FIELD);
     const onMeta = () => setTitleState(givenTitle(doc));
     const onUpdate = () => setSuggested(documentTitle(doc));
@@ -78,6 +87,11 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
       doc.off('update', onUpdate);
     };
   }, [document, doc]);
+
+  // Once the link is gone, edits could not be saved: stop taking them.
+  useEffect(() => {
+    if (gone) editor?.setEditable(false);
+  }, [gone, editor]);
 
   const shownTitle = displayTitle(title.trim() === '' ? suggested : title);
   useEffect(() => {
@@ -94,17 +108,27 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
               : 'You can read this document; the link does not let you edit it.'}
           </p>
           <div className="doc-topbar-end">
-            <p className="sync-pill" data-state={status.state} role="status">
+            <p className="sync-pill" data-state={gone ? 'offline' : status.state} role="status">
               <span className="sync-dot" aria-hidden="true" />
               <span className="sync-text">
-                {!editable && status.state === 'saved' ? 'Up to date' : syncStatusText(status)}
+                {gone
+                  ? 'No longer shared'
+                  : !editable && status.state === 'saved'
+                    ? 'Up to date'
+                    : syncStatusText(status)}
               </span>
             </p>
           </div>
         </div>
         {editor && editable ? <EditorToolbar editor={editor} /> : null}
       </div>
-      <ErrorNotice message={error} />
+      <ErrorNotice
+        message={
+          gone
+            ? 'This link does not work any more: it was revoked, or the document was deleted. What you see is the last version this tab received, and nothing you change here is saved.'
+            : error
+        }
+      />
       <article className="doc-paper">
         <h1 className="visually-hidden">{shownTitle}</h1>
         <input
@@ -113,7 +137,7 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
           placeholder={suggested.trim() === '' ? 'Untitled document' : suggested}
           value={title}
           maxLength={MAX_TITLE_LENGTH}
-          readOnly={!editable}
+          readOnly={!editable || gone}
           onChange={(event) => {
             setTitleState(event.target.value);
             setTitle(doc, event.target.value);
