@@ -47,6 +47,15 @@ export interface CompactionPolicy {
   maxEntries: number;
   /** ... or more sealed bytes than this. */
   maxBytes: number;
+  /**
+   * After this many milliseconds without a local change, compact when more
+   * than `idleMinEntries` entries wait and they add up to half the last
+   * snapshot: cold opens stay short without sealing a snapshot in the middle
+   * of typing. Default 2000; 0 turns it off.
+   */
+  idleMs?: number;
+  /** Default 64. */
+  idleMinEntries?: number;
 }
 
 export interface EncryptedEnvelopeOptions<E extends ContentEngine> {
@@ -102,6 +111,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   #lastGapCount = 0;
   #presenceCounter = 0;
   #lastSnapshotBytes = 0;
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
   #presenceSeen = new Map<string, number>();
   #destroyed = false;
   #unsubscribeEngine: () => void;
@@ -183,6 +193,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     if (changes === null) return;
     this.#push(EntryKind.Update, changes, new Map());
     if (this.#shouldCompact()) this.compact();
+    else this.#compactWhenIdle();
   }
 
   /**
@@ -263,6 +274,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     if (this.#destroyed) return;
     this.flush();
     this.#destroyed = true;
+    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
     this.log.unobserve(this.#onLogChange);
     this.#unsubscribeEngine();
     this.removeAllListeners();
@@ -286,6 +298,22 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     if (this.#batchWindowMs === 0) queueMicrotask(run);
     else this.#flushTimer = setTimeout(run, this.#batchWindowMs);
   };
+
+  #compactWhenIdle(): void {
+    if (!this.#compaction) return;
+    const idleMs = this.#compaction.idleMs ?? 2000;
+    if (idleMs <= 0) return;
+    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = null;
+      if (this.#destroyed || !this.#sealing || !this.#compaction) return;
+      const waiting = this.#liveBytes - this.#lastSnapshotBytes;
+      const minEntries = this.#compaction.idleMinEntries ?? 64;
+      if (this.log.length > minEntries && 2 * waiting >= this.#lastSnapshotBytes) this.compact();
+    }, idleMs);
+    // An idle compaction must not keep a Node process alive.
+    (this.#idleTimer as { unref?: () => void }).unref?.();
+  }
 
   #shouldCompact(): boolean {
     if (!this.#compaction) return false;
@@ -435,7 +463,10 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       return false;
     }
     this.#counters.add(header.author, header.counter);
-    if (header.kind === EntryKind.Snapshot) this.#counters.cover(header.coverage);
+    if (header.kind === EntryKind.Snapshot) {
+      this.#counters.cover(header.coverage);
+      this.#lastSnapshotBytes = frame.length;
+    }
     this.#track(frame, { bytes: frame.length, parsed: entry, state: 'applied' });
     return true;
   }

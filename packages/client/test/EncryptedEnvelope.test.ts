@@ -1,6 +1,6 @@
 import * as Automerge from '@automerge/automerge';
 import * as Y from 'yjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSymmetricKey, ready } from '@coffre/crypto';
 import { EntryKind, parseEntry } from '@coffre/protocol';
 import { AutomergeEngine, DeviceDirectory, DocumentKeyring, YjsEngine } from '../src/index.ts';
@@ -218,6 +218,36 @@ describe('EncryptedEnvelope compaction', () => {
     ]);
     expect(replica.envelope.log.length).toBe(1);
     expect(bodyOf(replica)).toBe('012345');
+  });
+
+  it('compacts when the writer pauses, not in the middle of typing', () => {
+    vi.useFakeTimers();
+    try {
+      const keyring = new DocumentKeyring([[0, generateSymmetricKey()]]);
+      const replica = createReplica({
+        engine: new YjsEngine(),
+        device: createDevice('writer'),
+        keyring,
+        devices: new DeviceDirectory(),
+        compaction: { maxEntries: 512, maxBytes: 1024 * 1024, idleMs: 1000, idleMinEntries: 20 },
+      });
+      for (let index = 0; index < 30; index += 1) {
+        write(replica, `${index} `);
+        vi.advanceTimersByTime(200);
+      }
+      expect(replica.sealed.filter((event) => event.kind === 'snapshot')).toHaveLength(0);
+      vi.advanceTimersByTime(1000);
+      expect(replica.sealed.at(-1)?.kind).toBe('snapshot');
+      expect(replica.envelope.log.length).toBe(1);
+
+      // A few entries after a snapshot do not earn another one.
+      for (let index = 0; index < 3; index += 1) write(replica, 'x');
+      vi.advanceTimersByTime(5000);
+      expect(replica.envelope.log.length).toBe(4);
+      replica.envelope.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('compacts on its own once the sealed bytes pass the policy', () => {
