@@ -1,11 +1,12 @@
 import { defaultClientConditions, defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { coffrePwa } from './src/pwa/pwaPlugin.ts';
 
 /** Where `pnpm --filter @coffre/web dev` sends API and sync traffic (the relay of `./run start` by default). */
 const relay = process.env.COFFRE_RELAY_URL ?? 'http://127.0.0.1:8787';
 
 export default defineConfig(({ command }) => ({
-  plugins: [react()],
+  plugins: [react(), coffrePwa()],
   // Automerge's browser entry imports its .wasm as an ES module, which the build handles and the dev
   // server does not; in development its `webpack` entry (the same code, WebAssembly inlined) is used.
   resolve: command === 'serve' ? { conditions: ['webpack', ...defaultClientConditions] } : {},

@@ -8,6 +8,7 @@ import { fetchRelayConfig } from './relay/fetchRelayConfig.ts';
 import { StartingScreen } from './screens/StartingScreen.tsx';
 import { SessionVault } from './session/SessionVault.ts';
 import './styles/app.css';
+import './pwa/startServiceWorker.ts';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
