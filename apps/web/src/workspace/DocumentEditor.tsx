@@ -14,6 +14,8 @@ import {
 } from '@coffre/editor';
 import '@coffre/editor/editor.css';
 import type { Editor, JSONContent } from '@tiptap/core';
+import { HistoryButton } from '../history/HistoryButton.tsx';
+import { useAutoSaveVersions } from '../history/useDocumentHistory.ts';
 import { Link } from '../router/Link.tsx';
 import { ShareButton } from '../sharing/ShareButton.tsx';
 import { routes } from '../router/routes.ts';
@@ -104,6 +106,8 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
   const [title, setTitleState] = useState(() => givenTitle(doc));
   const [suggested, setSuggested] = useState(() => documentTitle(doc));
   const [peers, setPeers] = useState<PresenceUser[]>([]);
+  // Versions saved on leaving, on hiding the page and every 10 minutes of editing (by this device's writer tab).
+  useAutoSaveVersions(document, editable);
 
   // The editor, bound to the decrypted content, with carets sealed through the document.
   useEffect(() => {
@@ -213,6 +217,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
           <div className="doc-topbar-end">
             {peers.length > 0 ? <PeerList peers={peers} /> : null}
             <SyncStatusPill status={status} />
+            <HistoryButton documentId={documentId} document={document} role={role} session={session} />
             <ShareButton documentId={documentId} role={role} />
             <div className="doc-export" role="group" aria-label="Export">
               <button className="button button-quiet" type="button" onClick={() => exportAs('markdown')}>

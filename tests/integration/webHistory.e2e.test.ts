@@ -1,0 +1,245 @@
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TenantId } from '@coffre/protocol';
+import { StaticSite, ensureTenant } from '@coffre/sync-server';
+import { buildWebApp } from '../support/buildWebApp.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
+import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
+
+const PASSWORD = 'correct horse battery staple';
+const TIMEOUT = 30_000;
+
+function newCredentials(name: string): Credentials {
+  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
+}
+
+/** The document screen and its History dialog, by the names a person reads. */
+function screenOf(app: WebAppPage) {
+  const page = app.page;
+  const dialog = page.getByRole('dialog', { name: 'Version history' });
+  const versions = dialog.getByRole('list', { name: 'Versions' });
+  return {
+    title: page.getByRole('textbox', { name: 'Title' }),
+    text: page.getByRole('textbox', { name: 'Document text' }),
+    dialog,
+    versions,
+    versionText: dialog.getByRole('document', { name: 'Text of this version' }),
+    async waitOpen(): Promise<void> {
+      await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    },
+    async bodyText(): Promise<string> {
+      return page
+        .locator('.doc-prose')
+        .first()
+        .evaluate((element) => {
+          const copy = element.cloneNode(true) as HTMLElement;
+          for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
+          return Array.from(copy.querySelectorAll('p, h1, h2, h3'), (block) => block.textContent ?? '').join('\n');
+        });
+    },
+    async statusText(): Promise<string> {
+      return (await page.locator('.sync-pill').textContent()) ?? '';
+    },
+    async openHistory(): Promise<void> {
+      await page.getByRole('button', { name: 'History' }).click();
+      await dialog.waitFor({ state: 'visible', timeout: TIMEOUT });
+    },
+    /** Each listed version's text (name, time, author), newest first. */
+    async listed(): Promise<string[]> {
+      return versions.getByRole('button').allTextContents();
+    },
+  };
+}
+
+/**
+ * Version history in the web app, built with Vite and served by a real
+ * relay, in headless Chromium: a named version saved by hand, listed with
+ * its time and author; an old version read without touching the document;
+ * restoring it as a new change after keeping the current text; another
+ * device of the same user seeing both. Screens are saved to
+ * /tmp/coffre-shots/ (history-*).
+ */
+describe(`web app version history in Chromium (${storageEngine})`, () => {
+  let harness: RelayHarness;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  const newApp = async (): Promise<WebAppPage> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    watch(page);
+    return new WebAppPage(page, harness.httpUrl);
+  };
+
+  const watch = (page: Page) => {
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message: ConsoleMessage) => {
+      const text = message.text();
+      if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
+      if (/WebSocket connection to .* failed/.test(text)) return;
+      problems.push(`console error: ${text}`);
+    });
+  };
+
+  beforeAll(async () => {
+    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
+    const tenant = randomId('org') as TenantId;
+    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
+    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.teardown();
+  });
+
+  it('lists a named version with its time and author, shows it read-only, restores it, and another device sees both', async () => {
+    const credentials = newCredentials('vera');
+    const laptop = await newApp();
+    await laptop.signUp(credentials);
+    await laptop.page.getByRole('button', { name: 'New document' }).click();
+    const screen = screenOf(laptop);
+    await screen.waitOpen();
+
+    // An empty history says when versions appear.
+    await screen.openHistory();
+    await screen.dialog
+      .getByText('No versions yet — versions are saved when you leave a document or every 10 minutes while you edit.')
+      .waitFor({ timeout: TIMEOUT });
+    await laptop.screenshot('history-01-empty');
+    await laptop.page.keyboard.press('Escape');
+    await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
+
+    await screen.title.fill('Field notes');
+    await screen.text.click();
+    await laptop.page.keyboard.type('First version');
+    await expect.poll(() => screen.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+
+    // A version saved by hand, with a name.
+    await screen.openHistory();
+    await screen.dialog.getByLabel('Name of the version (optional)').fill('Draft');
+    await screen.dialog.getByRole('button', { name: 'Save version' }).click();
+    await screen.dialog.getByText('Saved “Draft”.').waitFor({ timeout: TIMEOUT });
+    await laptop.page.keyboard.press('Escape');
+    await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
+
+    await screen.text.click();
+    await laptop.page.keyboard.press('End');
+    await laptop.page.keyboard.press('Enter');
+    await laptop.page.keyboard.type('Then a second paragraph.');
+    await expect.poll(() => screen.bodyText(), { timeout: TIMEOUT }).toBe('First version\nThen a second paragraph.');
+    await expect.poll(() => screen.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+
+    // The list: the name, when (today, and how long ago) and who.
+    await screen.openHistory();
+    const [draft, ...others] = await screen.listed();
+    expect(others).toEqual([]);
+    expect(draft).toMatch(/^Draft/);
+    expect(draft).toMatch(/Today \d{1,2}:\d{2}/);
+    expect(draft).toContain('just now');
+    expect(draft).toContain('You (this device)');
+
+    // Reading it changes nothing in the document.
+    await screen.versions.getByRole('button', { name: /^Draft/ }).click();
+    await expect.poll(() => screen.versionText.textContent(), { timeout: TIMEOUT }).toBe('First version');
+    expect(await screen.dialog.getByText('Field notes', { exact: true }).count()).toBe(1);
+    expect(await screen.versionText.getAttribute('contenteditable')).toBe('false');
+    await laptop.screenshot('history-02-version');
+    // The arrow keys move along the list, which is focusable.
+    await screen.versions.getByRole('button', { name: /^Draft/ }).focus();
+    await laptop.page.keyboard.press('End');
+    expect(await laptop.page.evaluate(() => document.activeElement?.className)).toBe('history-item');
+
+    // Restoring asks first, says the current text is kept, and Escape only cancels the question.
+    await screen.dialog.getByRole('button', { name: 'Restore this version' }).click();
+    const confirm = screen.dialog.getByRole('group', { name: 'Restore this version?' });
+    await confirm.getByText('The current text is kept as a version, so you can undo this.').waitFor();
+    await laptop.screenshot('history-03-confirm');
+    await laptop.page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    expect(await screen.dialog.isVisible()).toBe(true);
+    await screen.dialog.getByRole('button', { name: 'Restore this version' }).click();
+    await confirm.getByRole('button', { name: 'Restore', exact: true }).click();
+    await screen.dialog.getByText(/^Restored the version of Today/).waitFor({ timeout: TIMEOUT });
+    await expect
+      .poll(async () => (await screen.listed()).map((item) => item.split('Today')[0]), { timeout: TIMEOUT })
+      .toEqual(['Before restoring an earlier version', 'Draft']);
+    await laptop.screenshot('history-04-restored');
+    await laptop.page.keyboard.press('Escape');
+    await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    await expect.poll(() => screen.bodyText(), { timeout: TIMEOUT }).toBe('First version');
+    await expect.poll(() => screen.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+
+    // The version kept before restoring holds the text that was replaced.
+    await screen.openHistory();
+    await screen.versions.getByRole('button', { name: /^Before restoring/ }).click();
+    await expect
+      .poll(() => screen.versionText.evaluate((element) => element.innerText), { timeout: TIMEOUT })
+      .toBe('First version\n\nThen a second paragraph.');
+    await laptop.page.keyboard.press('Escape');
+
+    // Another device of the same user: the restored text, and the versions by "another device".
+    const phone = await newApp();
+    await phone.logIn(credentials);
+    await phone.page
+      .getByRole('list', { name: 'Your documents' })
+      .getByRole('link', { name: 'Field notes' })
+      .click({ timeout: TIMEOUT });
+    const onPhone = screenOf(phone);
+    await onPhone.waitOpen();
+    await expect.poll(() => onPhone.bodyText(), { timeout: TIMEOUT }).toBe('First version');
+    await onPhone.openHistory();
+    await expect.poll(async () => (await onPhone.listed()).length, { timeout: TIMEOUT }).toBe(2);
+    const listed = await onPhone.listed();
+    expect(listed[0]).toMatch(/^Before restoring an earlier version/);
+    expect(listed[1]).toMatch(/^Draft/);
+    await expect
+      .poll(async () => (await onPhone.listed()).every((item) => item.endsWith('You (another device)')), {
+        timeout: TIMEOUT,
+      })
+      .toBe(true);
+    await onPhone.versions.getByRole('button', { name: /^Draft/ }).click();
+    await expect.poll(() => onPhone.versionText.textContent(), { timeout: TIMEOUT }).toBe('First version');
+    await phone.screenshot('history-05-other-device');
+  });
+
+  it('saves a version when the writer leaves a document it changed, and not when nothing changed', async () => {
+    const app = await newApp();
+    await app.signUp(newCredentials('otto'));
+    await app.page.getByRole('button', { name: 'New document' }).click();
+    const screen = screenOf(app);
+    await screen.waitOpen();
+    await screen.text.click();
+    await app.page.keyboard.type('Kept when I leave');
+    await expect.poll(() => screen.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+    const url = app.page.url();
+
+    await app.page.getByRole('link', { name: '← Documents' }).click();
+    await app.waitForHeading('Documents');
+    await app.page.goto(url);
+    await screen.waitOpen();
+    await screen.openHistory();
+    await expect.poll(() => screen.listed(), { timeout: TIMEOUT }).toHaveLength(1);
+    const [saved] = await screen.listed();
+    expect(saved).toMatch(/^Saved automatically/);
+    await screen.versions.getByRole('button').first().click();
+    await expect.poll(() => screen.versionText.textContent(), { timeout: TIMEOUT }).toBe('Kept when I leave');
+    await app.page.keyboard.press('Escape');
+
+    // Leaving again without a change adds nothing.
+    await app.page.getByRole('link', { name: '← Documents' }).click();
+    await app.waitForHeading('Documents');
+    await app.page.goto(url);
+    await screen.waitOpen();
+    await screen.openHistory();
+    await expect.poll(() => screen.listed(), { timeout: TIMEOUT }).toHaveLength(1);
+  });
+});
