@@ -40,12 +40,14 @@ describe(`local-first documents (${storageEngine})`, () => {
     journal: new MemorySealingJournal(),
   });
 
+  /** Opens the document as `device` would, through `relay` (the shared one by default) or at `url`. */
   const openLocal = async (
     workspace: TestWorkspace,
     device: Device,
     url = harness.url,
+    relay = harness,
   ): Promise<LocalDocument<YjsEngine>> => {
-    const token = await harness.token({ tenant: workspace.address.tenantId, device: device.identity.id });
+    const token = await relay.token({ tenant: workspace.address.tenantId, device: device.identity.id });
     const document = new LocalDocument({
       address: workspace.address,
       engine: new YjsEngine(),
@@ -225,18 +227,7 @@ describe(`local-first documents (${storageEngine})`, () => {
     try {
       const workspace = new TestWorkspace();
       const device = newDevice(workspace);
-      const token = await relay.token({ tenant: workspace.address.tenantId, device: device.identity.id });
-      const document = new LocalDocument({
-        address: workspace.address,
-        engine: new YjsEngine(),
-        device: device.identity,
-        keyring: workspace.keyring(),
-        devices: workspace.directory(),
-        journal: device.journal,
-        url: relay.url,
-        token,
-      });
-      open.push(document);
+      const document = await openLocal(workspace, device, relay.url, relay);
       type(document, 'before the restart. ');
       await document.whenSaved();
       await relay.stop();

@@ -2,15 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBKeyRange as FakeIDBKeyRange, indexedDB as fakeIndexedDB } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '@coffre/crypto';
-import {
-  AccountClient,
-  AccountError,
-  type SerializedSharingState,
-  type SharingStore,
-  type VaultKeyMaterial,
-  Workspace,
-  YjsEngine,
-} from '@coffre/client';
+import { AccountClient, AccountError, type VaultKeyMaterial, Workspace, YjsEngine } from '@coffre/client';
 import {
   DocumentAccessCache,
   LocalDatabase,
@@ -19,21 +11,10 @@ import {
   containsBytes,
   dumpIndexedDb,
 } from '@coffre/storage';
-import { createTestTenant } from './support/accountApi.ts';
+import { MemoryStore, createTestTenant } from './support/accountApi.ts';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
 
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
-
-class MemoryStore implements SharingStore {
-  saved: SerializedSharingState | null = null;
-  load(): Promise<unknown> {
-    return Promise.resolve(this.saved);
-  }
-  save(state: SerializedSharingState): Promise<void> {
-    this.saved = state;
-    return Promise.resolve();
-  }
-}
 
 /**
  * A signed-in device keeps each document's keys sealed with the vault key

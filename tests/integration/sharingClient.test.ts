@@ -9,31 +9,19 @@ import {
   EncryptedDocument,
   EncryptedEnvelope,
   type FetchFunction,
-  type SerializedSharingState,
-  type SharingStore,
   Workspace,
   YjsEngine,
   openLink,
   safetyNumber,
   settle,
 } from '@coffre/client';
+import { MemoryStore } from './support/accountApi.ts';
 import { type RelayHarness, randomId, startRelay, storageEngine, waitFor } from './support/relayHarness.ts';
 
 /** Cheap Argon2id for tests only; real accounts use ACCOUNT_KDF_PARAMETERS. */
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
 const PASSWORD = 'correct horse battery staple';
 const TIMEOUT = 15_000;
-
-class MemoryStore implements SharingStore {
-  saved: SerializedSharingState | null = null;
-  load(): Promise<unknown> {
-    return Promise.resolve(this.saved);
-  }
-  save(state: SerializedSharingState): Promise<void> {
-    this.saved = state;
-    return Promise.resolve();
-  }
-}
 
 interface Person {
   email: string;

@@ -9,6 +9,7 @@ import {
   seal,
   toBase64Url,
 } from '@coffre/crypto';
+import type { SerializedSharingState, SharingStore } from '@coffre/client';
 import type { LoginRequest, RegisterRequest, SessionResponse, TenantId } from '@coffre/protocol';
 import { ERROR_MESSAGES, tenantId } from '@coffre/protocol';
 import { expect } from 'vitest';
@@ -170,4 +171,16 @@ export function expectRateLimited(answer: ApiAnswer, maxRetryAfter: number): voi
   const retryAfter = Number(answer.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(maxRetryAfter);
+}
+
+/** A sharing-state store kept in memory, as the CLI keeps it in a file and the web app in IndexedDB. */
+export class MemoryStore implements SharingStore {
+  saved: SerializedSharingState | null = null;
+  load(): Promise<unknown> {
+    return Promise.resolve(this.saved);
+  }
+  save(state: SerializedSharingState): Promise<void> {
+    this.saved = state;
+    return Promise.resolve();
+  }
 }
