@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { AccountClient, Workspace, YjsEngine } from '@coffre/client';
 import type { TenantId } from '@coffre/protocol';
 import { StaticSite, ensureTenant } from '@coffre/sync-server';
 import { buildWebApp } from '../support/buildWebApp.ts';
@@ -63,6 +65,7 @@ function screenOf(app: WebAppPage) {
 describe(`web app version history in Chromium (${storageEngine})`, () => {
   let harness: RelayHarness;
   let browser: Browser;
+  let tenant: TenantId;
   const contexts: BrowserContext[] = [];
   const problems: string[] = [];
 
@@ -86,7 +89,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
 
   beforeAll(async () => {
     const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
-    const tenant = randomId('org') as TenantId;
+    tenant = randomId('org') as TenantId;
     harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
     await ensureTenant(harness.relay.database, tenant, 'Test organisation');
   });
@@ -182,8 +185,8 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await screen.openHistory();
     await screen.versions.getByRole('button', { name: /^Before restoring/ }).click();
     await expect
-      .poll(() => screen.versionText.evaluate((element) => element.innerText), { timeout: TIMEOUT })
-      .toBe('First version\n\nThen a second paragraph.');
+      .poll(() => screen.versionText.locator('p').allTextContents(), { timeout: TIMEOUT })
+      .toEqual(['First version', 'Then a second paragraph.']);
     await laptop.page.keyboard.press('Escape');
 
     // Another device of the same user: the restored text, and the versions by "another device".
@@ -209,6 +212,60 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await onPhone.versions.getByRole('button', { name: /^Draft/ }).click();
     await expect.poll(() => onPhone.versionText.textContent(), { timeout: TIMEOUT }).toBe('First version');
     await phone.screenshot('history-05-other-device');
+    // On a phone's width the list and the version stack.
+    await phone.page.setViewportSize({ width: 390, height: 844 });
+    await phone.screenshot('history-06-phone');
+  });
+
+  it('shows a member’s versions under their email to a viewer, who can read them but not restore or save', async () => {
+    const app = await newApp();
+    const credentials = newCredentials('ella');
+    await app.signUp(credentials);
+
+    // Another member writes a document in Node, keeps a version of it, and shares it with Ella as a viewer.
+    const bobEmail = `bob-${randomId('b')}@example.test`;
+    const bob = new AccountClient({ baseUrl: harness.httpUrl });
+    await bob.register(tenant, bobEmail, PASSWORD, 'Bob’s laptop');
+    const workspace = await Workspace.open({ account: bob });
+    await workspace.createDocument('minutes');
+    const document = await workspace.openDocument('minutes', new YjsEngine());
+    const doc = document.engine.doc;
+    const write = (text: string) =>
+      doc.transact(() => {
+        const content = doc.getXmlFragment('content');
+        content.delete(0, content.length);
+        const paragraph = new Y.XmlElement('paragraph');
+        paragraph.insert(0, [new Y.XmlText(text)]);
+        content.insert(0, [paragraph]);
+      });
+    doc.getMap('meta').set('title', 'Minutes');
+    write('Agenda: budget.');
+    document.history.save('Agenda');
+    write('The board approved the budget.');
+    await document.whenSaved();
+    await workspace.share('minutes', credentials.email, 'viewer');
+
+    await app.goTo('Devices');
+    await app.goTo('Documents');
+    await app.page.getByRole('link', { name: 'Minutes' }).click({ timeout: TIMEOUT });
+    const screen = screenOf(app);
+    await screen.waitOpen();
+    await expect.poll(() => screen.bodyText(), { timeout: TIMEOUT }).toBe('The board approved the budget.');
+    await screen.openHistory();
+    await expect.poll(() => screen.listed(), { timeout: TIMEOUT }).toHaveLength(1);
+    await expect
+      .poll(async () => (await screen.listed())[0], { timeout: TIMEOUT })
+      .toMatch(new RegExp(`^Agenda.*${bobEmail}$`));
+    expect(await screen.dialog.getByText('You can read earlier versions; only editors can restore them.').count()).toBe(
+      1,
+    );
+    expect(await screen.dialog.getByRole('button', { name: 'Save version' }).count()).toBe(0);
+    await screen.versions.getByRole('button', { name: /^Agenda/ }).click();
+    await expect.poll(() => screen.versionText.textContent(), { timeout: TIMEOUT }).toBe('Agenda: budget.');
+    expect(await screen.dialog.getByRole('button', { name: 'Restore this version' }).count()).toBe(0);
+    await app.screenshot('history-07-viewer');
+    document.destroy();
+    bob.close();
   });
 
   it('saves a version when the writer leaves a document it changed, and not when nothing changed', async () => {

@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DocumentVersion, Session, YjsEngine } from '@coffre/client';
 import type { DocumentRole } from '@coffre/protocol';
 import type { LocalDocument } from '@coffre/storage';
@@ -66,6 +66,7 @@ export function HistoryDialog({ documentId, document, role, accountWorkspace, se
   const [now, setNow] = useState(() => Date.now());
   const nameId = useId();
   const previewHeadingId = useId();
+  const view = useRef<HTMLElement>(null);
 
   const canEdit = role !== 'viewer';
   // Only the tab that seals the document can add versions (another tab of this browser may hold it).
@@ -95,6 +96,11 @@ export function HistoryDialog({ documentId, document, role, accountWorkspace, se
     const timer = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(timer);
   }, []);
+
+  // On a narrow screen the version shows under the list: bring it into view.
+  useEffect(() => {
+    if (selectedId !== null) view.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [selectedId]);
 
   const selected = versions.find((version) => version.id === selectedId) ?? null;
   const selectedState = useMemo(() => (selected && history ? history.state(selected.id) : null), [history, selected]);
@@ -211,7 +217,7 @@ export function HistoryDialog({ documentId, document, role, accountWorkspace, se
             </ul>
           )}
         </div>
-        <section className="history-view" aria-labelledby={previewHeadingId}>
+        <section ref={view} className="history-view" aria-labelledby={previewHeadingId}>
           {selected && selectedState ? (
             <>
               <div className="history-view-header">
