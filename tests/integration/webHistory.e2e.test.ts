@@ -118,8 +118,10 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
       .getByText('No versions yet — versions are saved when you leave a document or every 10 minutes while you edit.')
       .waitFor({ timeout: TIMEOUT });
     await laptop.screenshot('history-01-empty');
+    // Escape closes it, and focus goes back to the History button.
     await laptop.page.keyboard.press('Escape');
     await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    expect(await laptop.page.evaluate(() => document.activeElement?.textContent)).toBe('History');
 
     await screen.title.fill('Field notes');
     await screen.text.click();
