@@ -14,7 +14,8 @@
  * - opening the app to an editable cached document: a new tab on
  *   `/#/d/<id>` (signed in with "keep me signed in", the service worker
  *   installed) until the editor is contenteditable and holds the text, online
- *   and with the browser offline; median of R.
+ *   and with the browser offline; median of R. For comparison, online in a
+ *   context where service workers are blocked (the shell from the relay).
  *
  * Prints a table, then one JSON object on the last line.
  *
@@ -25,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { serveBundle } from '../browser/serveBundle.ts';
 import { freePort, startProcess, startRelayProcess, stopProcess } from '../integration/support/relayProcess.ts';
 import { WebAppPage } from '../integration/support/WebAppPage.ts';
@@ -189,7 +190,9 @@ const median = (values: number[]) =>
     0.5,
   );
 
-async function coffreRun(context: () => Promise<BrowserContext>) {
+type NewContext = (options?: BrowserContextOptions) => Promise<BrowserContext>;
+
+async function coffreRun(context: NewContext) {
   const webDir = await buildWebApp();
   const dataDir = await mkdtemp(join(tmpdir(), 'coffre-bench-web-'));
   const port = await freePort();
@@ -237,14 +240,29 @@ async function coffreRun(context: () => Promise<BrowserContext>) {
     const offline: number[] = [];
     for (let run = 0; run < OPEN_RUNS; run += 1) offline.push(await timeToEditable(laptopContext, url));
     await laptopContext.close();
-    return { typing, online, offline };
+
+    // The same opening with no service worker: the shell comes from the relay (the HTTP cache keeps hashed assets).
+    const desktopContext = await context({ serviceWorkers: 'block' });
+    const desktop = new WebAppPage(await desktopContext.newPage(), baseUrl);
+    await desktop.open('/login');
+    await desktop.fillLogIn(credentials);
+    await desktop.page.getByLabel('Keep me signed in on this device').check();
+    await desktop.submitLogIn();
+    await desktop.waitForHeading('Documents');
+    await desktop.page.close({ runBeforeUnload: false });
+    await stampEditable(desktopContext, FIRST_LINE);
+    await timeToEditable(desktopContext, url); // the first open fetches the document into IndexedDB
+    const noWorker: number[] = [];
+    for (let run = 0; run < OPEN_RUNS; run += 1) noWorker.push(await timeToEditable(desktopContext, url));
+    await desktopContext.close();
+    return { typing, online, offline, noWorker };
   } finally {
     await stopProcess(relay);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-async function plainRun(context: () => Promise<BrowserContext>): Promise<Latencies> {
+async function plainRun(context: NewContext): Promise<Latencies> {
   const dataDir = await mkdtemp(join(tmpdir(), 'coffre-bench-plain-'));
   const port = await freePort();
   const relay = await startProcess(
@@ -302,8 +320,8 @@ console.log(
 );
 const browser = await launchChromium();
 const contexts: BrowserContext[] = [];
-const newContext = async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const newContext: NewContext = async (options = {}) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   contexts.push(context);
   return context;
 };
@@ -336,11 +354,15 @@ console.log(
 );
 const openOnline = median(coffre.online);
 const openOffline = median(coffre.offline);
+const openNoWorker = median(coffre.noWorker);
 console.log(
   `${`open to editable cached document, online (median of ${OPEN_RUNS})`.padEnd(62)}${show(openOnline).padStart(12)}`,
 );
 console.log(
   `${`open to editable cached document, offline (median of ${OPEN_RUNS})`.padEnd(62)}${show(openOffline).padStart(12)}`,
+);
+console.log(
+  `${`  same, online without the service worker (median of ${OPEN_RUNS})`.padEnd(62)}${show(openNoWorker).padStart(12)}`,
 );
 console.log(
   `clock offset between the contexts: coffre ${show(coffre.typing.clockOffsetMs)} ± ${show(coffre.typing.clockUncertaintyMs)}` +
@@ -365,6 +387,8 @@ console.log(
       offlineMedian: Number(openOffline.toFixed(1)),
       online: coffre.online.map((value) => Number(value.toFixed(1))),
       offline: coffre.offline.map((value) => Number(value.toFixed(1))),
+      onlineNoServiceWorkerMedian: Number(openNoWorker.toFixed(1)),
+      onlineNoServiceWorker: coffre.noWorker.map((value) => Number(value.toFixed(1))),
     },
   }),
 );
