@@ -149,6 +149,17 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
     expect(csp).toContain("manifest-src 'self'");
     const index = await (await fetch(`${harness.httpUrl}/`)).text();
     expect(index).toContain('<link rel="manifest" href="/manifest.webmanifest">');
+
+    // Chromium's own verdict: the manifest parses, and nothing but the test's incognito-like profile stops an install.
+    const app = await newApp();
+    await app.open('/');
+    await waitForServiceWorker(app.page);
+    const devtools = await app.page.context().newCDPSession(app.page);
+    const manifestReport = await devtools.send('Page.getAppManifest');
+    expect(manifestReport.url).toBe(`${harness.httpUrl}/manifest.webmanifest`);
+    expect(manifestReport.errors).toEqual([]);
+    const { installabilityErrors } = await devtools.send('Page.getInstallabilityErrors');
+    expect(installabilityErrors.filter((error) => error.errorId !== 'in-incognito')).toEqual([]);
   });
 
   it('starts with the network off and the relay stopped, opens the document from the device, and saves edits once back', async () => {
