@@ -103,7 +103,11 @@ export function HistoryDialog({ documentId, document, role, accountWorkspace, se
   }, [selectedId]);
 
   const selected = versions.find((version) => version.id === selectedId) ?? null;
-  const selectedState = useMemo(() => (selected && history ? history.state(selected.id) : null), [history, selected]);
+  // Decrypted once per selection, not again each time the list changes.
+  const selectedState = useMemo(
+    () => (selectedId !== null && history ? history.state(selectedId) : null),
+    [history, selectedId],
+  );
 
   const author = (version: DocumentVersion): string =>
     version.author === session.deviceId
