@@ -376,10 +376,10 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.screenshot('20-dark-phone-security');
   });
 
-  it('keeps the share-link route free for the link screen, without signing in', async () => {
+  it('opens the share-link route without signing in and says when a link is cut short', async () => {
     const app = await newApp();
     await app.open(`/link/${tenant}/some-secret`);
-    await app.waitForHeading('Shared document');
+    await app.waitForHeading('This link is not complete');
     await app.screenshot('17-share-link');
   });
 });
