@@ -245,15 +245,28 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
         await (await navigator.serviceWorker.getRegistration())?.update();
       });
     };
+    const noticeIn = (page: Page) => page.getByRole('status').filter({ hasText: 'A new version of Coffre is ready.' });
+    // A second tab of the same browser, to see the notice there too.
+    const otherTab = await app.page.context().newPage();
+    await otherTab.goto(`${harness.httpUrl}/#/`);
+    await otherTab.getByRole('heading', { level: 1 }).waitFor({ timeout: TIMEOUT });
     try {
       await publish('test-v2');
-      const notice = app.page.getByRole('status').filter({ hasText: 'A new version of Coffre is ready.' });
+      const notice = noticeIn(app.page);
       await notice.waitFor({ timeout: TIMEOUT });
+      await noticeIn(otherTab).waitFor({ timeout: TIMEOUT });
       await app.screenshot('pwa-04-update-ready');
       await Promise.all([app.page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
       await app.waitForHeading('Unlock Coffre');
       expect(Object.keys(await cachedPaths(app.page))).toEqual(['coffre-shell-test-v2']);
       expect(await notice.count()).toBe(0);
+      // The other tab's Reload, once the first one handed over, only loads the page again.
+      await Promise.all([
+        otherTab.waitForEvent('load'),
+        noticeIn(otherTab).getByRole('button', { name: 'Reload' }).click(),
+      ]);
+      expect(await noticeIn(otherTab).count()).toBe(0);
+      await otherTab.close();
 
       // A version found while the tab is open and not taken: the next load hands over to it.
       await publish('test-v3');

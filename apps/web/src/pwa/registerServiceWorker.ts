@@ -51,6 +51,11 @@ async function register(): Promise<void> {
 
 /** Asks `waiting` to take over and loads the page again once it has. */
 function activate(waiting: ServiceWorker): void {
+  // Another tab already handed over to it: this page only needs loading again.
+  if (waiting.state === 'activating' || waiting.state === 'activated') {
+    window.location.reload();
+    return;
+  }
   sessionStorage.setItem(HANDOVER_KEY, '1');
   navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
   waiting.postMessage({ type: 'skip-waiting' });
