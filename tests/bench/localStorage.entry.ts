@@ -118,7 +118,16 @@ const bench: LocalStorageBench = {
     );
     const writeMs = performance.now() - started;
     await persistence.destroy();
-    return { writeMs, typingMs, updateBytes, updates, sealedEntries: 0, databaseName: name };
+    return {
+      writeMs,
+      typingMs,
+      updateBytes,
+      updates,
+      sealedEntries: 0,
+      compactedBytes: 0,
+      compactions: 0,
+      databaseName: name,
+    };
   },
 
   async writeCoffre(address, keys, options) {
@@ -149,9 +158,19 @@ const bench: LocalStorageBench = {
       },
     );
     const writeMs = performance.now() - started;
+    const { compactedBytes, compactions } = store.stats;
     await store.destroy();
     envelope.destroy();
-    return { writeMs, typingMs, updateBytes, updates, sealedEntries, databaseName: store.databaseName };
+    return {
+      writeMs,
+      typingMs,
+      updateBytes,
+      updates,
+      sealedEntries,
+      compactedBytes,
+      compactions,
+      databaseName: store.databaseName,
+    };
   },
 
   async stored(databaseName) {

@@ -217,7 +217,8 @@ for (const [label, key, unit] of rows) {
 }
 const lastOpen = coffre.opens.at(-1);
 console.log(
-  `(Coffre sealed ${coffre.write.sealedEntries} entries, one per keystroke; its cold opens include ` +
+  `(Coffre sealed ${coffre.write.sealedEntries} entries, one per keystroke; EnvelopeStore's own compactions ` +
+    `rewrote ${coffre.write.compactedBytes} B in ${coffre.write.compactions} compactions while typing; its cold opens include ` +
     `${lastOpen?.cryptoReadyMs.toFixed(1)} ms waiting for libsodium and ${lastOpen?.loadMs.toFixed(1)} ms reading IndexedDB ` +
     `in the last run. Plain y-indexeddb trims only after 1 s without a write, so a trace typed without pause ` +
     `keeps a row per keystroke until then.)`,
@@ -228,7 +229,13 @@ console.log(
     keystrokes: patches.length,
     chunk,
     openRuns,
-    coffre: { ...coffre.figures, sealedEntries: coffre.write.sealedEntries, opens: coffre.opens },
+    coffre: {
+      ...coffre.figures,
+      sealedEntries: coffre.write.sealedEntries,
+      compactedBytes: coffre.write.compactedBytes,
+      compactions: coffre.write.compactions,
+      opens: coffre.opens,
+    },
     plain: { ...plain.figures, opens: plain.opens },
     ratios,
   }),

@@ -28,6 +28,9 @@ export interface WriteFigures {
   updates: number;
   /** Sealed entries pushed to the envelope (Coffre only). */
   sealedEntries: number;
+  /** Bytes EnvelopeStore's automatic compactions wrote while typing, and how many ran (Coffre only). */
+  compactedBytes: number;
+  compactions: number;
   databaseName: string;
 }
 
