@@ -1,6 +1,11 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { type PeerPresence, parsePeerPresence, toEditorPresenceState } from './presenceState.ts';
+import {
+  type EditorPresenceState,
+  type PeerPresence,
+  parsePeerPresence,
+  toEditorPresenceState,
+} from './presenceState.ts';
 
 /** One peer's decrypted presence, as `EncryptedDocument#presence` reports it. */
 export interface PresencePeerState {
@@ -26,6 +31,12 @@ export interface PresenceSource {
 export interface PresenceAwarenessOptions {
   /** Called when publishing fails (for example a source already torn down); the editor keeps working. */
   onError?: (error: unknown) => void;
+  /**
+   * At most one caret update per this many milliseconds reaches the source (the first at once, the
+   * latest at the end of the interval): each is sealed, signed and sent, and a caret moves on every
+   * keystroke. Default 80; 0 publishes every change.
+   */
+  publishIntervalMs?: number;
 }
 
 interface AwarenessChange {
@@ -57,6 +68,10 @@ export class PresenceAwareness extends Awareness {
   #peers = new Map<number, PeerPresence>();
   #published = '';
   #destroyed = false;
+  readonly #publishIntervalMs: number;
+  #publishTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A state waiting for the interval to end (undefined: none). */
+  #waiting: EditorPresenceState | undefined;
 
   constructor(doc: Y.Doc, source: PresenceSource, options: PresenceAwarenessOptions = {}) {
     super(doc);
@@ -64,6 +79,7 @@ export class PresenceAwareness extends Awareness {
     // and an idle peer's unchanged state is not re-announced to us.
     clearInterval(this._checkInterval as ReturnType<typeof setInterval>);
     this.#source = source;
+    this.#publishIntervalMs = options.publishIntervalMs ?? 80;
     this.#onError =
       options.onError ??
       ((error) =>
@@ -119,6 +135,7 @@ export class PresenceAwareness extends Awareness {
   override destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    if (this.#publishTimer !== null) clearTimeout(this.#publishTimer);
     this.#unsubscribe();
     // Tells peers this caret is gone, while the listener is still attached.
     this.setLocalState(null);
@@ -134,11 +151,46 @@ export class PresenceAwareness extends Awareness {
       const json = JSON.stringify(published);
       if (json === this.#published) return;
       this.#published = json;
-      if (!this.#source.destroyed) this.#source.setPresence(published);
+      this.#publish(published);
     } catch (error) {
       this.#onError(error);
     }
   };
+
+  #publish(state: EditorPresenceState | null): void {
+    if (state === null || this.#publishIntervalMs <= 0) {
+      // Leaving is said at once.
+      if (this.#publishTimer !== null) clearTimeout(this.#publishTimer);
+      this.#publishTimer = null;
+      this.#waiting = undefined;
+      this.#send(state);
+      return;
+    }
+    if (this.#publishTimer !== null) {
+      this.#waiting = state;
+      return;
+    }
+    this.#send(state);
+    const tick = (): void => {
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      if (waiting === undefined) {
+        this.#publishTimer = null;
+        return;
+      }
+      this.#send(waiting);
+      this.#publishTimer = setTimeout(tick, this.#publishIntervalMs);
+    };
+    this.#publishTimer = setTimeout(tick, this.#publishIntervalMs);
+  }
+
+  #send(state: EditorPresenceState | null): void {
+    try {
+      if (!this.#source.destroyed) this.#source.setPresence(state);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
 }
 
 function samePresence(a: PeerPresence, b: PeerPresence): boolean {

@@ -38,6 +38,8 @@ export interface CoffreExtensionsOptions extends CoffreContentOptions {
   user?: { name: string; color?: string };
   /** Called when publishing presence fails; the editor keeps working. */
   onPresenceError?: (error: unknown) => void;
+  /** At most one caret update per this many ms is sealed and sent (default 80; see {@link PresenceAwareness}). */
+  presenceIntervalMs?: number;
 }
 
 /**
@@ -90,11 +92,10 @@ export function coffreExtensions(options: CoffreExtensionsOptions): AnyExtension
   const extensions = [...coffreContentExtensions(options), Collaboration.configure({ fragment })];
   if (!options.presence) return extensions;
 
-  const awareness = new PresenceAwareness(
-    doc,
-    options.presence,
-    options.onPresenceError ? { onError: options.onPresenceError } : {},
-  );
+  const awareness = new PresenceAwareness(doc, options.presence, {
+    ...(options.onPresenceError ? { onError: options.onPresenceError } : {}),
+    ...(options.presenceIntervalMs === undefined ? {} : { publishIntervalMs: options.presenceIntervalMs }),
+  });
   const name = options.user?.name ?? '';
   const user = sanitizeUser({ name, color: options.user?.color }, name);
   return [

@@ -36,7 +36,7 @@ describe('PresenceAwareness', () => {
   it('publishes the local user and cursor as JSON that survives JSON.stringify', () => {
     const hub = new FakePresenceHub();
     const { doc, paragraph } = documentWithText('Hello');
-    const awareness = new PresenceAwareness(doc, hub.join(doc.clientID));
+    const awareness = new PresenceAwareness(doc, hub.join(doc.clientID), { publishIntervalMs: 0 });
 
     awareness.setLocalStateField('user', { name: 'Ada', color: '#1D4ED8' });
     awareness.setLocalStateField('cursor', cursorAt(paragraph, 3));
@@ -54,8 +54,8 @@ describe('PresenceAwareness', () => {
     const { doc: docA, paragraph } = documentWithText('Hello world');
     const docB = new Y.Doc();
     Y.applyUpdate(docB, Y.encodeStateAsUpdate(docA));
-    const awarenessA = new PresenceAwareness(docA, hub.join(1001));
-    const awarenessB = new PresenceAwareness(docB, hub.join(1002));
+    const awarenessA = new PresenceAwareness(docA, hub.join(1001), { publishIntervalMs: 0 });
+    const awarenessB = new PresenceAwareness(docB, hub.join(1002), { publishIntervalMs: 0 });
 
     awarenessA.setLocalState({ user: { name: 'Ada', color: '#b91c1c' }, cursor: cursorAt(paragraph, 6) });
 
@@ -72,7 +72,7 @@ describe('PresenceAwareness', () => {
   it('removes a peer when the source stops reporting it, and when the peer publishes null', () => {
     const hub = new FakePresenceHub();
     const { doc } = documentWithText('x');
-    const awareness = new PresenceAwareness(doc, hub.join(1));
+    const awareness = new PresenceAwareness(doc, hub.join(1), { publishIntervalMs: 0 });
     const changes: unknown[] = [];
     awareness.on('change', (change: unknown) => changes.push(change));
 
@@ -93,7 +93,7 @@ describe('PresenceAwareness', () => {
     try {
       const hub = new FakePresenceHub();
       const { doc } = documentWithText('x');
-      const awareness = new PresenceAwareness(doc, hub.join(1));
+      const awareness = new PresenceAwareness(doc, hub.join(1), { publishIntervalMs: 0 });
       hub.inject(2, { user: { name: 'Bob', color: '#047857' }, cursor: null });
 
       // lib0 reads the clock through a reference to the real Date.now, so age the peer by hand.
@@ -111,7 +111,7 @@ describe('PresenceAwareness', () => {
   it('publishes nothing twice when the local state changes in ways peers cannot see', () => {
     const hub = new FakePresenceHub();
     const { doc } = documentWithText('x');
-    const awareness = new PresenceAwareness(doc, hub.join(1));
+    const awareness = new PresenceAwareness(doc, hub.join(1), { publishIntervalMs: 0 });
     awareness.setLocalStateField('user', { name: 'Ada', color: '#1d4ed8' });
     awareness.setLocalStateField('somethingElse', 1);
     expect(hub.published).toHaveLength(1);
@@ -122,7 +122,7 @@ describe('PresenceAwareness', () => {
     const hub = new FakePresenceHub();
     const { doc } = documentWithText('x');
     const source = hub.join(1);
-    const awareness = new PresenceAwareness(doc, source);
+    const awareness = new PresenceAwareness(doc, source, { publishIntervalMs: 0 });
     awareness.setLocalStateField('user', { name: 'Ada', color: '#1d4ed8' });
 
     awareness.destroy();
@@ -136,7 +136,10 @@ describe('PresenceAwareness', () => {
     const { doc } = documentWithText('x');
     const source = hub.join(1);
     const errors: unknown[] = [];
-    const awareness = new PresenceAwareness(doc, source, { onError: (error) => errors.push(error) });
+    const awareness = new PresenceAwareness(doc, source, {
+      onError: (error) => errors.push(error),
+      publishIntervalMs: 0,
+    });
     source.setPresence = () => {
       throw new Error('sealing failed');
     };
@@ -152,7 +155,7 @@ describe('PresenceAwareness', () => {
   it('ignores a peer reporting this client id, and peers with ids that are not safe integers', () => {
     const hub = new FakePresenceHub();
     const { doc } = documentWithText('x');
-    const awareness = new PresenceAwareness(doc, hub.join(5));
+    const awareness = new PresenceAwareness(doc, hub.join(5), { publishIntervalMs: 0 });
     awareness.setPeers([
       { clientId: doc.clientID, state: { user: { name: 'Me?' }, cursor: null } },
       { clientId: -1, state: { user: { name: 'Negative' }, cursor: null } },
@@ -202,5 +205,34 @@ describe('parsePeerPresence', () => {
       expect(parsed?.cursor).toBeNull();
     }
     expect(doc.share.has('other')).toBe(false);
+  });
+});
+
+describe('PresenceAwareness publishing rate', () => {
+  it('publishes the first caret move at once and only the latest of a burst at the end of the interval', () => {
+    vi.useFakeTimers();
+    try {
+      const doc = new Y.Doc();
+      const published: unknown[] = [];
+      const source = {
+        presence: [],
+        setPresence: (state: unknown) => published.push(state),
+        on: () => () => undefined,
+      };
+      const awareness = new PresenceAwareness(doc, source, { publishIntervalMs: 80 });
+      for (let index = 0; index < 10; index += 1) {
+        awareness.setLocalStateField('user', { name: `Ada ${index}`, color: '#1d4ed8' });
+        vi.advanceTimersByTime(5);
+      }
+      expect(published).toHaveLength(1);
+      vi.advanceTimersByTime(80);
+      expect(published).toHaveLength(2);
+      expect(JSON.stringify(published.at(-1))).toContain('Ada 9');
+      awareness.destroy();
+      // Leaving is said at once.
+      expect(published.at(-1)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -33,6 +33,7 @@ function mount(doc: Y.Doc, hub: FakePresenceHub, clientId: number, name: string,
     fragment: contentFragment(doc),
     presence: hub.join(clientId),
     user: color === undefined ? { name } : { name, color },
+    presenceIntervalMs: 0,
   });
   editors.push(editor);
   return editor;
