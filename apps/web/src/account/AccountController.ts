@@ -96,32 +96,36 @@ export class AccountController {
   }
 
   async signUp(input: SignUpInput): Promise<void> {
-    let material: VaultKeyMaterial | null = null;
-    const client = this.#client(null);
-    try {
-      const session = await client.register(input.tenant, input.email, input.password, input.deviceName, {
-        onVaultKey: (received) => (material = received),
-      });
-      await this.#saveNew(client, session, material, input.remember);
-    } catch (error) {
-      wipe(material);
-      client.close();
-      throw error;
-    }
+    await this.#start(input.remember, (client, onVaultKey) =>
+      client.register(input.tenant, input.email, input.password, input.deviceName, { onVaultKey }),
+    );
   }
 
   /** Rejects with AccountError `SECOND_FACTOR_REQUIRED` when the account needs a code. */
   async logIn(input: LogInInput): Promise<void> {
-    let material: VaultKeyMaterial | null = null;
-    const client = this.#client(null);
-    try {
-      const session = await client.login(input.tenant, input.email, input.password, {
+    await this.#start(input.remember, (client, onVaultKey) =>
+      client.login(input.tenant, input.email, input.password, {
         deviceName: input.deviceName,
         ...(input.totp ? { totp: input.totp } : {}),
         ...(input.recoveryCode ? { recoveryCode: input.recoveryCode } : {}),
-        onVaultKey: (received) => (material = received),
-      });
-      await this.#saveNew(client, session, material, input.remember);
+        onVaultKey,
+      }),
+    );
+  }
+
+  /**
+   * Signs up or logs in through `enter` with a new client, then keeps the session; on
+   * failure the vault key received so far is wiped and the client closed.
+   */
+  async #start(
+    remember: boolean,
+    enter: (client: AccountClient, onVaultKey: (received: VaultKeyMaterial) => void) => Promise<Session>,
+  ): Promise<void> {
+    let material: VaultKeyMaterial | null = null;
+    const client = this.#client(null);
+    try {
+      const session = await enter(client, (received) => (material = received));
+      await this.#saveNew(client, session, material, remember);
     } catch (error) {
       wipe(material);
       client.close();

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { Session, YjsEngine } from '@coffre/client';
 import type { DocumentRole } from '@coffre/protocol';
 import type { LocalDocument } from '@coffre/storage';
+import { DialogButton } from '../ui/DialogButton.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import { HistoryDialog } from './HistoryDialog.tsx';
 
@@ -15,22 +15,20 @@ export interface HistoryButtonProps {
 /** The document screen's History button and the dialog it opens. */
 export function HistoryButton({ documentId, document, role, session }: HistoryButtonProps) {
   const accountWorkspace = useAccountWorkspace();
-  const [open, setOpen] = useState(false);
   return (
-    <>
-      <button className="button button-quiet" type="button" aria-haspopup="dialog" onClick={() => setOpen(true)}>
-        History
-      </button>
-      {open ? (
+    <DialogButton
+      label="History"
+      className="button button-quiet"
+      dialog={(close) => (
         <HistoryDialog
           documentId={documentId}
           document={document}
           role={role}
           accountWorkspace={accountWorkspace}
           session={session}
-          onClose={() => setOpen(false)}
+          onClose={close}
         />
-      ) : null}
-    </>
+      )}
+    />
   );
 }

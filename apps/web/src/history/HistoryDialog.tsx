@@ -163,6 +163,7 @@ export function HistoryDialog({ documentId, document, role, accountWorkspace, se
               <label htmlFor={nameId}>Name of the version (optional)</label>
               <div className="history-save-row">
                 <input
+                  className="input-box"
                   id={nameId}
                   value={name}
                   maxLength={200}

@@ -1,4 +1,4 @@
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { AccountError } from '@coffre/client';
 import { useAccountController } from '../account/AccountContext.tsx';
 import { AuthLayout } from '../layout/AuthLayout.tsx';
@@ -7,10 +7,10 @@ import { routes } from '../router/routes.ts';
 import { navigate } from '../router/useHashLocation.ts';
 import { defaultDeviceName } from '../ui/defaultDeviceName.ts';
 import { describeError } from '../ui/describeError.ts';
-import { Checkbox, Field } from '../ui/Field.tsx';
+import { Field } from '../ui/Field.tsx';
 import { nextPaint } from '../ui/nextPaint.ts';
-import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
-import { RememberHint } from './RememberHint.tsx';
+import { InfoNotice } from '../ui/Notices.tsx';
+import { AuthForm, RememberCheckbox } from './AuthForm.tsx';
 
 type Step = 'password' | 'second-factor';
 
@@ -61,19 +61,6 @@ export function LogInScreen({ defaultTenant, defaultEmail, notice }: LogInScreen
     }
   };
 
-  const form = (children: ReactNode) => (
-    <form
-      className="form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
-      aria-busy={busy !== null}
-    >
-      {children}
-    </form>
-  );
-
   if (step === 'second-factor') {
     return (
       <AuthLayout>
@@ -83,27 +70,12 @@ export function LogInScreen({ defaultTenant, defaultEmail, notice }: LogInScreen
             ? 'Enter one of the recovery codes you saved when you turned on two-factor authentication. Each works once.'
             : 'Enter the 6-digit code from your authenticator app.'}
         </p>
-        {form(
-          <>
-            <Field
-              key={useRecoveryCode ? 'recovery' : 'totp'}
-              label={useRecoveryCode ? 'Recovery code' : 'Authentication code'}
-              name={useRecoveryCode ? 'recovery-code' : 'totp'}
-              value={code}
-              onValueChange={setCode}
-              autoComplete="one-time-code"
-              inputMode={useRecoveryCode ? 'text' : 'numeric'}
-              placeholder={useRecoveryCode ? 'xxxx-xxxx-xxxx' : '123456'}
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              autoFocus
-            />
-            <ErrorNotice message={error} />
-            <BusyNotice message={busy} />
-            <button className="button button-primary" type="submit" disabled={busy !== null}>
-              Verify and log in
-            </button>
+        <AuthForm
+          busy={busy}
+          error={error}
+          submitLabel="Verify and log in"
+          onSubmit={submit}
+          after={
             <button
               className="button button-link"
               type="button"
@@ -115,8 +87,23 @@ export function LogInScreen({ defaultTenant, defaultEmail, notice }: LogInScreen
             >
               {useRecoveryCode ? 'Use the code from my app instead' : 'I lost my phone: use a recovery code'}
             </button>
-          </>,
-        )}
+          }
+        >
+          <Field
+            key={useRecoveryCode ? 'recovery' : 'totp'}
+            label={useRecoveryCode ? 'Recovery code' : 'Authentication code'}
+            name={useRecoveryCode ? 'recovery-code' : 'totp'}
+            value={code}
+            onValueChange={setCode}
+            autoComplete="one-time-code"
+            inputMode={useRecoveryCode ? 'text' : 'numeric'}
+            placeholder={useRecoveryCode ? 'xxxx-xxxx-xxxx' : '123456'}
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            autoFocus
+          />
+        </AuthForm>
         <p className="switch">
           <button
             className="button button-link"
@@ -139,59 +126,47 @@ export function LogInScreen({ defaultTenant, defaultEmail, notice }: LogInScreen
       <h1 className="page-title">Log in to Coffre</h1>
       <p className="lede">Your password unlocks your keys in this browser; it is never sent anywhere.</p>
       {notice ? <InfoNotice>{notice}</InfoNotice> : null}
-      {form(
-        <>
-          <Field
-            label="Organisation"
-            name="organisation"
-            value={tenant}
-            onValueChange={setTenant}
-            autoComplete="organization"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-          />
-          <Field
-            label="Email"
-            name="email"
-            type="email"
-            value={email}
-            onValueChange={setEmail}
-            autoComplete="username"
-            required
-            autoFocus={defaultEmail === ''}
-          />
-          <Field
-            label="Password"
-            name="password"
-            type="password"
-            value={password}
-            onValueChange={setPassword}
-            autoComplete="current-password"
-            required
-            autoFocus={defaultEmail !== ''}
-          />
-          <Field
-            label="Name of this device"
-            name="device"
-            value={deviceName}
-            onValueChange={setDeviceName}
-            required
-            maxLength={100}
-          />
-          <Checkbox
-            label="Keep me signed in on this device"
-            checked={remember}
-            onCheckedChange={setRemember}
-            hint={<RememberHint />}
-          />
-          <ErrorNotice message={error} />
-          <BusyNotice message={busy} />
-          <button className="button button-primary" type="submit" disabled={busy !== null}>
-            Log in
-          </button>
-        </>,
-      )}
+      <AuthForm busy={busy} error={error} submitLabel="Log in" onSubmit={submit}>
+        <Field
+          label="Organisation"
+          name="organisation"
+          value={tenant}
+          onValueChange={setTenant}
+          autoComplete="organization"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+        />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          value={email}
+          onValueChange={setEmail}
+          autoComplete="username"
+          required
+          autoFocus={defaultEmail === ''}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          value={password}
+          onValueChange={setPassword}
+          autoComplete="current-password"
+          required
+          autoFocus={defaultEmail !== ''}
+        />
+        <Field
+          label="Name of this device"
+          name="device"
+          value={deviceName}
+          onValueChange={setDeviceName}
+          required
+          maxLength={100}
+        />
+        <RememberCheckbox checked={remember} onCheckedChange={setRemember} />
+      </AuthForm>
       <p className="switch">
         New here? <Link to={routes.signUp}>Create an account</Link>
       </p>

@@ -6,12 +6,11 @@ import { routes } from '../router/routes.ts';
 import { navigate } from '../router/useHashLocation.ts';
 import { defaultDeviceName } from '../ui/defaultDeviceName.ts';
 import { describeError } from '../ui/describeError.ts';
-import { Checkbox, Field } from '../ui/Field.tsx';
+import { Field } from '../ui/Field.tsx';
 import { nextPaint } from '../ui/nextPaint.ts';
-import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
 import { passwordStrength } from '../ui/passwordStrength.ts';
 import { PasswordStrengthMeter } from '../ui/PasswordStrengthMeter.tsx';
-import { RememberHint } from './RememberHint.tsx';
+import { AuthForm, RememberCheckbox } from './AuthForm.tsx';
 
 export function SignUpScreen({ defaultTenant }: { defaultTenant: string | null }) {
   const controller = useAccountController();
@@ -46,14 +45,7 @@ export function SignUpScreen({ defaultTenant }: { defaultTenant: string | null }
     <AuthLayout>
       <h1 className="page-title">Create your account</h1>
       <p className="lede">Your keys are made in this browser. Nobody, not even the relay, can read your documents.</p>
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-        aria-busy={busy !== null}
-      >
+      <AuthForm busy={busy} error={error} submitLabel="Create account" onSubmit={submit}>
         <Field
           label="Organisation"
           name="organisation"
@@ -99,21 +91,11 @@ export function SignUpScreen({ defaultTenant }: { defaultTenant: string | null }
           maxLength={100}
           hint="Shown in your list of devices, so you can tell them apart."
         />
-        <Checkbox
-          label="Keep me signed in on this device"
-          checked={remember}
-          onCheckedChange={setRemember}
-          hint={<RememberHint />}
-        />
+        <RememberCheckbox checked={remember} onCheckedChange={setRemember} />
         <p className="warning-text">
           There is no password reset: your password is the only way to your keys. Keep it in a password manager.
         </p>
-        <ErrorNotice message={error} />
-        <BusyNotice message={busy} />
-        <button className="button button-primary" type="submit" disabled={busy !== null}>
-          Create account
-        </button>
-      </form>
+      </AuthForm>
       <p className="switch">
         Already have an account? <Link to={routes.logIn}>Log in</Link>
       </p>

@@ -5,7 +5,7 @@ import type { LockedAccount } from '../session/SessionVault.ts';
 import { describeError } from '../ui/describeError.ts';
 import { Field } from '../ui/Field.tsx';
 import { nextPaint } from '../ui/nextPaint.ts';
-import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
+import { AuthForm } from './AuthForm.tsx';
 
 /** After a reload: the session is on this device, sealed; the password opens it without the network. */
 export function UnlockScreen({ account }: { account: LockedAccount }) {
@@ -34,14 +34,7 @@ export function UnlockScreen({ account }: { account: LockedAccount }) {
         Signed in as <strong>{account.email}</strong> in <strong>{account.tenant}</strong>. Your session is sealed on
         this device; enter your password to open it.
       </p>
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-        aria-busy={busy !== null}
-      >
+      <AuthForm busy={busy} error={error} submitLabel="Unlock" onSubmit={submit}>
         <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
         <Field
           label="Password"
@@ -53,12 +46,7 @@ export function UnlockScreen({ account }: { account: LockedAccount }) {
           required
           autoFocus
         />
-        <ErrorNotice message={error} />
-        <BusyNotice message={busy} />
-        <button className="button button-primary" type="submit" disabled={busy !== null}>
-          Unlock
-        </button>
-      </form>
+      </AuthForm>
       <p className="switch">
         Not you?{' '}
         <button className="button button-link" type="button" onClick={() => void controller.forgetDevice()}>

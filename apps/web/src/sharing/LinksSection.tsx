@@ -31,7 +31,14 @@ function LinkAddress({ url, label }: { url: string; label: string }) {
       <label htmlFor={id} className="visually-hidden">
         {label}
       </label>
-      <input id={id} ref={input} readOnly value={url} onFocus={(event) => event.target.select()} />
+      <input
+        className="input-box"
+        id={id}
+        ref={input}
+        readOnly
+        value={url}
+        onFocus={(event) => event.target.select()}
+      />
       <button
         className="button"
         type="button"

@@ -1,6 +1,6 @@
-import { useState } from 'react';
 import type { DocumentRole } from '@coffre/protocol';
 import { useSignedIn } from '../account/AccountContext.tsx';
+import { DialogButton } from '../ui/DialogButton.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 
@@ -8,26 +8,19 @@ import { ShareDialog } from './ShareDialog.tsx';
 export function ShareButton({ documentId, role }: { documentId: string; role: DocumentRole }) {
   const accountWorkspace = useAccountWorkspace();
   const { session } = useSignedIn();
-  const [open, setOpen] = useState(false);
   return (
-    <>
-      <button
-        className={role === 'owner' ? 'button button-primary' : 'button button-quiet'}
-        type="button"
-        aria-haspopup="dialog"
-        onClick={() => setOpen(true)}
-      >
-        Share
-      </button>
-      {open ? (
+    <DialogButton
+      label="Share"
+      className={role === 'owner' ? 'button button-primary' : 'button button-quiet'}
+      dialog={(close) => (
         <ShareDialog
           documentId={documentId}
           role={role}
           accountWorkspace={accountWorkspace}
           session={session}
-          onClose={() => setOpen(false)}
+          onClose={close}
         />
-      ) : null}
-    </>
+      )}
+    />
   );
 }

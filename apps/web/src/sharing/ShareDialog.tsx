@@ -276,6 +276,7 @@ function InviteSection({
           <div className="field">
             <label htmlFor={roleId}>Role</label>
             <select
+              className="input-box"
               id={roleId}
               value={inviteRole}
               disabled={busy}

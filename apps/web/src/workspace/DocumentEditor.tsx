@@ -1,9 +1,8 @@
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Session, SyncStatus } from '@coffre/client';
 import {
   type PresenceUser,
   contentFragment,
-  createCoffreEditor,
   isHexColor,
   labelTextColor,
   parsePeerPresence,
@@ -12,29 +11,18 @@ import {
   toMarkdown,
   userColor,
 } from '@coffre/editor';
-import '@coffre/editor/editor.css';
-import type { Editor, JSONContent } from '@tiptap/core';
+import type { JSONContent } from '@tiptap/core';
 import { HistoryButton } from '../history/HistoryButton.tsx';
 import { useAutoSaveVersions } from '../history/useDocumentHistory.ts';
 import { Link } from '../router/Link.tsx';
 import { ShareButton } from '../sharing/ShareButton.tsx';
 import { routes } from '../router/routes.ts';
-import { ErrorNotice } from '../ui/Notices.tsx';
 import type { OpenedDocument } from './AccountWorkspace.ts';
 import { downloadFile, fileNameFor } from './downloadFile.ts';
-import { EditorToolbar } from './EditorToolbar.tsx';
-import {
-  MAX_TITLE_LENGTH,
-  META_FIELD,
-  displayTitle,
-  documentTitle,
-  givenTitle,
-  setTitle,
-  summarize,
-} from './documentMeta.ts';
+import { DocumentSurface, SyncPill, useCoffreEditor, useDocumentTitle } from './DocumentSurface.tsx';
+import { documentTitle, givenTitle, summarize } from './documentMeta.ts';
 import { syncStatusHint, syncStatusText } from './syncStatusText.ts';
 import { useAccountWorkspace } from './WorkspaceContext.tsx';
-import './documents.css';
 
 export interface DocumentEditorProps {
   documentId: string;
@@ -55,16 +43,6 @@ function exportContent(opened: OpenedDocument): JSONContent {
   if (given === '' || (first?.type === 'heading' && firstText.trim() === given)) return content;
   const heading: JSONContent = { type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: given }] };
   return { ...content, content: [heading, ...(content.content ?? [])] };
-}
-
-function SyncStatusPill({ status }: { status: SyncStatus }) {
-  const text = syncStatusText(status);
-  return (
-    <p className="sync-pill" data-state={status.state} role="status" title={syncStatusHint(status)}>
-      <span className="sync-dot" aria-hidden="true" />
-      <span className="sync-text">{text}</span>
-    </p>
-  );
 }
 
 /** Who else has the document open: a coloured initial each (their caret's colour), the names for everyone. */
@@ -98,43 +76,15 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
   const { document, engine, role } = opened;
   const doc = engine.doc;
   const editable = role !== 'viewer';
-  const mount = useRef<HTMLDivElement>(null);
-  const [editor, setEditor] = useState<Editor | null>(null);
-  const [, rerender] = useReducer((count: number) => count + 1, 0);
+  // The editor, bound to the decrypted content, with carets sealed through the document.
+  const editing = useCoffreEditor(doc, document, { name: session.email, color: userColor(session.deviceId) }, editable);
   const [status, setStatus] = useState<SyncStatus>(() => document.status);
   const [error, setError] = useState<string | null>(null);
-  const [title, setTitleState] = useState(() => givenTitle(doc));
   const [suggested, setSuggested] = useState(() => documentTitle(doc));
+  const title = useDocumentTitle(doc, suggested);
   const [peers, setPeers] = useState<PresenceUser[]>([]);
   // Versions saved on leaving, on hiding the page and every 10 minutes of editing (by this device's writer tab).
   useAutoSaveVersions(document, editable);
-
-  // The editor, bound to the decrypted content, with carets sealed through the document.
-  useEffect(() => {
-    const element = mount.current;
-    if (!element) return;
-    const created = createCoffreEditor({
-      element,
-      fragment: contentFragment(doc),
-      presence: document,
-      user: { name: session.email, color: userColor(session.deviceId) },
-      editable,
-      placeholder: editable ? 'Start writing…' : 'This document is empty.',
-      onPresenceError: () => undefined,
-    });
-    created.setOptions({
-      editorProps: {
-        attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Document text', class: 'doc-prose' },
-      },
-    });
-    created.on('transaction', rerender);
-    setEditor(created);
-    return () => {
-      created.off('transaction', rerender);
-      created.destroy();
-      setEditor(null);
-    };
-  }, [doc, document, editable, session.email, session.deviceId]);
 
   // Sync status, errors in plain words, and the browser's own offline signal.
   useEffect(() => {
@@ -167,14 +117,6 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
     };
   }, [document, doc]);
 
-  // The title field follows the document (a peer may rename it).
-  useEffect(() => {
-    const meta = doc.getMap(META_FIELD);
-    const observer = () => setTitleState(givenTitle(doc));
-    meta.observe(observer);
-    return () => meta.unobserve(observer);
-  }, [doc]);
-
   // The in-memory search index and the sealed catalog title catch up after each pause in typing.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -196,68 +138,47 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
     };
   }, [doc, documentId, workspace]);
 
-  const shownTitle = displayTitle(title.trim() === '' ? suggested : title);
-  useEffect(() => {
-    window.document.title = `${shownTitle} · Coffre`;
-  }, [shownTitle]);
-
   const exportAs = (kind: 'markdown' | 'html') => {
     const content = exportContent(opened);
-    if (kind === 'markdown') downloadFile(fileNameFor(shownTitle, 'md'), 'text/markdown', toMarkdown(content));
-    else downloadFile(fileNameFor(shownTitle, 'html'), 'text/html', toHtmlDocument(content, { title: shownTitle }));
+    if (kind === 'markdown') downloadFile(fileNameFor(title.shown, 'md'), 'text/markdown', toMarkdown(content));
+    else downloadFile(fileNameFor(title.shown, 'html'), 'text/html', toHtmlDocument(content, { title: title.shown }));
   };
 
   return (
-    <div className="doc-screen">
-      <div className="doc-sticky">
-        <div className="doc-topbar">
-          <nav className="doc-breadcrumb" aria-label="Breadcrumb">
-            <Link to={routes.documents}>← Documents</Link>
-          </nav>
-          <div className="doc-topbar-end">
-            {peers.length > 0 ? <PeerList peers={peers} /> : null}
-            <SyncStatusPill status={status} />
-            <HistoryButton documentId={documentId} document={document} role={role} session={session} />
-            <ShareButton documentId={documentId} role={role} />
-            <div className="doc-export" role="group" aria-label="Export">
-              <button className="button button-quiet" type="button" onClick={() => exportAs('markdown')}>
-                Export Markdown
-              </button>
-              <button className="button button-quiet" type="button" onClick={() => exportAs('html')}>
-                Export HTML
-              </button>
-            </div>
+    <DocumentSurface
+      start={
+        <nav className="doc-breadcrumb" aria-label="Breadcrumb">
+          <Link to={routes.documents}>← Documents</Link>
+        </nav>
+      }
+      end={
+        <>
+          {peers.length > 0 ? <PeerList peers={peers} /> : null}
+          <SyncPill state={status.state} text={syncStatusText(status)} hint={syncStatusHint(status)} />
+          <HistoryButton documentId={documentId} document={document} role={role} session={session} />
+          <ShareButton documentId={documentId} role={role} />
+          <div className="doc-export" role="group" aria-label="Export">
+            <button className="button button-quiet" type="button" onClick={() => exportAs('markdown')}>
+              Export Markdown
+            </button>
+            <button className="button button-quiet" type="button" onClick={() => exportAs('html')}>
+              Export HTML
+            </button>
           </div>
-        </div>
-        {editor && editable ? <EditorToolbar editor={editor} /> : null}
-      </div>
-      <ErrorNotice message={error} />
-      <article className="doc-paper">
-        <h1 className="visually-hidden">{shownTitle}</h1>
-        <input
-          className="doc-title"
-          aria-label="Title"
-          placeholder={suggested.trim() === '' ? 'Untitled document' : suggested}
-          value={title}
-          maxLength={MAX_TITLE_LENGTH}
-          readOnly={!editable}
-          onChange={(event) => {
-            setTitleState(event.target.value);
-            setTitle(doc, event.target.value);
-          }}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter') {
-              event.preventDefault();
-              editor?.commands.focus('start');
-            }
-          }}
-        />
-        {!editable ? (
+        </>
+      }
+      editing={editing}
+      toolbar={editable}
+      error={error}
+      title={title}
+      titleReadOnly={!editable}
+      enterMovesToText
+      notice={
+        !editable ? (
           <p className="doc-readonly">You can read this document; its owner has not let you edit it.</p>
-        ) : null}
-        <div className="doc-body" ref={mount} />
-      </article>
-      <p className="doc-footer">Encrypted on this device: the relay stores only ciphertext, the title included.</p>
-    </div>
+        ) : null
+      }
+      footer="Encrypted on this device: the relay stores only ciphertext, the title included."
+    />
   );
 }

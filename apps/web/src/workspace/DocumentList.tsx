@@ -212,6 +212,7 @@ export function DocumentList(_props: DocumentListProps) {
             <path d="m13 13 4.5 4.5" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
           </svg>
           <input
+            className="input-box"
             type="search"
             aria-label="Search documents"
             placeholder="Search titles and text"
@@ -255,6 +256,7 @@ export function DocumentList(_props: DocumentListProps) {
                   aria-label={`Rename ${title}`}
                 >
                   <input
+                    className="input-box"
                     aria-label="New title"
                     value={renaming.title}
                     maxLength={MAX_TITLE_LENGTH}

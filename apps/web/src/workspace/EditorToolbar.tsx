@@ -46,6 +46,24 @@ function moveFocus(event: KeyboardEvent<HTMLDivElement>): void {
   buttons[next]?.focus();
 }
 
+/** A toolbar icon, hidden from screen readers (the button has the name). */
+function Icon({ children }: { children: ReactNode }) {
+  return (
+    <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+      {children}
+    </svg>
+  );
+}
+
+/** A line of an icon, drawn in the text colour. */
+function Stroke({ d, width = '1.6', round = true }: { d: string; width?: string; round?: boolean }) {
+  return (
+    <path d={d} fill="none" stroke="currentColor" strokeWidth={width} strokeLinecap={round ? 'round' : undefined} />
+  );
+}
+
+type Chain = ReturnType<Editor['chain']>;
+
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
 
 /** Formatting controls of the editor, in the order people look for them. */
@@ -54,6 +72,12 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
   const [linkError, setLinkError] = useState<string | null>(null);
   const chain = () => editor.chain().focus();
   const inTable = editor.isActive('table');
+  /** A button turning a mark or a block type on and off. */
+  const toggle = (label: string, name: string, command: (c: Chain) => Chain, icon: ReactNode, shortcut?: string) => (
+    <Tool label={label} shortcut={shortcut} active={editor.isActive(name)} onClick={() => command(chain()).run()}>
+      {icon}
+    </Tool>
+  );
 
   const openLink = () => {
     setLinkError(null);
@@ -93,72 +117,51 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
           ))}
         </div>
         <div className="tool-group">
-          <Tool
-            label="Bold"
-            shortcut={`${MOD}B`}
-            active={editor.isActive('bold')}
-            onClick={() => chain().toggleBold().run()}
-          >
-            <b>B</b>
-          </Tool>
-          <Tool
-            label="Italic"
-            shortcut={`${MOD}I`}
-            active={editor.isActive('italic')}
-            onClick={() => chain().toggleItalic().run()}
-          >
-            <i>I</i>
-          </Tool>
-          <Tool label="Strikethrough" active={editor.isActive('strike')} onClick={() => chain().toggleStrike().run()}>
-            <s>S</s>
-          </Tool>
+          {toggle('Bold', 'bold', (c) => c.toggleBold(), <b>B</b>, `${MOD}B`)}
+          {toggle('Italic', 'italic', (c) => c.toggleItalic(), <i>I</i>, `${MOD}I`)}
+          {toggle('Strikethrough', 'strike', (c) => c.toggleStrike(), <s>S</s>)}
           <Tool label="Link" active={editor.isActive('link')} onClick={openLink}>
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-              <path
-                d="M8.5 11.5a3.2 3.2 0 0 0 4.6 0l2.6-2.6a3.2 3.2 0 0 0-4.6-4.6l-.9.9M11.5 8.5a3.2 3.2 0 0 0-4.6 0l-2.6 2.6a3.2 3.2 0 0 0 4.6 4.6l.9-.9"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="1.6"
-                strokeLinecap="round"
-              />
-            </svg>
+            <Icon>
+              <Stroke d="M8.5 11.5a3.2 3.2 0 0 0 4.6 0l2.6-2.6a3.2 3.2 0 0 0-4.6-4.6l-.9.9M11.5 8.5a3.2 3.2 0 0 0-4.6 0l-2.6 2.6a3.2 3.2 0 0 0 4.6 4.6l.9-.9" />
+            </Icon>
           </Tool>
         </div>
         <div className="tool-group">
-          <Tool
-            label="Bulleted list"
-            active={editor.isActive('bulletList')}
-            onClick={() => chain().toggleBulletList().run()}
-          >
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+          {toggle(
+            'Bulleted list',
+            'bulletList',
+            (c) => c.toggleBulletList(),
+            <Icon>
               <circle cx="4" cy="5.5" r="1.3" fill="currentColor" />
               <circle cx="4" cy="10" r="1.3" fill="currentColor" />
               <circle cx="4" cy="14.5" r="1.3" fill="currentColor" />
-              <path d="M8 5.5h9M8 10h9M8 14.5h9" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-            </svg>
-          </Tool>
-          <Tool
-            label="Numbered list"
-            active={editor.isActive('orderedList')}
-            onClick={() => chain().toggleOrderedList().run()}
-          >
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <Stroke d="M8 5.5h9M8 10h9M8 14.5h9" />
+            </Icon>,
+          )}
+          {toggle(
+            'Numbered list',
+            'orderedList',
+            (c) => c.toggleOrderedList(),
+            <Icon>
               <text x="1.5" y="7.5" fontSize="6" fill="currentColor">
                 1
               </text>
               <text x="1.5" y="16.5" fontSize="6" fill="currentColor">
                 2
               </text>
-              <path d="M8 5.5h9M8 14.5h9" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-            </svg>
-          </Tool>
-          <Tool label="Task list" active={editor.isActive('taskList')} onClick={() => chain().toggleTaskList().run()}>
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <Stroke d="M8 5.5h9M8 14.5h9" />
+            </Icon>,
+          )}
+          {toggle(
+            'Task list',
+            'taskList',
+            (c) => c.toggleTaskList(),
+            <Icon>
               <rect x="2" y="3" width="5" height="5" rx="1" fill="none" stroke="currentColor" strokeWidth="1.4" />
-              <path d="m2.8 13.6 1.5 1.5 2.6-3" fill="none" stroke="currentColor" strokeWidth="1.4" />
-              <path d="M10 5.5h7.5M10 13.5h7.5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-            </svg>
-          </Tool>
+              <Stroke d="m2.8 13.6 1.5 1.5 2.6-3" width="1.4" round={false} />
+              <Stroke d="M10 5.5h7.5M10 13.5h7.5" />
+            </Icon>,
+          )}
         </div>
         <div className="tool-group">
           <Tool
@@ -167,7 +170,7 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
             onClick={() => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run()}
             disabled={inTable}
           >
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+            <Icon>
               <rect
                 x="2.5"
                 y="3.5"
@@ -178,53 +181,37 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
                 stroke="currentColor"
                 strokeWidth="1.5"
               />
-              <path d="M2.5 8h15M2.5 12.3h15M10 3.5v13" stroke="currentColor" strokeWidth="1.3" />
-            </svg>
+              <Stroke d="M2.5 8h15M2.5 12.3h15M10 3.5v13" width="1.3" round={false} />
+            </Icon>
           </Tool>
-          <Tool
-            label="Code block"
-            active={editor.isActive('codeBlock')}
-            onClick={() => chain().toggleCodeBlock().run()}
-          >
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-              <path
-                d="m7 6-4 4 4 4M13 6l4 4-4 4"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="1.6"
-                strokeLinecap="round"
-              />
-            </svg>
-          </Tool>
-          <Tool label="Quote" active={editor.isActive('blockquote')} onClick={() => chain().toggleBlockquote().run()}>
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-              <path d="M4 4v12" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
-              <path d="M8 7h9M8 11h9M8 15h5" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-            </svg>
-          </Tool>
+          {toggle(
+            'Code block',
+            'codeBlock',
+            (c) => c.toggleCodeBlock(),
+            <Icon>
+              <Stroke d="m7 6-4 4 4 4M13 6l4 4-4 4" />
+            </Icon>,
+          )}
+          {toggle(
+            'Quote',
+            'blockquote',
+            (c) => c.toggleBlockquote(),
+            <Icon>
+              <Stroke d="M4 4v12" width="2" />
+              <Stroke d="M8 7h9M8 11h9M8 15h5" />
+            </Icon>,
+          )}
         </div>
         <div className="tool-group">
           <Tool label="Undo" shortcut={`${MOD}Z`} disabled={!editor.can().undo()} onClick={() => chain().undo().run()}>
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-              <path
-                d="M7 5 3 9l4 4M3.5 9H12a4.5 4.5 0 0 1 0 9h-2"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="1.6"
-                strokeLinecap="round"
-              />
-            </svg>
+            <Icon>
+              <Stroke d="M7 5 3 9l4 4M3.5 9H12a4.5 4.5 0 0 1 0 9h-2" />
+            </Icon>
           </Tool>
           <Tool label="Redo" shortcut={`${MOD}Y`} disabled={!editor.can().redo()} onClick={() => chain().redo().run()}>
-            <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-              <path
-                d="m13 5 4 4-4 4M16.5 9H8a4.5 4.5 0 0 0 0 9h2"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="1.6"
-                strokeLinecap="round"
-              />
-            </svg>
+            <Icon>
+              <Stroke d="m13 5 4 4-4 4M16.5 9H8a4.5 4.5 0 0 0 0 9h2" />
+            </Icon>
           </Tool>
         </div>
       </div>
@@ -251,6 +238,7 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
         <form className="link-form" onSubmit={applyLink} aria-label="Link">
           <label htmlFor="link-address">Link address</label>
           <input
+            className="input-box"
             id="link-address"
             type="text"
             inputMode="url"

@@ -1,0 +1,57 @@
+import type { ReactNode } from 'react';
+import { Checkbox } from '../ui/Field.tsx';
+import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
+import { RememberHint } from './RememberHint.tsx';
+
+export interface AuthFormProps {
+  /** What is under way, or null; the form is busy and its button disabled meanwhile. */
+  busy: string | null;
+  error: string | null;
+  /** The submit button's text. */
+  submitLabel: string;
+  onSubmit: () => Promise<void>;
+  /** The fields. */
+  children: ReactNode;
+  /** After the submit button. */
+  after?: ReactNode;
+}
+
+/** The form of the sign-up, log-in and unlock screens: fields, then errors, progress and the submit button. */
+export function AuthForm({ busy, error, submitLabel, onSubmit, children, after }: AuthFormProps) {
+  return (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void onSubmit();
+      }}
+      aria-busy={busy !== null}
+    >
+      {children}
+      <ErrorNotice message={error} />
+      <BusyNotice message={busy} />
+      <button className="button button-primary" type="submit" disabled={busy !== null}>
+        {submitLabel}
+      </button>
+      {after}
+    </form>
+  );
+}
+
+/** The "Keep me signed in" choice of the sign-up and log-in screens. */
+export function RememberCheckbox({
+  checked,
+  onCheckedChange,
+}: {
+  checked: boolean;
+  onCheckedChange: (value: boolean) => void;
+}) {
+  return (
+    <Checkbox
+      label="Keep me signed in on this device"
+      checked={checked}
+      onCheckedChange={onCheckedChange}
+      hint={<RememberHint />}
+    />
+  );
+}

@@ -1,0 +1,188 @@
+import { type ReactNode, type RefObject, useEffect, useReducer, useRef, useState } from 'react';
+import { type CoffreEditorOptions, contentFragment, createCoffreEditor } from '@coffre/editor';
+import '@coffre/editor/editor.css';
+import type { Editor } from '@tiptap/core';
+import type * as Y from 'yjs';
+import { ErrorNotice } from '../ui/Notices.tsx';
+import { EditorToolbar } from './EditorToolbar.tsx';
+import { MAX_TITLE_LENGTH, META_FIELD, displayTitle, givenTitle, setTitle } from './documentMeta.ts';
+import './documents.css';
+
+export interface CoffreEditorMount {
+  /** Where the editor mounts: the `doc-body` element of the surface. */
+  mount: RefObject<HTMLDivElement | null>;
+  /** The editor once mounted; null before and after. */
+  editor: Editor | null;
+}
+
+/**
+ * The app's TipTap editor bound to the document's content, mounted in the surface's
+ * body, re-rendering the caller on each transaction (so the toolbar follows the
+ * selection), destroyed on unmount.
+ */
+export function useCoffreEditor(
+  doc: Y.Doc,
+  presence: CoffreEditorOptions['presence'],
+  user: { name: string; color?: string },
+  editable: boolean,
+): CoffreEditorMount {
+  const mount = useRef<HTMLDivElement>(null);
+  const [editor, setEditor] = useState<Editor | null>(null);
+  const [, rerender] = useReducer((count: number) => count + 1, 0);
+  const { name, color } = user;
+
+  useEffect(() => {
+    const element = mount.current;
+    if (!element) return;
+    const created = createCoffreEditor({
+      element,
+      fragment: contentFragment(doc),
+      presence,
+      user: color === undefined ? { name } : { name, color },
+      editable,
+      placeholder: editable ? 'Start writing…' : 'This document is empty.',
+      onPresenceError: () => undefined,
+    });
+    created.setOptions({
+      editorProps: {
+        attributes: { role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Document text', class: 'doc-prose' },
+      },
+    });
+    created.on('transaction', rerender);
+    setEditor(created);
+    return () => {
+      created.off('transaction', rerender);
+      created.destroy();
+      setEditor(null);
+    };
+  }, [doc, presence, editable, name, color]);
+
+  return { mount, editor };
+}
+
+export interface DocumentTitle {
+  /** The title as given in the title field (empty when none was given). */
+  title: string;
+  /** What the title field suggests when empty: the document's first line. */
+  suggested: string;
+  /** The title shown in the heading and the browser tab. */
+  shown: string;
+  /** Sets the given title, in the field and in the document. */
+  change: (value: string) => void;
+}
+
+/**
+ * The document's title field, following the document (a peer may rename it), and
+ * the browser tab's title. `suggested` is the caller's: when it catches up with edits
+ * differs between the screens.
+ */
+export function useDocumentTitle(doc: Y.Doc, suggested: string): DocumentTitle {
+  const [title, setTitleState] = useState(() => givenTitle(doc));
+
+  useEffect(() => {
+    const meta = doc.getMap(META_FIELD);
+    const observer = () => setTitleState(givenTitle(doc));
+    meta.observe(observer);
+    return () => meta.unobserve(observer);
+  }, [doc]);
+
+  const shown = displayTitle(title.trim() === '' ? suggested : title);
+  useEffect(() => {
+    window.document.title = `${shown} · Coffre`;
+  }, [shown]);
+
+  return {
+    title,
+    suggested,
+    shown,
+    change: (value) => {
+      setTitleState(value);
+      setTitle(doc, value);
+    },
+  };
+}
+
+/** The sync status pill of the document screens' top bar. */
+export function SyncPill({ state, text, hint }: { state: string; text: string; hint?: string }) {
+  return (
+    <p className="sync-pill" data-state={state} role="status" title={hint}>
+      <span className="sync-dot" aria-hidden="true" />
+      <span className="sync-text">{text}</span>
+    </p>
+  );
+}
+
+export interface DocumentSurfaceProps {
+  /** The left of the top bar. */
+  start: ReactNode;
+  /** The right of the top bar: status and actions. */
+  end: ReactNode;
+  /** The editor from useCoffreEditor. */
+  editing: CoffreEditorMount;
+  /** Whether the formatting toolbar is shown. */
+  toolbar: boolean;
+  error: string | null;
+  title: DocumentTitle;
+  titleReadOnly: boolean;
+  /** Enter in the title field moves to the start of the text. */
+  enterMovesToText?: boolean;
+  /** Shown between the title field and the text. */
+  notice?: ReactNode;
+  footer: ReactNode;
+}
+
+/**
+ * The document screen's layout, shared by members' documents and share links: the
+ * sticky top bar and toolbar, errors, the title field and the editor's text.
+ */
+export function DocumentSurface({
+  start,
+  end,
+  editing,
+  toolbar,
+  error,
+  title,
+  titleReadOnly,
+  enterMovesToText = false,
+  notice,
+  footer,
+}: DocumentSurfaceProps) {
+  const { editor, mount } = editing;
+  return (
+    <div className="doc-screen">
+      <div className="doc-sticky">
+        <div className="doc-topbar">
+          {start}
+          <div className="doc-topbar-end">{end}</div>
+        </div>
+        {editor && toolbar ? <EditorToolbar editor={editor} /> : null}
+      </div>
+      <ErrorNotice message={error} />
+      <article className="doc-paper">
+        <h1 className="visually-hidden">{title.shown}</h1>
+        <input
+          className="doc-title"
+          aria-label="Title"
+          placeholder={title.suggested.trim() === '' ? 'Untitled document' : title.suggested}
+          value={title.title}
+          maxLength={MAX_TITLE_LENGTH}
+          readOnly={titleReadOnly}
+          onChange={(event) => title.change(event.target.value)}
+          onKeyDown={
+            enterMovesToText
+              ? (event) => {
+                  if (event.key === 'Enter') {
+                    event.preventDefault();
+                    editor?.commands.focus('start');
+                  }
+                }
+              : undefined
+          }
+        />
+        {notice}
+        <div className="doc-body" ref={mount} />
+      </article>
+      <p className="doc-footer">{footer}</p>
+    </div>
+  );
+}
