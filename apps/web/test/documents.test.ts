@@ -110,7 +110,7 @@ describe('document title', () => {
         ['paragraph', 'Rent and espresso'],
       ]),
     );
-    expect(summary).toEqual({ title: 'Budget', text: 'Budget\nRent and espresso' });
+    expect(summary).toEqual({ title: 'Budget', text: 'Budget\nRent and espresso', kind: 'document' });
   });
 });
 

@@ -12,7 +12,9 @@ import { toHex } from '@coffre/crypto';
 import { type DocumentInfo, type DocumentRole, documentId as parseDocumentId } from '@coffre/protocol';
 import { DocumentAccessCache, LocalDatabase, LocalDocument, Vault, envelopeDatabaseName } from '@coffre/storage';
 import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
-import { type DocumentSummary, summarize } from './documentMeta.ts';
+import { type DocumentKind, type DocumentSummary, setKind, summarize } from './documentMeta.ts';
+import { FolderSpace } from './FolderSpace.ts';
+import { folderDocumentId } from './folderTree.ts';
 
 const SHARING_STATE_ROW = 'sharing-state';
 /** Milliseconds between two fetches of a document's keys and devices when its entries name unknown ones. */
@@ -34,12 +36,15 @@ export interface ListedDocument {
   /** Unknown when listed from this device only (offline). */
   role: DocumentRole | null;
   createdAt: string | null;
+  kind: DocumentKind;
 }
 
 export interface DocumentListing {
   documents: ListedDocument[];
   /** True when the relay could not be reached: the list is what this device knows. */
   offline: boolean;
+  /** True when the relay lists the user's folder document (which the list itself leaves out). */
+  hasFolders: boolean;
 }
 
 /** The sharing state (known contacts, link secrets) sealed in the keyring table. */
@@ -113,11 +118,13 @@ export class AccountWorkspace {
   readonly #vault: Vault;
   readonly #accessCache: DocumentAccessCache;
   readonly #summaries = new Map<string, DocumentSummary>();
-  /** The title last sealed into the catalog, by document. */
+  /** The kind and title last sealed into the catalog, by document. */
   readonly #persisted = new Map<string, string>();
   readonly #listeners = new Set<() => void>();
   readonly #reading = new Map<string, Promise<DocumentSummary | null>>();
   #workspace: Promise<Workspace> | null = null;
+  #folders: Promise<FolderSpace> | null = null;
+  #folderId: Promise<string> | null = null;
   #closed = false;
   #version = 0;
 
@@ -171,12 +178,16 @@ export class AccountWorkspace {
   async remember(id: string, summary: DocumentSummary): Promise<void> {
     const previous = this.#summaries.get(id);
     this.#summaries.set(id, summary);
-    if (previous?.title !== summary.title || previous.text !== summary.text) this.#changed();
+    if (previous?.title !== summary.title || previous.text !== summary.text || previous.kind !== summary.kind) {
+      this.#changed();
+    }
     if (this.#closed) return;
-    const stored = this.#persisted.has(id) ? this.#persisted.get(id) : (await this.catalog.get(id))?.title;
-    if (stored === summary.title || this.#closed) return;
-    this.#persisted.set(id, summary.title);
-    await this.catalog.remember(id, summary.title);
+    const key = `${summary.kind}:${summary.title}`;
+    const entry = this.#persisted.has(id) ? null : await this.catalog.get(id);
+    const stored = this.#persisted.get(id) ?? (entry ? `${entry.kind}:${entry.title}` : undefined);
+    if (stored === key || this.#closed) return;
+    this.#persisted.set(id, key);
+    await this.catalog.remember(id, summary.title, summary.kind);
   }
 
   /**
@@ -186,6 +197,7 @@ export class AccountWorkspace {
    */
   async listDocuments(): Promise<DocumentListing> {
     const known = new Map((await this.catalog.list()).map((entry): [string, CatalogEntry] => [entry.id, entry]));
+    const folderId = await this.folderDocumentId();
     let remote: DocumentInfo[];
     try {
       remote = await (await this.workspace()).listDocuments();
@@ -193,30 +205,69 @@ export class AccountWorkspace {
       if (!(error instanceof AccountError && error.code === 'RELAY_UNREACHABLE')) throw error;
       const documents = [...known.values()]
         .sort((a, b) => b.updatedAt - a.updatedAt)
-        .map((entry) => ({ id: entry.id, title: this.#title(entry.id, entry.title), role: null, createdAt: null }));
-      return { documents, offline: true };
+        .map((entry) => ({
+          id: entry.id,
+          title: this.#title(entry.id, entry.title),
+          role: null,
+          createdAt: null,
+          kind: this.#kind(entry.id, entry.kind),
+        }));
+      return { documents, offline: true, hasFolders: false };
     }
     // Documents deleted or no longer shared: forget them here too.
     const listed = new Set(remote.map((info) => info.id));
     for (const id of known.keys()) if (!listed.has(id)) await this.#forgetLocally(id);
-    const documents = [...remote]
+    const documents = remote
+      .filter((info) => info.id !== folderId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map((info) => ({
         id: info.id,
         title: this.#title(info.id, known.get(info.id)?.title ?? ''),
         role: info.role,
         createdAt: info.createdAt,
+        kind: this.#kind(info.id, known.get(info.id)?.kind ?? 'document'),
       }));
-    return { documents, offline: false };
+    return { documents, offline: false, hasFolders: remote.some((info) => info.id === folderId) };
   }
 
-  /** Creates a document on the relay and lists it on this device. */
-  async createDocument(): Promise<string> {
+  /** Creates a document (or a note: its meta says so) on the relay and lists it on this device. */
+  async createDocument(kind: DocumentKind = 'document'): Promise<string> {
     const id = newDocumentId();
     await (await this.workspace()).createDocument(id);
-    await this.catalog.remember(id, '');
-    this.#persisted.set(id, '');
+    await this.catalog.remember(id, '', kind);
+    this.#persisted.set(id, `${kind}:`);
+    if (kind === 'note') await this.withDocument(id, ({ engine }) => setKind(engine.doc, 'note'));
     return id;
+  }
+
+  /** The id of the user's folder document (the same on each of their devices). */
+  folderDocumentId(): Promise<string> {
+    const session = this.account.session;
+    if (!session) return Promise.reject(new AccountError('UNAUTHENTICATED'));
+    this.#folderId ??= folderDocumentId(session.userId);
+    return this.#folderId;
+  }
+
+  /**
+   * The user's folders, open for the rest of the session: from this device
+   * (offline too, once it has opened them before) and synced through the
+   * relay. `create` creates the folder document on the relay first, for the
+   * user's first folder.
+   */
+  folders(create: boolean): Promise<FolderSpace> {
+    this.#folders ??= (async () => {
+      const id = await this.folderDocumentId();
+      // Another device of the user may have just created it: then it opens below.
+      if (create) await (await this.workspace()).createDocument(id).catch(() => undefined);
+      const { document, engine } = await this.openDocument(id);
+      const space = new FolderSpace(id, document, engine);
+      if (this.#closed) await space.destroy();
+      return space;
+    })().catch((error: unknown) => {
+      this.#folders = null;
+      throw error;
+    });
+    return this.#folders;
   }
 
   async deleteDocument(id: string): Promise<void> {
@@ -286,6 +337,7 @@ export class AccountWorkspace {
     if (this.#closed) return;
     this.#closed = true;
     this.#summaries.clear();
+    void this.#folders?.then((space) => space.destroy()).catch(() => undefined);
     void this.#workspace?.then((workspace) => workspace.close()).catch(() => undefined);
     this.database.close();
     this.#vaultKey.fill(0);
@@ -330,6 +382,10 @@ export class AccountWorkspace {
 
   #title(id: string, stored: string): string {
     return this.#summaries.get(id)?.title ?? stored;
+  }
+
+  #kind(id: string, stored: DocumentKind): DocumentKind {
+    return this.#summaries.get(id)?.kind ?? stored;
   }
 
   async #forgetLocally(id: string): Promise<void> {

@@ -1,5 +1,7 @@
 import type { LocalDatabase, Vault } from '@coffre/storage';
 
+import type { DocumentKind } from './documentMeta.ts';
+
 const TABLE = 'catalog';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -11,6 +13,7 @@ export interface CatalogEntry {
   title: string;
   /** When this device last saw the title change (milliseconds). */
   updatedAt: number;
+  kind: DocumentKind;
 }
 
 /**
@@ -38,8 +41,8 @@ export class DocumentCatalog {
     return row ? { id, ...this.#open(id, row.sealedMeta) } : null;
   }
 
-  async remember(id: string, title: string): Promise<void> {
-    const meta = { title, updatedAt: Date.now() };
+  async remember(id: string, title: string, kind: DocumentKind = 'document'): Promise<void> {
+    const meta = { title, updatedAt: Date.now(), kind };
     const sealedMeta = this.#vault.seal(TABLE, id, encoder.encode(JSON.stringify(meta)));
     await this.#database.catalog.put({ id, kind: 'document', parent: '', sealedMeta });
   }
@@ -48,17 +51,18 @@ export class DocumentCatalog {
     await this.#database.catalog.delete(id);
   }
 
-  #open(id: string, sealed: Uint8Array): { title: string; updatedAt: number } {
+  #open(id: string, sealed: Uint8Array): { title: string; updatedAt: number; kind: DocumentKind } {
     try {
       const value = JSON.parse(decoder.decode(this.#vault.open(TABLE, id, sealed))) as unknown;
-      if (typeof value !== 'object' || value === null) return { title: '', updatedAt: 0 };
-      const { title, updatedAt } = value as Record<string, unknown>;
+      if (typeof value !== 'object' || value === null) return { title: '', updatedAt: 0, kind: 'document' };
+      const { title, updatedAt, kind } = value as Record<string, unknown>;
       return {
         title: typeof title === 'string' ? title : '',
         updatedAt: typeof updatedAt === 'number' ? updatedAt : 0,
+        kind: kind === 'note' ? 'note' : 'document',
       };
     } catch {
-      return { title: '', updatedAt: 0 };
+      return { title: '', updatedAt: 0, kind: 'document' };
     }
   }
 }

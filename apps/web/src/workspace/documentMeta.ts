@@ -4,6 +4,7 @@ import { contentFragment, plainText, suggestTitle } from '@coffre/editor';
 /** The Y.Map of a document's own metadata: it travels sealed with the content, never in the clear. */
 export const META_FIELD = 'meta';
 const TITLE_KEY = 'title';
+const KIND_KEY = 'kind';
 export const MAX_TITLE_LENGTH = 200;
 
 /** What the device knows of a document's content, decrypted: kept in memory, or sealed in the catalog. */
@@ -12,6 +13,21 @@ export interface DocumentSummary {
   title: string;
   /** The text, one line per block, for the search box (in memory only). */
   text: string;
+  /** A note: a quick jotting, listed under its first line. */
+  kind: DocumentKind;
+}
+
+/** A document, or a note (listed under its first line, with a note icon). */
+export type DocumentKind = 'document' | 'note';
+
+/** The kind the document's meta says, 'document' when it says none. */
+export function documentKind(doc: Y.Doc): DocumentKind {
+  return meta(doc).get(KIND_KEY) === 'note' ? 'note' : 'document';
+}
+
+export function setKind(doc: Y.Doc, kind: DocumentKind): void {
+  if (documentKind(doc) === kind) return;
+  doc.transact(() => meta(doc).set(KIND_KEY, kind));
 }
 
 function meta(doc: Y.Doc): Y.Map<unknown> {
@@ -40,12 +56,12 @@ export function documentTitle(doc: Y.Doc): string {
 }
 
 export function summarize(doc: Y.Doc): DocumentSummary {
-  return { title: documentTitle(doc), text: plainText(contentFragment(doc)) };
+  return { title: documentTitle(doc), text: plainText(contentFragment(doc)), kind: documentKind(doc) };
 }
 
 /** The name a document is listed under. */
-export function displayTitle(title: string | undefined): string {
-  return title && title.trim() !== '' ? title : 'Untitled document';
+export function displayTitle(title: string | undefined, kind: DocumentKind = 'document'): string {
+  return title && title.trim() !== '' ? title : kind === 'note' ? 'Untitled note' : 'Untitled document';
 }
 
 function isControl(character: string): boolean {
