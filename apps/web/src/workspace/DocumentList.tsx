@@ -660,19 +660,22 @@ export function DocumentList(_props: DocumentListProps) {
                             Rename
                           </button>
                         ) : null}
-                        <button
-                          className="button button-quiet"
-                          type="button"
-                          aria-label={`Move ${title}`}
-                          disabled={cannotFolder !== undefined}
-                          title={cannotFolder}
-                          onClick={() => {
-                            setDone(null);
-                            setMoving(document);
-                          }}
-                        >
-                          Move to…
-                        </button>
+                        {/* A viewer's row offers no action (webDocuments.e2e): it stays where it was shared, at Home. */}
+                        {document.role !== 'viewer' ? (
+                          <button
+                            className="button button-quiet"
+                            type="button"
+                            aria-label={`Move ${title}`}
+                            disabled={cannotFolder !== undefined}
+                            title={cannotFolder}
+                            onClick={() => {
+                              setDone(null);
+                              setMoving(document);
+                            }}
+                          >
+                            Move to…
+                          </button>
+                        ) : null}
                         {canDelete ? (
                           <button
                             className="button button-quiet"
