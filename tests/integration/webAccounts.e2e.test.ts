@@ -1,21 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountClient, AccountError } from '@coffre/client';
 import { ERROR_MESSAGES, type TenantId } from '@coffre/protocol';
-import { StaticSite, ensureTenant, WEB_CONTENT_SECURITY_POLICY } from '@coffre/sync-server';
-import { buildWebApp } from '../support/buildWebApp.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
-import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
-
-const PASSWORD = 'correct horse battery staple';
-
-/** A fresh account in the relay's default organisation (the first one to sign up becomes its admin). */
-function newCredentials(name: string): Credentials {
-  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
-}
+import { ensureTenant, WEB_CONTENT_SECURITY_POLICY } from '@coffre/sync-server';
+import { randomId, storageEngine } from './support/relayHarness.ts';
+import { WebAppPage } from './support/WebAppPage.ts';
+import { PASSWORD, newCredentials, webAppSuite } from './support/webAppSuite.ts';
 
 /** The TOTP code of `secret` for the time step `stepsAhead` steps from now. */
 function totpCode(secret: string, stepsAhead = 0): string {
@@ -30,73 +21,31 @@ function totpCode(secret: string, stepsAhead = 0): string {
  * Every screen visited is saved to /tmp/coffre-shots/.
  */
 describe(`web app accounts in Chromium (${storageEngine})`, () => {
-  let harness: RelayHarness;
-  let browser: Browser;
-  let tenant: TenantId;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  const newApp = async (
-    options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
-  ): Promise<WebAppPage> => {
-    const context = await browser.newContext({
-      viewport: options.viewport ?? { width: 1280, height: 840 },
-      colorScheme: options.colorScheme ?? 'light',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    watch(page);
-    return new WebAppPage(page, harness.httpUrl);
-  };
-
-  /** Any CSP violation, uncaught error or console error fails the test that caused it. */
-  const watch = (page: Page) => {
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message: ConsoleMessage) => {
-      // A failed request shows up as a console error too; the relay's 4xx answers are expected here.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-        problems.push(`console error: ${message.text()}`);
-      }
-    });
-  };
-
-  beforeAll(async () => {
-    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
-    tenant = randomId('org') as TenantId;
-    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
-    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    const found = problems.splice(0);
-    expect(found).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.teardown();
+  const web = webAppSuite({
+    viewport: { width: 1280, height: 840 },
+    colorScheme: 'light',
+    allowWebSocketErrors: false,
   });
 
   it('serves the app at / under a strict Content-Security-Policy, with the status page at /status', async () => {
-    const app = await newApp();
-    const response = await app.page.goto(`${harness.httpUrl}/`);
+    const app = await web.newApp();
+    const response = await app.page.goto(`${web.harness.httpUrl}/`);
     expect(response?.headers()['content-security-policy']).toBe(WEB_CONTENT_SECURITY_POLICY);
     expect(response?.headers()['referrer-policy']).toBe('no-referrer');
     await app.waitForHeading('Log in to Coffre');
     await app.screenshot('01-log-in');
-    const status = await fetch(`${harness.httpUrl}/status`);
+    const status = await fetch(`${web.harness.httpUrl}/status`);
     expect(await status.text()).toContain('Coffre relay');
-    const config = (await (await fetch(`${harness.httpUrl}/v1/config`)).json()) as { defaultTenant: string };
-    expect(config.defaultTenant).toBe(tenant);
+    const config = (await (await fetch(`${web.harness.httpUrl}/v1/config`)).json()) as { defaultTenant: string };
+    expect(config.defaultTenant).toBe(web.tenant);
   });
 
   it('signs up into the default organisation, logs out and logs back in', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('alice');
     await app.open('/signup');
     await app.fillSignUp(credentials);
-    await expect.poll(() => app.page.getByLabel('Organisation').inputValue()).toBe(tenant);
+    await expect.poll(() => app.page.getByLabel('Organisation').inputValue()).toBe(web.tenant);
     await expect.poll(() => app.page.getByText('Good.', { exact: true }).count()).toBe(1);
     await app.screenshot('02-sign-up');
     // Hold the relay's answer back a moment so the progress of the key derivation can be seen.
@@ -121,7 +70,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('shows a wrong password as the plain-words error and stays on the form', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('bob');
     await app.signUp(credentials);
     await app.logOut();
@@ -133,7 +82,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('after a reload keeps the session sealed until the password unlocks it, even offline', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('carol');
     await app.open('/signup');
     await app.fillSignUp(credentials);
@@ -167,7 +116,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('keeps a remembered session signed in across a reload, and forgets it once turned off', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     await app.signUp(newCredentials('dora'), { remember: true });
     await app.page.reload();
     await app.waitForHeading('Documents');
@@ -182,7 +131,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('turns on two-factor authentication, shows the recovery codes once, asks for a code at login, and turns it off with a recovery code', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('erin');
     await app.signUp(credentials);
     await app.goTo('Security');
@@ -235,11 +184,11 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('lists this device as such and revokes another one, which is signed out at once', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('frank');
     await app.signUp(credentials);
-    const laptop = new AccountClient({ baseUrl: harness.httpUrl });
-    await laptop.login(tenant, credentials.email, credentials.password, { deviceName: 'Old laptop' });
+    const laptop = new AccountClient({ baseUrl: web.harness.httpUrl });
+    await laptop.login(web.tenant, credentials.email, credentials.password, { deviceName: 'Old laptop' });
 
     await app.goTo('Devices');
     const rows = app.page.getByRole('list', { name: 'Your devices' }).getByRole('listitem');
@@ -265,11 +214,11 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('signs this browser out, and says why, once another device revokes it', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('kim');
     await app.signUp(credentials);
-    const phone = new AccountClient({ baseUrl: harness.httpUrl });
-    await phone.login(tenant, credentials.email, credentials.password, { deviceName: 'Phone' });
+    const phone = new AccountClient({ baseUrl: web.harness.httpUrl });
+    await phone.login(web.tenant, credentials.email, credentials.password, { deviceName: 'Phone' });
     const browserDevice = (await phone.listDevices()).find((device) => !device.current);
     await phone.revokeDevice(browserDevice?.id ?? '');
     phone.close();
@@ -283,12 +232,12 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('shares one sign-in between the tabs of a browser, and a log out in one signs out the others', async () => {
-    const first = await newApp();
+    const first = await web.newApp();
     const credentials = newCredentials('lea');
     await first.open('/login');
     await first.waitForHeading('Log in to Coffre');
-    const second = new WebAppPage(await first.page.context().newPage(), harness.httpUrl);
-    watch(second.page);
+    const second = new WebAppPage(await first.page.context().newPage(), web.harness.httpUrl);
+    web.watch(second.page);
     await second.open('/');
     await second.waitForHeading('Log in to Coffre');
 
@@ -306,18 +255,18 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('shows the members of the organisation to an admin only', async () => {
-    const admin = await newApp();
+    const admin = await web.newApp();
     const adminCredentials = newCredentials('gina');
     // A fresh organisation, so its first member is the admin.
     const organisation = randomId('team') as TenantId;
-    await ensureTenant(harness.relay.database, organisation, 'Members test');
+    await ensureTenant(web.harness.relay.database, organisation, 'Members test');
     await admin.open('/signup');
     await admin.waitForHeading('Create your account');
     await admin.page.getByLabel('Organisation').fill(organisation);
     await admin.fillSignUp(adminCredentials);
     await admin.page.getByRole('button', { name: 'Create account' }).click();
     await admin.waitForHeading('Documents');
-    const member = new AccountClient({ baseUrl: harness.httpUrl });
+    const member = new AccountClient({ baseUrl: web.harness.httpUrl });
     await member.register(organisation, 'hugo@example.test', PASSWORD, 'Hugo’s phone');
     member.close();
 
@@ -327,7 +276,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     expect(await table.getByText('hugo@example.test').count()).toBe(1);
     await admin.screenshot('14-members');
 
-    const memberApp = await newApp();
+    const memberApp = await web.newApp();
     await memberApp.open('/login');
     await memberApp.fillLogIn({ email: 'hugo@example.test', password: PASSWORD });
     await memberApp.page.getByLabel('Organisation').fill(organisation);
@@ -340,7 +289,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('signs up with the keyboard alone (Tab and Enter)', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('ines');
     await app.open('/signup');
     await app.waitForHeading('Create your account');
@@ -366,7 +315,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('works in dark mode and on a phone-sized screen', async () => {
-    const app = await newApp({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+    const app = await web.newApp({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
     await app.open('/signup');
     await app.waitForHeading('Create your account');
     await app.screenshot('18-dark-phone-sign-up');
@@ -377,8 +326,8 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
   });
 
   it('opens the share-link route without signing in and says when a link is cut short', async () => {
-    const app = await newApp();
-    await app.open(`/link/${tenant}/some-secret`);
+    const app = await web.newApp();
+    await app.open(`/link/${web.tenant}/some-secret`);
     await app.waitForHeading('This link is not complete');
     await app.screenshot('17-share-link');
   });

@@ -1,59 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AccountClient, Workspace, YjsEngine } from '@coffre/client';
-import type { TenantId } from '@coffre/protocol';
-import { StaticSite, ensureTenant } from '@coffre/sync-server';
-import { buildWebApp } from '../support/buildWebApp.ts';
-import { launchChromium } from '../support/chromium.ts';
 import { dumpTenant } from './support/databaseDump.ts';
-import { type RelayHarness, randomId, readAllFiles, startRelay, storageEngine } from './support/relayHarness.ts';
-import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
-
-const PASSWORD = 'correct horse battery staple';
-const TIMEOUT = 30_000;
-
-function newCredentials(name: string): Credentials {
-  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
-}
-
-/** The document screen's controls, by the names a person reads. */
-function editorOf(app: WebAppPage) {
-  const page = app.page;
-  return {
-    title: page.getByRole('textbox', { name: 'Title' }),
-    text: page.getByRole('textbox', { name: 'Document text' }),
-    status: page.locator('.sync-pill'),
-    toolbar: page.getByRole('toolbar', { name: 'Formatting' }),
-    async waitOpen(): Promise<void> {
-      await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
-    },
-    /** The text, one line per paragraph or heading, without the other editors' caret labels. */
-    async bodyText(): Promise<string> {
-      return page.locator('.doc-prose').evaluate((element) => {
-        const copy = element.cloneNode(true) as HTMLElement;
-        for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-        return Array.from(
-          copy.querySelectorAll('p, h1, h2, h3, h4, pre'),
-          (paragraph) => paragraph.textContent ?? '',
-        ).join('\n');
-      });
-    },
-    async statusText(): Promise<string> {
-      return (await page.locator('.sync-pill').textContent()) ?? '';
-    },
-  };
-}
-
-async function createDocument(app: WebAppPage): Promise<string> {
-  await app.page.getByRole('button', { name: 'New document' }).click();
-  const editor = editorOf(app);
-  await editor.waitOpen();
-  const match = /#\/d\/([0-9a-f]{32})$/.exec(app.page.url());
-  expect(match).not.toBeNull();
-  return (match as RegExpExecArray)[1] as string;
-}
+import { randomId, readAllFiles, storageEngine } from './support/relayHarness.ts';
+import {
+  PASSWORD,
+  TIMEOUT,
+  createDocument,
+  editorOf,
+  newCredentials,
+  webAppSuite,
+  writeDocument,
+} from './support/webAppSuite.ts';
 
 /**
  * The documents of the web app, built with Vite and served by a real relay,
@@ -62,50 +21,10 @@ async function createDocument(app: WebAppPage): Promise<string> {
  * Screens are saved to /tmp/coffre-shots/ (docs-*).
  */
 describe(`web app documents in Chromium (${storageEngine})`, () => {
-  let harness: RelayHarness;
-  let browser: Browser;
-  let tenant: TenantId;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  const newApp = async (): Promise<WebAppPage> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    watch(page);
-    return new WebAppPage(page, harness.httpUrl);
-  };
-
-  const watch = (page: Page) => {
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message: ConsoleMessage) => {
-      const text = message.text();
-      // Failed requests (the relay's 4xx, or no network while offline) show up as console errors too.
-      if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
-      if (/WebSocket connection to .* failed/.test(text)) return;
-      problems.push(`console error: ${text}`);
-    });
-  };
-
-  beforeAll(async () => {
-    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
-    tenant = randomId('org') as TenantId;
-    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
-    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.teardown();
-  });
+  const web = webAppSuite();
 
   it('creates a document, keeps its title and text across a reload and unlock, and never stores them in the clear', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('ada');
     await app.signUp(credentials);
     await app.page.getByRole('heading', { name: 'No documents here yet' }).waitFor({ timeout: TIMEOUT });
@@ -151,9 +70,9 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
 
     // Nothing readable on the relay: not in its database, its files or its logs.
     const relayHolds = [
-      await dumpTenant(harness, tenant),
-      ...(await readAllFiles(harness.dataDir)).map((file) => file.bytes.toString('latin1')),
-      harness.logs(),
+      await dumpTenant(web.harness, web.tenant),
+      ...(await readAllFiles(web.harness.dataDir)).map((file) => file.bytes.toString('latin1')),
+      web.harness.logs(),
     ].join('\n');
     expect(relayHolds).toContain(documentId);
     for (const secret of ['Expedition plans', 'blue tent', 'Checklist']) expect(relayHolds).not.toContain(secret);
@@ -182,7 +101,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
 
   it('shows what another device of the same user types, and the other way round, through the relay', async () => {
     const credentials = newCredentials('bea');
-    const laptop = await newApp();
+    const laptop = await web.newApp();
     await laptop.signUp(credentials);
     await createDocument(laptop);
     const onLaptop = editorOf(laptop);
@@ -191,7 +110,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await laptop.page.keyboard.type('Written on the laptop.');
     await expect.poll(() => onLaptop.statusText(), { timeout: TIMEOUT }).toBe('Saved');
 
-    const phone = await newApp();
+    const phone = await web.newApp();
     await phone.logIn(credentials);
     await phone.page
       .getByRole('list', { name: 'Your documents' })
@@ -216,14 +135,11 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
   });
 
   it('keeps edits made offline on the device, says so, and saves them once back online', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     await app.signUp(newCredentials('cleo'));
     await createDocument(app);
     const editor = editorOf(app);
-    await editor.title.fill('Field journal');
-    await editor.text.click();
-    await app.page.keyboard.type('Day one.');
-    await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+    await writeDocument(app, 'Field journal', 'Day one.');
 
     await app.page.context().setOffline(true);
     await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toMatch(/^Offline/);
@@ -257,7 +173,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     expect(await app.page.getByText('You are offline').count()).toBe(0);
 
     // What the relay holds is what a second device reads.
-    const other = await newApp();
+    const other = await web.newApp();
     await other.logIn({ email: (await app.page.locator('.account-email').textContent()) ?? '', password: PASSWORD });
     await other.page.getByRole('link', { name: 'Field journal' }).click({ timeout: TIMEOUT });
     await editorOf(other).waitOpen();
@@ -265,13 +181,13 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
   });
 
   it('lists a document another member shared for reading, and opens it without a way to edit it', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('ella');
     await app.signUp(credentials);
 
     // Another member writes a document in Node and shares it with Ella as a viewer.
-    const bob = new AccountClient({ baseUrl: harness.httpUrl });
-    await bob.register(tenant, `bob-${randomId('b')}@example.test`, PASSWORD, 'Bob’s laptop');
+    const bob = new AccountClient({ baseUrl: web.harness.httpUrl });
+    await bob.register(web.tenant, `bob-${randomId('b')}@example.test`, PASSWORD, 'Bob’s laptop');
     const workspace = await Workspace.open({ account: bob });
     await workspace.createDocument('board-minutes');
     const document = await workspace.openDocument('board-minutes', new YjsEngine());
@@ -307,7 +223,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
   });
 
   it('renames, searches titles and text on the device, and deletes after a confirmation', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('dina');
     await app.signUp(credentials);
     const editor = editorOf(app);
@@ -318,10 +234,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       await app.open('/');
       await app.waitForHeading('Documents');
       await createDocument(app);
-      await editor.title.fill(title);
-      await editor.text.click();
-      await app.page.keyboard.type(text);
-      await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+      await writeDocument(app, title, text);
     }
     await app.page.getByRole('link', { name: '← Documents' }).click();
     await app.waitForHeading('Documents');

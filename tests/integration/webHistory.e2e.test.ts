@@ -1,20 +1,17 @@
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AccountClient, Workspace, YjsEngine } from '@coffre/client';
-import type { TenantId } from '@coffre/protocol';
-import { StaticSite, ensureTenant } from '@coffre/sync-server';
-import { buildWebApp } from '../support/buildWebApp.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
-import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
-
-const PASSWORD = 'correct horse battery staple';
-const TIMEOUT = 30_000;
-
-function newCredentials(name: string): Credentials {
-  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
-}
+import { randomId, storageEngine } from './support/relayHarness.ts';
+import type { WebAppPage } from './support/WebAppPage.ts';
+import {
+  PASSWORD,
+  TIMEOUT,
+  createDocument,
+  editorOf,
+  newCredentials,
+  webAppSuite,
+  writeDocument,
+} from './support/webAppSuite.ts';
 
 /** The document screen and its History dialog, by the names a person reads. */
 function screenOf(app: WebAppPage) {
@@ -22,14 +19,11 @@ function screenOf(app: WebAppPage) {
   const dialog = page.getByRole('dialog', { name: 'Version history' });
   const versions = dialog.getByRole('list', { name: 'Versions' });
   return {
-    title: page.getByRole('textbox', { name: 'Title' }),
-    text: page.getByRole('textbox', { name: 'Document text' }),
+    ...editorOf(app),
     dialog,
     versions,
     versionText: dialog.getByRole('document', { name: 'Text of this version' }),
-    async waitOpen(): Promise<void> {
-      await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
-    },
+    /** The document's text (not the version shown in the dialog), one line per paragraph or heading. */
     async bodyText(): Promise<string> {
       return page
         .locator('.doc-prose')
@@ -39,9 +33,6 @@ function screenOf(app: WebAppPage) {
           for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
           return Array.from(copy.querySelectorAll('p, h1, h2, h3'), (block) => block.textContent ?? '').join('\n');
         });
-    },
-    async statusText(): Promise<string> {
-      return (await page.locator('.sync-pill').textContent()) ?? '';
     },
     async openHistory(): Promise<void> {
       await page.getByRole('button', { name: 'History' }).click();
@@ -63,54 +54,14 @@ function screenOf(app: WebAppPage) {
  * /tmp/coffre-shots/ (history-*).
  */
 describe(`web app version history in Chromium (${storageEngine})`, () => {
-  let harness: RelayHarness;
-  let browser: Browser;
-  let tenant: TenantId;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  const newApp = async (): Promise<WebAppPage> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    watch(page);
-    return new WebAppPage(page, harness.httpUrl);
-  };
-
-  const watch = (page: Page) => {
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message: ConsoleMessage) => {
-      const text = message.text();
-      if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
-      if (/WebSocket connection to .* failed/.test(text)) return;
-      problems.push(`console error: ${text}`);
-    });
-  };
-
-  beforeAll(async () => {
-    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
-    tenant = randomId('org') as TenantId;
-    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
-    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.teardown();
-  });
+  const web = webAppSuite();
 
   it('lists a named version with its time and author, shows it read-only, restores it, and another device sees both', async () => {
     const credentials = newCredentials('vera');
-    const laptop = await newApp();
+    const laptop = await web.newApp();
     await laptop.signUp(credentials);
-    await laptop.page.getByRole('button', { name: 'New document' }).click();
+    await createDocument(laptop);
     const screen = screenOf(laptop);
-    await screen.waitOpen();
 
     // An empty history says when versions appear.
     await screen.openHistory();
@@ -123,10 +74,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
     expect(await laptop.page.evaluate(() => document.activeElement?.textContent)).toBe('History');
 
-    await screen.title.fill('Field notes');
-    await screen.text.click();
-    await laptop.page.keyboard.type('First version');
-    await expect.poll(() => screen.statusText(), { timeout: TIMEOUT }).toBe('Saved');
+    await writeDocument(laptop, 'Field notes', 'First version');
 
     // A version saved by hand, with a name.
     await screen.openHistory();
@@ -192,7 +140,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await laptop.page.keyboard.press('Escape');
 
     // Another device of the same user: the restored text, and the versions by "another device".
-    const phone = await newApp();
+    const phone = await web.newApp();
     await phone.logIn(credentials);
     await phone.page
       .getByRole('list', { name: 'Your documents' })
@@ -220,14 +168,14 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
   });
 
   it('shows a member’s versions under their email to a viewer, who can read them but not restore or save', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     const credentials = newCredentials('ella');
     await app.signUp(credentials);
 
     // Another member writes a document in Node, keeps a version of it, and shares it with Ella as a viewer.
     const bobEmail = `bob-${randomId('b')}@example.test`;
-    const bob = new AccountClient({ baseUrl: harness.httpUrl });
-    await bob.register(tenant, bobEmail, PASSWORD, 'Bob’s laptop');
+    const bob = new AccountClient({ baseUrl: web.harness.httpUrl });
+    await bob.register(web.tenant, bobEmail, PASSWORD, 'Bob’s laptop');
     const workspace = await Workspace.open({ account: bob });
     await workspace.createDocument('minutes');
     const document = await workspace.openDocument('minutes', new YjsEngine());
@@ -271,11 +219,10 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
   });
 
   it('saves a version when the writer leaves a document it changed, and not when nothing changed', async () => {
-    const app = await newApp();
+    const app = await web.newApp();
     await app.signUp(newCredentials('otto'));
-    await app.page.getByRole('button', { name: 'New document' }).click();
+    await createDocument(app);
     const screen = screenOf(app);
-    await screen.waitOpen();
     await screen.text.click();
     await app.page.keyboard.type('Kept when I leave');
     await expect.poll(() => screen.statusText(), { timeout: TIMEOUT }).toBe('Saved');

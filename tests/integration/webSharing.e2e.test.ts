@@ -1,46 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, ConsoleMessage } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountClient } from '@coffre/client';
-import type { TenantId } from '@coffre/protocol';
-import { StaticSite, ensureTenant } from '@coffre/sync-server';
-import { buildWebApp } from '../support/buildWebApp.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
-import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
+import { randomId, storageEngine } from './support/relayHarness.ts';
+import type { WebAppPage } from './support/WebAppPage.ts';
+import {
+  PASSWORD,
+  TIMEOUT,
+  createDocument as createWebDocument,
+  editorOf,
+  newCredentials,
+  webAppSuite,
+  writeDocument,
+} from './support/webAppSuite.ts';
 
-const PASSWORD = 'correct horse battery staple';
-const TIMEOUT = 30_000;
 const SAFETY_NUMBER = /^(\d{5} ){11}\d{5}$/;
-
-function newCredentials(name: string): Credentials {
-  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
-}
-
-/** The document screen's (and the link screen's) editor, by the names a person reads. */
-function editorOf(app: WebAppPage) {
-  const page = app.page;
-  return {
-    title: page.getByRole('textbox', { name: 'Title' }),
-    text: page.getByRole('textbox', { name: 'Document text' }),
-    async waitOpen(): Promise<void> {
-      await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
-    },
-    /** The text, one line per block, without the other editors' caret labels. */
-    async bodyText(): Promise<string> {
-      return page.locator('.doc-prose').evaluate((element) => {
-        const copy = element.cloneNode(true) as HTMLElement;
-        for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-        return Array.from(copy.querySelectorAll('p, h1, h2, h3, h4, pre'), (block) => block.textContent ?? '').join(
-          '\n',
-        );
-      });
-    },
-    async statusText(): Promise<string> {
-      return (await page.locator('.sync-pill').textContent()) ?? '';
-    },
-  };
-}
 
 /** The share dialog of the open document. */
 function shareDialogOf(app: WebAppPage) {
@@ -63,16 +36,9 @@ function shareDialogOf(app: WebAppPage) {
 }
 
 async function createDocument(app: WebAppPage, title: string, text: string): Promise<string> {
-  await app.page.getByRole('button', { name: 'New document' }).click();
-  const editor = editorOf(app);
-  await editor.waitOpen();
-  const match = /#\/d\/([0-9a-f]{32})$/.exec(app.page.url());
-  expect(match).not.toBeNull();
-  await editor.title.fill(title);
-  await editor.text.click();
-  await app.page.keyboard.type(text);
-  await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
-  return (match as RegExpExecArray)[1] as string;
+  const documentId = await createWebDocument(app);
+  await writeDocument(app, title, text);
+  return documentId;
 }
 
 /** Types at the end of the document, on a new line. */
@@ -95,47 +61,11 @@ async function appendLine(app: WebAppPage, text: string): Promise<void> {
  * dialog with the keyboard alone. Screens go to /tmp/coffre-shots/ (share-*).
  */
 describe(`web app sharing in Chromium (${storageEngine})`, () => {
-  let harness: RelayHarness;
-  let browser: Browser;
-  let tenant: TenantId;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  const newApp = async (): Promise<WebAppPage> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message: ConsoleMessage) => {
-      const text = message.text();
-      // Refusals (the relay's 4xx, a closed socket) show up as console errors too.
-      if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
-      if (/WebSocket connection to .* failed/.test(text)) return;
-      problems.push(`console error: ${text}`);
-    });
-    return new WebAppPage(page, harness.httpUrl);
-  };
-
-  beforeAll(async () => {
-    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
-    tenant = randomId('org') as TenantId;
-    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
-    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.teardown();
-  }, 180_000);
+  const web = webAppSuite({ teardownTimeout: 180_000 });
 
   it('shares with a member as editor after showing their safety number, edits together live, and after removal nothing new reaches them', async () => {
-    const ada = await newApp();
-    const bea = await newApp();
+    const ada = await web.newApp();
+    const bea = await web.newApp();
     const adaCredentials = newCredentials('ada');
     const beaCredentials = newCredentials('bea');
     await ada.signUp(adaCredentials);
@@ -253,7 +183,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
   }, 180_000);
 
   it('opens a read link without an account, an edit link with its password, and says a revoked link does not work any more', async () => {
-    const ada = await newApp();
+    const ada = await web.newApp();
     await ada.signUp(newCredentials('ada'));
     await createDocument(ada, 'Public agenda', 'Meeting at ten.');
     const share = shareDialogOf(ada);
@@ -264,7 +194,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     const address = share.dialog.getByRole('textbox', { name: 'New link address' });
     await address.waitFor({ timeout: TIMEOUT });
     const readUrl = await address.inputValue();
-    expect(readUrl).toMatch(new RegExp(`^${harness.httpUrl}/#/link/${tenant}/[A-Za-z0-9_-]+$`));
+    expect(readUrl).toMatch(new RegExp(`^${web.harness.httpUrl}/#/link/${web.tenant}/[A-Za-z0-9_-]+$`));
     await expect
       .poll(() => share.dialog.getByRole('list', { name: 'Links of this document' }).getByRole('listitem').count(), {
         timeout: TIMEOUT,
@@ -273,7 +203,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     await address.scrollIntoViewIfNeeded();
     await ada.screenshot('share-07-link-created');
 
-    const reader = await newApp();
+    const reader = await web.newApp();
     await reader.page.goto(readUrl);
     const onReader = editorOf(reader);
     await onReader.waitOpen();
@@ -295,7 +225,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
       .toBe(2);
     const editUrl = await address.inputValue();
     expect(editUrl).not.toBe(readUrl);
-    const editor = await newApp();
+    const editor = await web.newApp();
     await editor.page.goto(editUrl);
     await editor.waitForHeading('This link is protected by a password');
     await editor.page.getByLabel('Link password').fill('grey heron');
@@ -341,16 +271,16 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     await reader.screenshot('share-11-link-revoked');
 
     // A link cut short says so.
-    await reader.page.goto(`${harness.httpUrl}/#/link/${tenant}/abc`);
+    await reader.page.goto(`${web.harness.httpUrl}/#/link/${web.tenant}/abc`);
     await reader.waitForHeading('This link is not complete');
   }, 180_000);
 
   it('works with the keyboard alone: opens from the Share button, keeps focus inside, shares, and Escape returns to the button', async () => {
-    const ada = await newApp();
+    const ada = await web.newApp();
     await ada.signUp(newCredentials('ada'));
-    const cleo = new AccountClient({ baseUrl: harness.httpUrl });
+    const cleo = new AccountClient({ baseUrl: web.harness.httpUrl });
     const cleoEmail = `cleo-${randomId('c')}@example.test`;
-    await cleo.register(tenant, cleoEmail, PASSWORD, 'Cleo’s laptop');
+    await cleo.register(web.tenant, cleoEmail, PASSWORD, 'Cleo’s laptop');
     cleo.close();
     await createDocument(ada, 'Keyboard only', 'No mouse here.');
 
