@@ -145,6 +145,9 @@ describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
     await laptop.page.getByRole('button', { name: 'Save' }).click();
     await onLaptop.waitFor(onLaptop.folder('Client work'));
     await laptop.screenshot('folders-01-list');
+    await laptop.page.setViewportSize({ width: 390, height: 844 });
+    await laptop.screenshot('folders-01b-list-phone');
+    await laptop.page.setViewportSize({ width: 1280, height: 900 });
     await onLaptop.folder('Client work').click();
     await onLaptop.waitFor(onLaptop.document('Call the plumber'));
     await onLaptop.waitFor(onLaptop.document('Budget plan'));

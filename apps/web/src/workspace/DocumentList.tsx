@@ -401,7 +401,9 @@ export function DocumentList(_props: DocumentListProps) {
       : `${shown.length} of ${ofKind.length} ${kindWord}${ofKind.length === 1 ? '' : 's'} match${shown.length === 1 ? 'es' : ''} “${query.trim()}”.`
     : `${[
         subfolders.length > 0 ? `${subfolders.length} folder${subfolders.length === 1 ? '' : 's'}` : '',
-        `${shown.length} ${kindWord}${shown.length === 1 ? '' : 's'}`,
+        shown.length > 0 || subfolders.length === 0
+          ? `${shown.length} ${kindWord}${shown.length === 1 ? '' : 's'}`
+          : '',
       ]
         .filter((part) => part !== '')
         .join(', ')}${openFolder ? ` in “${openFolder.name}”` : ''}`;
