@@ -7,9 +7,11 @@ import { randomId, readAllFiles, storageEngine } from './support/relayHarness.ts
 import {
   PASSWORD,
   TIMEOUT,
+  backToDocuments,
   createDocument,
   editorOf,
   newCredentials,
+  openFromList,
   webAppSuite,
   writeDocument,
 } from './support/webAppSuite.ts';
@@ -62,8 +64,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     const markdown = await readFile(await download.path(), 'utf8');
     expect(markdown).toBe('# Expedition plans\n\nPack the blue tent and three maps.\n\n## Checklist\n\n- [ ] Stove\n');
 
-    await app.page.getByRole('link', { name: '← Documents' }).click();
-    await app.waitForHeading('Documents');
+    await backToDocuments(app);
     const list = app.page.getByRole('list', { name: 'Your documents' });
     await expect.poll(() => list.getByRole('link', { name: 'Expedition plans' }).count()).toBe(1);
     await app.screenshot('docs-03-list-one');
@@ -112,12 +113,8 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
 
     const phone = await web.newApp();
     await phone.logIn(credentials);
-    await phone.page
-      .getByRole('list', { name: 'Your documents' })
-      .getByRole('link', { name: 'Shared notes' })
-      .click({ timeout: TIMEOUT });
+    await openFromList(phone, 'Shared notes');
     const onPhone = editorOf(phone);
-    await onPhone.waitOpen();
     await expect.poll(() => onPhone.bodyText(), { timeout: TIMEOUT }).toBe('Written on the laptop.');
 
     await onPhone.text.click();
@@ -151,8 +148,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await app.screenshot('docs-05-editor-offline');
 
     // Offline, the list is this device's catalog, and the document opens from IndexedDB.
-    await app.page.getByRole('link', { name: '← Documents' }).click();
-    await app.waitForHeading('Documents');
+    await backToDocuments(app);
     await expect
       .poll(() => app.page.getByText('You are offline: these are the documents kept on this device.').count())
       .toBe(1);
@@ -167,8 +163,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await app.page.context().setOffline(false);
     await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
     // The list follows the network: back online, it is the relay's again.
-    await app.page.getByRole('link', { name: '← Documents' }).click();
-    await app.waitForHeading('Documents');
+    await backToDocuments(app);
     await expect.poll(() => app.page.getByText('Created ', { exact: false }).count(), { timeout: TIMEOUT }).toBe(1);
     expect(await app.page.getByText('You are offline').count()).toBe(0);
 
@@ -236,8 +231,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       await createDocument(app);
       await writeDocument(app, title, text);
     }
-    await app.page.getByRole('link', { name: '← Documents' }).click();
-    await app.waitForHeading('Documents');
+    await backToDocuments(app);
     // After a reload, titles come from this device's sealed catalog; the text is read again for a search.
     await app.page.reload();
     await app.waitForHeading('Unlock Coffre');

@@ -6,9 +6,11 @@ import type { WebAppPage } from './support/WebAppPage.ts';
 import {
   PASSWORD,
   TIMEOUT,
+  backToDocuments,
   createDocument,
   editorOf,
   newCredentials,
+  openFromList,
   webAppSuite,
   writeDocument,
 } from './support/webAppSuite.ts';
@@ -142,12 +144,8 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     // Another device of the same user: the restored text, and the versions by "another device".
     const phone = await web.newApp();
     await phone.logIn(credentials);
-    await phone.page
-      .getByRole('list', { name: 'Your documents' })
-      .getByRole('link', { name: 'Field notes' })
-      .click({ timeout: TIMEOUT });
+    await openFromList(phone, 'Field notes');
     const onPhone = screenOf(phone);
-    await onPhone.waitOpen();
     await expect.poll(() => onPhone.bodyText(), { timeout: TIMEOUT }).toBe('First version');
     await onPhone.openHistory();
     await expect.poll(async () => (await onPhone.listed()).length, { timeout: TIMEOUT }).toBe(2);
@@ -228,8 +226,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await expect.poll(() => screen.statusText(), { timeout: TIMEOUT }).toBe('Saved');
     const url = app.page.url();
 
-    await app.page.getByRole('link', { name: '← Documents' }).click();
-    await app.waitForHeading('Documents');
+    await backToDocuments(app);
     await app.page.goto(url);
     await screen.waitOpen();
     await screen.openHistory();
@@ -241,8 +238,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await app.page.keyboard.press('Escape');
 
     // Leaving again without a change adds nothing.
-    await app.page.getByRole('link', { name: '← Documents' }).click();
-    await app.waitForHeading('Documents');
+    await backToDocuments(app);
     await app.page.goto(url);
     await screen.waitOpen();
     await screen.openHistory();

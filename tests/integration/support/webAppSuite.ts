@@ -155,3 +155,18 @@ export async function writeDocument(app: WebAppPage, title: string, text: string
   await app.page.keyboard.type(text);
   await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
 }
+
+/** Opens the document titled `title` from the documents screen's list and waits for its editor. */
+export async function openFromList(app: WebAppPage, title: string): Promise<void> {
+  await app.page
+    .getByRole('list', { name: 'Your documents' })
+    .getByRole('link', { name: title })
+    .click({ timeout: TIMEOUT });
+  await editorOf(app).waitOpen();
+}
+
+/** Leaves the open document for the documents screen. */
+export async function backToDocuments(app: WebAppPage): Promise<void> {
+  await app.page.getByRole('link', { name: '← Documents' }).click();
+  await app.waitForHeading('Documents');
+}

@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
-import { Checkbox } from '../ui/Field.tsx';
+import type { ComponentProps, ReactNode } from 'react';
+import { Checkbox, Field } from '../ui/Field.tsx';
 import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
 import { RememberHint } from './RememberHint.tsx';
 
@@ -54,4 +54,36 @@ export function RememberCheckbox({
       hint={<RememberHint />}
     />
   );
+}
+
+type FieldProps = ComponentProps<typeof Field>;
+
+/** The organisation (tenant) field of the sign-up and log-in screens. */
+export function OrganisationField(props: Omit<FieldProps, 'label' | 'name'>) {
+  return (
+    <Field
+      label="Organisation"
+      name="organisation"
+      autoComplete="organization"
+      autoCapitalize="none"
+      spellCheck={false}
+      required
+      {...props}
+    />
+  );
+}
+
+/** The email field of the sign-up and log-in screens. */
+export function EmailField(props: Omit<FieldProps, 'label' | 'name' | 'type'>) {
+  return <Field label="Email" name="email" type="email" autoComplete="username" required {...props} />;
+}
+
+/** The password field of the sign-up, log-in and unlock screens; `autoComplete` says which password it is. */
+export function PasswordField(props: Omit<FieldProps, 'label' | 'name' | 'type'> & { autoComplete: string }) {
+  return <Field label="Password" name="password" type="password" required {...props} />;
+}
+
+/** The name this device is listed under, on the sign-up and log-in screens. */
+export function DeviceNameField(props: Omit<FieldProps, 'label' | 'name'>) {
+  return <Field label="Name of this device" name="device" required maxLength={100} {...props} />;
 }

@@ -10,7 +10,14 @@ import { describeError } from '../ui/describeError.ts';
 import { Field } from '../ui/Field.tsx';
 import { nextPaint } from '../ui/nextPaint.ts';
 import { InfoNotice } from '../ui/Notices.tsx';
-import { AuthForm, RememberCheckbox } from './AuthForm.tsx';
+import {
+  AuthForm,
+  DeviceNameField,
+  EmailField,
+  OrganisationField,
+  PasswordField,
+  RememberCheckbox,
+} from './AuthForm.tsx';
 
 type Step = 'password' | 'second-factor';
 
@@ -127,44 +134,15 @@ export function LogInScreen({ defaultTenant, defaultEmail, notice }: LogInScreen
       <p className="lede">Your password unlocks your keys in this browser; it is never sent anywhere.</p>
       {notice ? <InfoNotice>{notice}</InfoNotice> : null}
       <AuthForm busy={busy} error={error} submitLabel="Log in" onSubmit={submit}>
-        <Field
-          label="Organisation"
-          name="organisation"
-          value={tenant}
-          onValueChange={setTenant}
-          autoComplete="organization"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-        />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          value={email}
-          onValueChange={setEmail}
-          autoComplete="username"
-          required
-          autoFocus={defaultEmail === ''}
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
+        <OrganisationField value={tenant} onValueChange={setTenant} />
+        <EmailField value={email} onValueChange={setEmail} autoFocus={defaultEmail === ''} />
+        <PasswordField
           value={password}
           onValueChange={setPassword}
           autoComplete="current-password"
-          required
           autoFocus={defaultEmail !== ''}
         />
-        <Field
-          label="Name of this device"
-          name="device"
-          value={deviceName}
-          onValueChange={setDeviceName}
-          required
-          maxLength={100}
-        />
+        <DeviceNameField value={deviceName} onValueChange={setDeviceName} />
         <RememberCheckbox checked={remember} onCheckedChange={setRemember} />
       </AuthForm>
       <p className="switch">

@@ -6,11 +6,17 @@ import { routes } from '../router/routes.ts';
 import { navigate } from '../router/useHashLocation.ts';
 import { defaultDeviceName } from '../ui/defaultDeviceName.ts';
 import { describeError } from '../ui/describeError.ts';
-import { Field } from '../ui/Field.tsx';
 import { nextPaint } from '../ui/nextPaint.ts';
 import { passwordStrength } from '../ui/passwordStrength.ts';
 import { PasswordStrengthMeter } from '../ui/PasswordStrengthMeter.tsx';
-import { AuthForm, RememberCheckbox } from './AuthForm.tsx';
+import {
+  AuthForm,
+  DeviceNameField,
+  EmailField,
+  OrganisationField,
+  PasswordField,
+  RememberCheckbox,
+} from './AuthForm.tsx';
 
 export function SignUpScreen({ defaultTenant }: { defaultTenant: string | null }) {
   const controller = useAccountController();
@@ -46,49 +52,26 @@ export function SignUpScreen({ defaultTenant }: { defaultTenant: string | null }
       <h1 className="page-title">Create your account</h1>
       <p className="lede">Your keys are made in this browser. Nobody, not even the relay, can read your documents.</p>
       <AuthForm busy={busy} error={error} submitLabel="Create account" onSubmit={submit}>
-        <Field
-          label="Organisation"
-          name="organisation"
+        <OrganisationField
           value={tenant}
           onValueChange={setTenant}
-          autoComplete="organization"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
           hint={
             defaultTenant
               ? 'The organisation on this relay. Its first member becomes its administrator.'
               : 'The short name your administrator gave you, e.g. acme.'
           }
         />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          value={email}
-          onValueChange={setEmail}
-          autoComplete="username"
-          required
-          autoFocus
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
+        <EmailField value={email} onValueChange={setEmail} autoFocus />
+        <PasswordField
           value={password}
           onValueChange={setPassword}
           autoComplete="new-password"
-          required
           minLength={10}
           hint={<PasswordStrengthMeter strength={strength} />}
         />
-        <Field
-          label="Name of this device"
-          name="device"
+        <DeviceNameField
           value={deviceName}
           onValueChange={setDeviceName}
-          required
-          maxLength={100}
           hint="Shown in your list of devices, so you can tell them apart."
         />
         <RememberCheckbox checked={remember} onCheckedChange={setRemember} />

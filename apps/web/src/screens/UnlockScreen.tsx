@@ -3,9 +3,8 @@ import { useAccountController } from '../account/AccountContext.tsx';
 import { AuthLayout } from '../layout/AuthLayout.tsx';
 import type { LockedAccount } from '../session/SessionVault.ts';
 import { describeError } from '../ui/describeError.ts';
-import { Field } from '../ui/Field.tsx';
 import { nextPaint } from '../ui/nextPaint.ts';
-import { AuthForm } from './AuthForm.tsx';
+import { AuthForm, PasswordField } from './AuthForm.tsx';
 
 /** After a reload: the session is on this device, sealed; the password opens it without the network. */
 export function UnlockScreen({ account }: { account: LockedAccount }) {
@@ -36,16 +35,7 @@ export function UnlockScreen({ account }: { account: LockedAccount }) {
       </p>
       <AuthForm busy={busy} error={error} submitLabel="Unlock" onSubmit={submit}>
         <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          value={password}
-          onValueChange={setPassword}
-          autoComplete="current-password"
-          required
-          autoFocus
-        />
+        <PasswordField value={password} onValueChange={setPassword} autoComplete="current-password" autoFocus />
       </AuthForm>
       <p className="switch">
         Not you?{' '}
