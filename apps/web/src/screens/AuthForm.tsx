@@ -16,8 +16,16 @@ export interface AuthFormProps {
   after?: ReactNode;
 }
 
-/** The form of the sign-up, log-in and unlock screens: fields, then errors, progress and the submit button. */
-export function AuthForm({ busy, error, submitLabel, onSubmit, children, after }: AuthFormProps) {
+/** A form of the account screens, submitted in script, busy (for screen readers) while `busy` says what is under way. */
+export function BusyForm({
+  busy,
+  onSubmit,
+  children,
+}: {
+  busy: string | null;
+  onSubmit: () => Promise<void>;
+  children: ReactNode;
+}) {
   return (
     <form
       className="form"
@@ -28,13 +36,22 @@ export function AuthForm({ busy, error, submitLabel, onSubmit, children, after }
       aria-busy={busy !== null}
     >
       {children}
+    </form>
+  );
+}
+
+/** The form of the sign-up, log-in and unlock screens: fields, then errors, progress and the submit button. */
+export function AuthForm({ busy, error, submitLabel, onSubmit, children, after }: AuthFormProps) {
+  return (
+    <BusyForm busy={busy} onSubmit={onSubmit}>
+      {children}
       <ErrorNotice message={error} />
       <BusyNotice message={busy} />
       <button className="button button-primary" type="submit" disabled={busy !== null}>
         {submitLabel}
       </button>
       {after}
-    </form>
+    </BusyForm>
   );
 }
 

@@ -6,7 +6,7 @@ import { Checkbox, Field } from '../ui/Field.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { QrCode } from '../ui/QrCode.tsx';
-import { RememberHint } from './RememberHint.tsx';
+import { BusyForm, RememberCheckbox } from './AuthForm.tsx';
 
 /** Where the two-factor card stands; `loading` until the relay said whether it is on (`GET /me`). */
 type TwoFactorView =
@@ -142,16 +142,9 @@ function TwoFactorSection() {
     });
 
   const form = (onSubmit: () => Promise<void>, children: ReactNode) => (
-    <form
-      className="form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void onSubmit();
-      }}
-      aria-busy={busy !== null}
-    >
+    <BusyForm busy={busy} onSubmit={onSubmit}>
       {children}
-    </form>
+    </BusyForm>
   );
 
   return (
@@ -296,8 +289,7 @@ function ThisDeviceSection() {
   return (
     <section className="card" aria-labelledby="this-device-title">
       <h2 id="this-device-title">This device</h2>
-      <Checkbox
-        label="Keep me signed in on this device"
+      <RememberCheckbox
         checked={checked}
         onCheckedChange={(next) => {
           setError(null);
@@ -307,7 +299,6 @@ function ThisDeviceSection() {
             setError(describeError(caught));
           });
         }}
-        hint={<RememberHint />}
       />
       <ErrorNotice message={error} />
     </section>
