@@ -277,6 +277,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     if (this.#idleTimer !== null) clearTimeout(this.#idleTimer);
     this.log.unobserve(this.#onLogChange);
     this.#unsubscribeEngine();
+    this.history.destroy();
     this.removeAllListeners();
   }
 

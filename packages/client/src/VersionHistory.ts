@@ -57,12 +57,18 @@ export class VersionHistory {
   readonly #options: VersionHistoryOptions;
   readonly #maxVersions: number;
   #changedSinceSave = false;
+  readonly #unsubscribe: () => void;
 
   constructor(options: VersionHistoryOptions) {
     this.#options = options;
     this.versions = options.envelope.getArray<Uint8Array>('versions');
     this.#maxVersions = options.maxVersions ?? 100;
-    options.engine.onLocalChange(() => (this.#changedSinceSave = true));
+    this.#unsubscribe = options.engine.onLocalChange(() => (this.#changedSinceSave = true));
+  }
+
+  /** Stops following the engine's changes (the envelope is closing). */
+  destroy(): void {
+    this.#unsubscribe();
   }
 
   /** True when this replica changed the content since it last saved a version. */
