@@ -88,7 +88,11 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
 
   // Sync status, errors in plain words, and the browser's own offline signal.
   useEffect(() => {
-    const update = () => setStatus(document.status);
+    // The status is announced several times per keystroke; the screen re-renders only when what it shows changes.
+    const update = () => {
+      const next = document.status;
+      setStatus((shown) => (shown.state === next.state && shown.unsaved === next.unsaved ? shown : next));
+    };
     update();
     const offStatus = document.on('status', update);
     const offError = document.on('error', (event) => setError(event.message));
@@ -98,7 +102,12 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
         const parsed = parsePeerPresence(peer.state, doc, peer.clientId);
         if (parsed && !users.has(parsed.user.name)) users.set(parsed.user.name, parsed.user);
       }
-      setPeers([...users.values()].sort((a, b) => a.name.localeCompare(b.name)));
+      const next = [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
+      // Presence arrives with every caret move of every peer; the list changes far less often.
+      const same = (shown: PresenceUser[]) =>
+        shown.length === next.length &&
+        shown.every((user, index) => user.name === next[index]?.name && user.color === next[index]?.color);
+      setPeers((shown) => (same(shown) ? shown : next));
     });
     const goOffline = () => document.disconnect();
     const goOnline = () => {
