@@ -1,19 +1,9 @@
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TenantId } from '@coffre/protocol';
-import { StaticSite, ensureTenant } from '@coffre/sync-server';
-import { buildWebApp } from '../support/buildWebApp.ts';
-import { launchChromium } from '../support/chromium.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { dumpTenant } from './support/databaseDump.ts';
-import { type RelayHarness, randomId, readAllFiles, startRelay, storageEngine } from './support/relayHarness.ts';
-import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
-
-const PASSWORD = 'correct horse battery staple';
-const TIMEOUT = 30_000;
-
-function newCredentials(name: string): Credentials {
-  return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
-}
+import { readAllFiles, storageEngine } from './support/relayHarness.ts';
+import type { WebAppPage } from './support/WebAppPage.ts';
+import { TIMEOUT, newCredentials, webAppSuite } from './support/webAppSuite.ts';
 
 /** The documents list's controls, by the names a person reads. */
 function listOf(app: WebAppPage) {
@@ -66,42 +56,8 @@ async function createAndWrite(
  * /tmp/coffre-shots/ (folders-*).
  */
 describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
-  let harness: RelayHarness;
-  let browser: Browser;
-  let tenant: TenantId;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  const newApp = async (): Promise<WebAppPage> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message: ConsoleMessage) => {
-      const text = message.text();
-      if (message.type() !== 'error' || text.startsWith('Failed to load resource')) return;
-      if (/WebSocket connection to .* failed/.test(text)) return;
-      problems.push(`console error: ${text}`);
-    });
-    return new WebAppPage(page, harness.httpUrl);
-  };
-
-  beforeAll(async () => {
-    const [webDir] = await Promise.all([buildWebApp(), (async () => (browser = await launchChromium()))()]);
-    tenant = randomId('org') as TenantId;
-    harness = await startRelay({ webApp: new StaticSite(webDir), defaultTenant: tenant });
-    await ensureTenant(harness.relay.database, tenant, 'Test organisation');
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.teardown();
-  });
+  const web = webAppSuite();
+  const newApp = () => web.newApp();
 
   it('keeps folders, notes and where each document is across a reload, on a second device and offline, and never in the clear on the relay', async () => {
     const credentials = newCredentials('fiona');
@@ -204,9 +160,9 @@ describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
 
     // Folder names are content: the relay holds them only as ciphertext, and so does the device.
     const relayHolds = [
-      await dumpTenant(harness, tenant),
-      ...(await readAllFiles(harness.dataDir)).map((file) => file.bytes.toString('latin1')),
-      harness.logs(),
+      await dumpTenant(web.harness, web.tenant),
+      ...(await readAllFiles(web.harness.dataDir)).map((file) => file.bytes.toString('latin1')),
+      web.harness.logs(),
     ].join('\n');
     expect(relayHolds).toContain('folders-');
     for (const secret of ['Projects', 'Client work', 'Offline ideas', 'Budget plan', 'plumber']) {
