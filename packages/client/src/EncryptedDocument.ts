@@ -1,6 +1,15 @@
+import * as Y from 'yjs';
 import { HocuspocusProvider, HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider';
 import { fromBase64Url, toBase64Url } from '@coffre/crypto';
-import { type DeviceId, type ErrorCode, ERROR_MESSAGES, formatDocumentName, isErrorCode } from '@coffre/protocol';
+import {
+  type DeviceId,
+  ErrorCode,
+  ERROR_MESSAGES,
+  STATE_VECTOR_REQUEST,
+  formatDocumentName,
+  isErrorCode,
+  parseStateVectorAnswer,
+} from '@coffre/protocol';
 import { Emitter } from './Emitter.ts';
 import { type EncryptedEnvelopeOptions, type EntryRejectedEvent, EncryptedEnvelope } from './EncryptedEnvelope.ts';
 import type { ContentEngine } from './engines/ContentEngine.ts';
@@ -89,6 +98,16 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   #local: LocalState;
   readonly #journal: SealingJournal;
   readonly #saves: SaveTracker;
+  /**
+   * The highest counter of this device's entries found in the relay's state
+   * (its state vector, asked for after acknowledgements): "saved" means this,
+   * not only acknowledged. Kept in the journal as `saved`.
+   */
+  #confirmed: number;
+  /** This device's highest counter when the relay was last asked for its state vector; null when no answer is awaited. */
+  #confirming: number | null = null;
+  /** The acknowledged counter last reported as missing from the relay's state (reported once). */
+  #reportedMissing = 0;
   /** A connection opened: the provider's next count of 1 is its sync restarting. */
   #restarting = false;
 
@@ -96,7 +115,8 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     super();
     this.envelope = new EncryptedEnvelope({ ...options, sealing: false });
     this.#journal = options.journal ?? new MemorySealingJournal();
-    this.#saves = new SaveTracker(this.#journal.read().saved);
+    this.#confirmed = this.#journal.read().saved;
+    this.#saves = new SaveTracker(this.#confirmed);
     this.#local = options.local ? 'loading' : 'none';
     this.#ownsSocket = !options.websocket;
     const websocket =
@@ -118,7 +138,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     this.envelope.on('sealed', ({ counter }) => {
       // Recorded before the entry can leave the device (the provider sends it after this transaction).
       // Only one envelope seals for this device at a time, so its counter is the journal's truth.
-      this.#journal.write({ sealed: counter, saved: this.#saves.saved });
+      this.#journal.write({ sealed: counter, saved: this.#confirmed });
       this.#emitStatus();
     });
     this.envelope.engine.onLocalChange(() => this.#emitStatus());
@@ -129,18 +149,22 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
         if (this.#local !== 'loaded') this.emit('loaded', undefined);
         this.#maybeStartSealing();
       }
+      this.#confirm();
       this.#emitStatus();
     });
     this.provider.on('open', () => {
       this.#restarting = true;
+      this.#confirming = null; // an answer of the closed connection will not come
     });
     this.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
       const own = this.envelope.ownCounter;
       if (this.#restarting && number === 1) this.#saves.restart(own);
-      else if (this.#saves.update(number, own)) this.#writeSaved();
+      else this.#saves.update(number, own);
       this.#restarting = false;
+      this.#confirm();
       this.#emitStatus();
     });
+    this.provider.on('stateless', ({ payload }: { payload: string }) => this.#onStateless(payload));
     this.provider.on('status', ({ status }: { status: string }) => {
       this.#state = status === 'connected' ? 'syncing' : status === 'connecting' ? 'connecting' : 'offline';
       this.#emitStatus();
@@ -199,7 +223,45 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   }
 
   #writeSaved(): void {
-    this.#journal.write({ sealed: this.#journal.read().sealed, saved: this.#saves.saved });
+    this.#journal.write({ sealed: this.#journal.read().sealed, saved: this.#confirmed });
+  }
+
+  /**
+   * Once the relay acknowledged everything sent, asks for its state vector
+   * (one question at a time, and again only when more was sealed since).
+   */
+  #confirm(): void {
+    if (this.#destroyed || !this.#synced || this.provider.unsyncedChanges > 0) return;
+    const own = this.envelope.ownCounter;
+    if (own <= this.#confirmed || this.#confirming !== null) return;
+    this.#confirming = own;
+    this.provider.sendStateless(STATE_VECTOR_REQUEST);
+  }
+
+  #onStateless(payload: string): void {
+    const answer = parseStateVectorAnswer(payload);
+    if (!answer || this.#destroyed) return;
+    const asked = this.#confirming ?? 0;
+    this.#confirming = null;
+    let stateVector: Map<number, number>;
+    try {
+      stateVector = Y.decodeStateVector(answer.stateVector);
+    } catch {
+      return;
+    }
+    const confirmed = this.envelope.confirmedCounter(stateVector);
+    if (confirmed > this.#confirmed) {
+      this.#confirmed = confirmed;
+      this.#writeSaved();
+    }
+    const acknowledged = this.#saves.saved;
+    if (acknowledged > confirmed && acknowledged > this.#reportedMissing) {
+      // The relay said these were stored, yet its state lacks them: never show them as saved.
+      this.#reportedMissing = acknowledged;
+      this.emit('error', { code: ErrorCode.NotStored, message: ERROR_MESSAGES[ErrorCode.NotStored] });
+    }
+    this.#emitStatus();
+    if (this.envelope.ownCounter > asked) this.#confirm();
   }
 
   get engine(): E {
@@ -218,10 +280,10 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
 
   get status(): SyncStatus {
     // Before this session reached the relay, what earlier sessions sealed but the relay never confirmed counts too.
-    const unconfirmed = this.#synced
-      ? this.provider.unsyncedChanges
-      : Math.max(this.provider.unsyncedChanges, this.envelope.ownCounter - this.#saves.saved);
-    const unsaved = unconfirmed + (this.envelope.hasPendingChanges ? 1 : 0);
+    const unconfirmed = this.provider.unsyncedChanges;
+    // Acknowledged is not enough: an entry counts as saved once found in the relay's state.
+    const unverified = Math.max(0, this.envelope.ownCounter - this.#confirmed);
+    const unsaved = Math.max(unconfirmed, unverified) + (this.envelope.hasPendingChanges ? 1 : 0);
     if (this.#state !== 'syncing') return { state: this.#state, unsaved };
     return { state: this.#synced && unsaved === 0 ? 'saved' : 'syncing', unsaved };
   }
@@ -315,9 +377,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
 
   #emitStatus(): void {
     if (this.#destroyed) return;
-    const status = this.status;
-    if (status.state === 'saved' && this.#saves.confirmAll(this.envelope.ownCounter)) this.#writeSaved();
-    this.emit('status', status);
+    this.emit('status', this.status);
   }
 
   #onAwarenessChange = (): void => {

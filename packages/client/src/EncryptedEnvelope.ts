@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import {
   type DeviceId,
   type DocumentAddress,
+  type EntryHeader,
   type ParsedEntry,
   EntryKind,
   EntryRejectedError,
@@ -77,8 +78,13 @@ interface LiveEntry {
   bytes: number;
   /** Parsed header, when the frame parsed. */
   parsed?: ParsedEntry;
+  /** What the entry is: from `parsed`, or as this replica sealed it. */
+  header?: EntryFacts;
   state: 'applied' | 'rejected' | 'pending';
 }
+
+/** The header fields compaction and the checks below need. */
+type EntryFacts = Pick<EntryHeader, 'kind' | 'author' | 'counter' | 'coverage'>;
 
 /**
  * Binds a content CRDT to an envelope Y.Doc holding only sealed entries:
@@ -113,6 +119,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   #lastSnapshotBytes = 0;
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
   #presenceSeen = new Map<string, number>();
+  /** Entries this replica had that someone deleted with no snapshot keeping them, per author. */
+  #erased = new Map<DeviceId, Set<number>>();
   #destroyed = false;
   #unsubscribeEngine: () => void;
 
@@ -215,8 +223,9 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     this.envelope.transact(() => {
       const items = this.log.toArray();
       for (let index = items.length - 1; index >= 0; index -= 1) {
+        // Only what the snapshot includes: the relay refuses deleting anything else (a rejected entry stays).
         const entry = this.#entries.get(items[index] as Uint8Array);
-        if (entry && entry.state !== 'pending') this.log.delete(index, 1);
+        if (entry?.state === 'applied') this.log.delete(index, 1);
       }
       this.#pushSealed(EntryKind.Snapshot, frame, coverage, counter);
     }, LOCAL_ORIGIN);
@@ -340,6 +349,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
         author: this.#device.id,
         counter,
         coverage,
+        // Pushed right after sealing, so this is the item's id: no copy of the entry fits anywhere else.
+        position: { client: this.envelope.clientID, clock: Y.getState(this.envelope.store, this.envelope.clientID) },
       },
       plaintext,
       documentKey: key,
@@ -353,11 +364,19 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     this.#counters.add(this.#device.id, counter);
     if (kind === EntryKind.Snapshot) this.#counters.cover(coverage);
     this.log.push([frame]);
+    // Yjs stores a copy of the frame: that copy is what the log's observer and compaction see.
+    const stored = this.log.get(this.log.length - 1);
+    this.#track(stored, {
+      bytes: frame.length,
+      header: { kind, author: this.#device.id, counter, coverage },
+      state: 'applied',
+    });
     this.emit('sealed', { kind: kind === EntryKind.Snapshot ? 'snapshot' : 'update', counter, bytes: frame.length });
   }
 
   #onLogChange = (event: Y.YArrayEvent<Uint8Array>, transaction: Y.Transaction): void => {
     const added: Uint8Array[] = [];
+    const removed: EntryFacts[] = [];
     for (const item of event.changes.added) {
       for (const value of item.content.getContent() as unknown[]) {
         if (value instanceof Uint8Array) added.push(value);
@@ -370,16 +389,66 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
         if (entry) {
           this.#liveBytes -= entry.bytes;
           this.#entries.delete(value);
+          if (entry.state === 'applied' && entry.header) removed.push(entry.header);
           if (entry.state === 'pending') this.#pendingDevices = this.#pendingDevices.filter((frame) => frame !== value);
         }
       }
     }
     if (transaction.origin === LOCAL_ORIGIN) {
-      for (const frame of added) this.#track(frame, { bytes: frame.length, state: 'applied' });
+      for (const frame of added)
+        if (!this.#entries.has(frame)) this.#track(frame, { bytes: frame.length, state: 'applied' });
       return;
     }
     this.#ingest(added);
+    if (removed.length > 0) this.#checkRemoved(removed);
   };
+
+  /**
+   * Someone else deleted entries this replica had: each must be kept by a
+   * snapshot now in the log. One that is not was erased (by a hostile member
+   * or relay) and is reported as missing, like a gap.
+   */
+  #checkRemoved(removed: EntryFacts[]): void {
+    const snapshots = this.#liveSnapshots();
+    let erased = false;
+    for (const entry of removed) {
+      if (snapshots.some((snapshot) => coversEntry(snapshot, entry))) continue;
+      let counters = this.#erased.get(entry.author);
+      if (!counters) this.#erased.set(entry.author, (counters = new Set()));
+      counters.add(entry.counter);
+      erased = true;
+    }
+    if (erased) this.#reportGaps();
+  }
+
+  #liveSnapshots(): EntryFacts[] {
+    const snapshots: EntryFacts[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.state === 'applied' && entry.header?.kind === EntryKind.Snapshot) snapshots.push(entry.header);
+    }
+    return snapshots;
+  }
+
+  /**
+   * The highest counter n such that every entry this device sealed up to n is
+   * in a state with the given state vector (`Y.decodeStateVector` of the
+   * relay's answer), itself or through a snapshot there that covers it.
+   */
+  confirmedCounter(stateVector: Map<number, number>): number {
+    const self = this.#device.id;
+    const present = new Set<number>();
+    let covered = 0;
+    for (let item = this.log._start; item !== null; item = item.right) {
+      if (item.deleted || !(item.content instanceof Y.ContentBinary)) continue;
+      const header = this.#entries.get(item.content.content)?.header;
+      if (!header || (stateVector.get(item.id.client) ?? 0) <= item.id.clock) continue;
+      if (header.kind === EntryKind.Snapshot) covered = Math.max(covered, header.coverage.get(self) ?? 0);
+      if (header.author === self) present.add(header.counter);
+    }
+    let confirmed = covered;
+    while (present.has(confirmed + 1)) confirmed += 1;
+    return confirmed;
+  }
 
   #track(frame: Uint8Array, entry: LiveEntry): void {
     if (!this.#entries.has(frame)) this.#liveBytes += entry.bytes;
@@ -448,7 +517,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     }
     if (this.#counters.has(header.author, header.counter)) {
       // Already applied (a replay, or covered by a snapshot): harmless, ignored.
-      this.#track(frame, { bytes: frame.length, parsed: entry, state: 'applied' });
+      this.#track(frame, { bytes: frame.length, parsed: entry, header, state: 'applied' });
       return false;
     }
     try {
@@ -468,8 +537,20 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       this.#counters.cover(header.coverage);
       this.#lastSnapshotBytes = frame.length;
     }
-    this.#track(frame, { bytes: frame.length, parsed: entry, state: 'applied' });
+    this.#track(frame, { bytes: frame.length, parsed: entry, header, state: 'applied' });
+    if (header.kind === EntryKind.Snapshot && this.#erased.size > 0) this.#forgetCovered(header);
     return true;
+  }
+
+  /** Erased entries a snapshot that just came in keeps after all. */
+  #forgetCovered(snapshot: EntryFacts): void {
+    for (const [author, counters] of this.#erased) {
+      for (const counter of counters) {
+        if (coversEntry(snapshot, { kind: EntryKind.Update, author, counter, coverage: new Map() }))
+          counters.delete(counter);
+      }
+      if (counters.size === 0) this.#erased.delete(author);
+    }
   }
 
   #reject(event: EntryRejectedEvent): void {
@@ -478,7 +559,22 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
 
   #reportGaps(): void {
     const gaps = this.#counters.gaps();
+    for (const [author, counters] of this.#erased) {
+      const missing = new Set([...(gaps.get(author) ?? []), ...counters]);
+      gaps.set(
+        author,
+        [...missing].sort((a, b) => a - b),
+      );
+    }
     if (gaps.size > 0 || this.#lastGapCount > 0) this.emit('incomplete', gaps);
     this.#lastGapCount = gaps.size;
   }
+}
+
+/** Whether a snapshot includes an entry (for a snapshot: everything that one included). */
+function coversEntry(snapshot: EntryFacts, entry: EntryFacts): boolean {
+  if ((snapshot.coverage.get(entry.author) ?? 0) < entry.counter) return false;
+  if (entry.kind !== EntryKind.Snapshot) return true;
+  for (const [author, counter] of entry.coverage) if ((snapshot.coverage.get(author) ?? 0) < counter) return false;
+  return true;
 }

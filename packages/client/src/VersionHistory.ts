@@ -1,4 +1,4 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { toBase64Url } from '@coffre/crypto';
 import {
   type DeviceId,
@@ -78,7 +78,7 @@ export class VersionHistory {
 
   /** Seals the current content as a version; returns it, or null when it is too large for one entry. */
   save(label = '', savedAt = Date.now()): DocumentVersion | null {
-    const { address, device, keyring, engine } = this.#options;
+    const { address, device, keyring, engine, envelope } = this.#options;
     const meta = encoder.encode(JSON.stringify({ savedAt, label: label.slice(0, 200) }));
     const state = engine.encodeState();
     const plaintext = new Uint8Array(4 + meta.length + state.length);
@@ -95,6 +95,8 @@ export class VersionHistory {
         author: device.id,
         counter: this.#nextCounter(),
         coverage: new Map(),
+        // The item's id once pushed below (deleting old versions writes no item).
+        position: { client: envelope.clientID, clock: Y.getState(envelope.store, envelope.clientID) },
       },
       plaintext,
       documentKey: key,

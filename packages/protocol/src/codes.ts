@@ -35,6 +35,9 @@ export const ErrorCode = {
   DocumentExists: 'DOCUMENT_EXISTS',
   EpochConflict: 'EPOCH_CONFLICT',
   MemberExists: 'MEMBER_EXISTS',
+  ForeignWriter: 'FOREIGN_WRITER',
+  UncoveredDeletion: 'UNCOVERED_DELETION',
+  NotStored: 'NOT_STORED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -85,6 +88,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   DOCUMENT_EXISTS: 'A document with this id already exists. Choose another id.',
   EPOCH_CONFLICT: 'Someone else changed who can open this document at the same time. Reload and try again.',
   MEMBER_EXISTS: 'This person is already a member of the document.',
+  FOREIGN_WRITER: 'A change claimed to come from another device and was refused.',
+  UNCOVERED_DELETION: "A change tried to remove other people's work that no saved snapshot keeps, and was refused.",
+  NOT_STORED:
+    'The relay confirmed changes it does not hold. They are kept on this device; do not close it until they are saved.',
 };
 
 /** An error with a stable code, thrown by relay hooks and shown by clients. */

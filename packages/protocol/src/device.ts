@@ -1,3 +1,4 @@
+import { fromBase64Url } from '@coffre/crypto';
 import { ByteWriter } from './bytes.ts';
 
 /** Domain of the identity key's signature over a device's keys. */
@@ -19,4 +20,23 @@ export function encodeDeviceStatement(input: {
     .bytes(input.signingPublicKey)
     .bytes(input.boxPublicKey)
     .finish();
+}
+
+const LINK_DEVICE = /^link-([A-Za-z0-9_-]{43})$/;
+
+/**
+ * The Ed25519 public key a share-link device's id carries (`link-` followed
+ * by the key in base64url), or undefined for any other id. Link devices have
+ * no certificate: their id is their key, so both clients and the relay can
+ * verify what they sign.
+ */
+export function linkDevicePublicKey(id: string): Uint8Array | undefined {
+  const match = LINK_DEVICE.exec(id);
+  if (!match) return undefined;
+  try {
+    const publicKey = fromBase64Url(match[1] ?? '');
+    return publicKey.length === 32 ? publicKey : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -46,6 +46,21 @@ export interface EntryHeader {
   counter: number;
   /** Snapshots only: what the snapshot includes. Empty for other kinds. */
   coverage: Coverage;
+  /**
+   * Where in the envelope the author writes the entry: the Yjs client id and
+   * clock of its item. Signed with the rest, so nobody can write a copy of
+   * the entry at another position (under its author's id and future clocks,
+   * which would swallow the author's next changes): the relay accepts an
+   * entry sent by someone other than its author only at its own position.
+   * Absent in entries of clients older than this field (and in presence).
+   */
+  position?: EntryPosition;
+}
+
+/** A Yjs item id: client id (u32) and clock. */
+export interface EntryPosition {
+  client: number;
+  clock: number;
 }
 
 export interface ParsedEntry {
@@ -74,6 +89,7 @@ function encodeHeader(header: EntryHeader): Uint8Array {
   writer.u16(header.coverage.size);
   const sorted = [...header.coverage.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [author, counter] of sorted) writer.shortString(author).u32(counter);
+  if (header.position) writer.u8(1).u32(header.position.client).u32(header.position.clock);
   return writer.finish();
 }
 
@@ -100,6 +116,10 @@ function decodeHeader(bytes: Uint8Array): EntryHeader {
       const counter = reader.u32();
       if (header.coverage.has(author)) throw new FrameFormatError('coverage lists a device twice');
       header.coverage.set(author, counter);
+    }
+    if (reader.remaining > 0) {
+      if (reader.u8() !== 1) throw new FrameFormatError('unknown field after the coverage');
+      header.position = { client: reader.u32(), clock: reader.u32() };
     }
     if (reader.remaining !== 0) throw new FrameFormatError('trailing bytes after the header');
     return header;
@@ -180,9 +200,18 @@ export interface OpenEntryInput {
   authorPublicKey: Uint8Array;
 }
 
+/**
+ * Whether the entry carries a valid signature of the device whose public key
+ * is given. Needs no document key: the relay uses it to check an entry that a
+ * connection relays on another device's behalf.
+ */
+export function verifyEntrySignature(entry: ParsedEntry, authorPublicKey: Uint8Array): boolean {
+  return verify(authorPublicKey, ENTRY_SIGNATURE_DOMAIN, entry.signed, entry.signature);
+}
+
 /** Verifies the author's signature, then decrypts; throws {@link EntryRejectedError}. */
 export function openEntry({ entry, documentKey, authorPublicKey }: OpenEntryInput): Uint8Array {
-  if (!verify(authorPublicKey, ENTRY_SIGNATURE_DOMAIN, entry.signed, entry.signature)) {
+  if (!verifyEntrySignature(entry, authorPublicKey)) {
     throw new EntryRejectedError(EntryRejection.BadSignature, `signature of ${entry.header.author} does not verify`);
   }
   try {

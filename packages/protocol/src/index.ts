@@ -36,6 +36,7 @@ export {
   EntryKind,
   type Coverage,
   type EntryHeader,
+  type EntryPosition,
   type ParsedEntry,
   parseEntry,
   type SealEntryInput,
@@ -44,8 +45,15 @@ export {
   EntryRejectedError,
   type OpenEntryInput,
   openEntry,
+  verifyEntrySignature,
 } from './entry.ts';
+export {
+  STATE_VECTOR_REQUEST,
+  type StateVectorAnswer,
+  encodeStateVectorAnswer,
+  parseStateVectorAnswer,
+} from './stateless.ts';
 export * from './api.ts';
 export { GRANT_SIGNATURE_DOMAIN, GRANT_FORMAT_VERSION, type GrantStatement, encodeGrantStatement } from './grant.ts';
 export * from './sharingApi.ts';
-export { DEVICE_SIGNATURE_DOMAIN, encodeDeviceStatement } from './device.ts';
+export { DEVICE_SIGNATURE_DOMAIN, encodeDeviceStatement, linkDevicePublicKey } from './device.ts';

@@ -10,6 +10,11 @@ export const LIMITS = {
   maxHeaderBytes: 32 * 1024,
   /** Most author devices a snapshot's coverage may list. */
   maxCoverageEntries: 1000,
+  /**
+   * Saved versions a document keeps: older ones may be deleted only while at
+   * least this many remain (the relay refuses any other deletion of a version).
+   */
+  keptVersions: 100,
   /** Seconds an unauthenticated connection may stay open. */
   unauthenticatedTimeoutSeconds: 10,
   /** Messages an unauthenticated connection may send before it is closed. */

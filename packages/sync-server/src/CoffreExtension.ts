@@ -6,7 +6,9 @@ import type {
   beforeUnloadDocumentPayload,
   connectedPayload,
   onAuthenticatePayload,
+  onDisconnectPayload,
   onLoadDocumentPayload,
+  onStatelessPayload,
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
 import {
@@ -17,13 +19,16 @@ import {
   ErrorCode,
   InvalidAddressError,
   LIMITS,
+  STATE_VECTOR_REQUEST,
   canWrite,
+  encodeStateVectorAnswer,
   parseDocumentName,
 } from '@coffre/protocol';
 import type { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
 import type { SessionGuard } from './accounts/SessionGuard.ts';
 import type { TokenVerifier } from './auth/TokenVerifier.ts';
-import { validateEnvelopeUpdate } from './envelope/validateEnvelopeUpdate.ts';
+import { type EnvelopeWriter, EnvelopeGuard } from './envelope/EnvelopeGuard.ts';
+import { EnvelopeWriters } from './envelope/EnvelopeWriters.ts';
 import type { Logger } from './logger.ts';
 import type { PersistenceQueue } from './PersistenceQueue.ts';
 import { RelayError } from './RelayError.ts';
@@ -47,6 +52,8 @@ export interface ConnectionContext {
   expiresAt: number;
   /** Shared by every document of one socket. */
   socket: SocketState;
+  /** Who writes through this connection (made on its first update). */
+  writer?: EnvelopeWriter;
 }
 
 export interface SocketState {
@@ -97,9 +104,17 @@ export class CoffreExtension implements Extension {
   readonly #options: CoffreExtensionOptions;
   /** Tenants whose row is known to exist: no database round trip per connection. */
   readonly #knownTenants = new Set<string>();
+  readonly #guard: EnvelopeGuard;
+  /** Per loaded envelope, the device bound to each of its Yjs client ids. */
+  readonly #writers = new WeakMap<Y.Doc, EnvelopeWriters>();
+  /** Per document name, the connection that owns each awareness client id. */
+  readonly #presenceOwners = new Map<string, Map<number, ConnectionContext>>();
 
   constructor(options: CoffreExtensionOptions) {
     this.#options = options;
+    this.#guard = new EnvelopeGuard({
+      signingKey: (address, device) => options.documents.signingKey(address.tenantId, device),
+    });
   }
 
   /**
@@ -192,34 +207,47 @@ export class CoffreExtension implements Extension {
 
   async onLoadDocument(data: onLoadDocumentPayload<ConnectionContext>): Promise<void> {
     const { address } = data.context;
-    const { state, updates } = await this.#options.store.load(address.tenantId, address.documentId);
+    const [{ state, updates }, writers] = await Promise.all([
+      this.#options.store.load(address.tenantId, address.documentId),
+      this.#options.store.loadWriters(address.tenantId, address.documentId),
+    ]);
     Y.transact(data.document, () => {
       if (state) Y.applyUpdate(data.document, state);
       for (const update of updates) Y.applyUpdate(data.document, update);
     });
+    this.#writers.set(data.document, EnvelopeWriters.load(data.document, writers));
   }
 
   /**
    * Runs before Hocuspocus applies a sync step 2 or an update: the update is
-   * validated here and queued for storage. Hocuspocus then applies and relays
-   * it at once; the relay holds the sender's acknowledgement until the write
-   * has committed (see {@link PersistenceQueue}), so "saved" means stored.
+   * checked here (its shape, whose client ids it writes under, what it
+   * deletes; see {@link EnvelopeGuard}) and queued for storage. Hocuspocus
+   * then applies and relays it at once; the relay holds the sender's
+   * acknowledgement until the write has committed (see {@link PersistenceQueue}),
+   * so "saved" means stored.
    */
-  beforeSync(data: beforeSyncPayload<ConnectionContext>): Promise<void> {
-    if (data.type === SYNC_STEP_1) return Promise.resolve();
+  async beforeSync(data: beforeSyncPayload<ConnectionContext>): Promise<void> {
+    if (data.type === SYNC_STEP_1) return;
     const { context, connection, document } = data;
-    if (context.readOnly || connection.readOnly) return Promise.resolve(); // Hocuspocus refuses to apply it
-    const update = data.payload;
-    const summary = validateEnvelopeUpdate(update, context.address);
+    if (context.readOnly || connection.readOnly) return; // Hocuspocus refuses to apply it
+    const writers = this.#writers.get(document);
+    if (!writers) throw new RelayError(CloseCode.Internal, ErrorCode.Internal, 'document was not loaded');
+    context.writer ??= { access: context.access, device: context.claims.device, proven: new Set() };
+    const { fresh, bindings } = await this.#guard.check(
+      data.payload,
+      context.address,
+      document,
+      writers,
+      context.writer,
+    );
     // Store only what the relay does not hold yet (a reconnecting client resends its whole state).
-    const fresh = Y.diffUpdate(update, Y.encodeStateVector(document));
-    if (!summary.deletes && Y.parseUpdateMeta(fresh).to.size === 0) return Promise.resolve();
+    if (fresh === null) return;
     const { tenantId, documentId } = context.address;
     // Only development tokens create documents by writing; others were created with an owner.
     const createDocument = context.access === 'development';
     this.#options.persistence.enqueue(data.documentName, async () => {
       try {
-        await this.#options.store.appendUpdate(tenantId, documentId, fresh, { createDocument });
+        await this.#options.store.appendUpdate(tenantId, documentId, fresh, { createDocument, writers: bindings });
       } catch (error) {
         // Deleted meanwhile: nothing to keep, and retrying would never succeed.
         if (!(error instanceof UnknownDocumentError)) throw error;
@@ -229,7 +257,20 @@ export class CoffreExtension implements Extension {
         );
       }
     });
-    return Promise.resolve();
+  }
+
+  /**
+   * Answers a client's request for the envelope's state vector, once every
+   * write queued for the document has committed: the client checks that what
+   * it was told is saved is really held (see `STATE_VECTOR_REQUEST`). Other
+   * stateless messages are ignored.
+   */
+  async onStateless(data: onStatelessPayload): Promise<void> {
+    if (data.payload !== STATE_VECTOR_REQUEST) return;
+    // Everything in the state now was queued before this call: the answer waits for those writes only.
+    const stateVector = Y.encodeStateVector(data.document);
+    await this.#options.persistence.whenFlushed(data.documentName);
+    data.connection.sendStateless(encodeStateVectorAnswer(stateVector));
   }
 
   /** A document leaves memory only once its queued writes have committed. */
@@ -237,20 +278,43 @@ export class CoffreExtension implements Extension {
     await this.#options.persistence.whenFlushed(data.documentName);
   }
 
-  /** Presence must be a sealed blob; read-only connections publish none. */
+  /**
+   * Presence must be a sealed blob; read-only connections publish none. Each
+   * awareness client id belongs to the connection that first published it,
+   * so no connection can overwrite or blank another's presence.
+   */
   async beforeHandleAwareness(data: beforeHandleAwarenessPayload<ConnectionContext>): Promise<void> {
-    if (!data.context || data.context.readOnly) {
+    const context = data.context;
+    if (!context || context.readOnly) {
       data.states.clear();
       return;
     }
+    let owners = this.#presenceOwners.get(data.documentName);
+    if (!owners) this.#presenceOwners.set(data.documentName, (owners = new Map<number, ConnectionContext>()));
     const maxEncoded = Math.ceil((LIMITS.maxAwarenessBytes * 4) / 3) + 4;
     for (const [clientId, state] of data.states) {
+      const owner = owners.get(clientId);
+      if (owner !== undefined && owner !== context) {
+        data.states.delete(clientId);
+        continue;
+      }
       const keys = Object.keys(state);
       const sealed: unknown = state.sealed;
       const valid =
         keys.length === 0 ||
         (keys.length === 1 && typeof sealed === 'string' && sealed.length <= maxEncoded && /^[\w-]*$/.test(sealed));
       if (!valid) data.states.delete(clientId);
+      else owners.set(clientId, context);
+    }
+    await Promise.resolve();
+  }
+
+  /** A closed connection's awareness client ids are free again. */
+  async onDisconnect(data: onDisconnectPayload<ConnectionContext>): Promise<void> {
+    const owners = this.#presenceOwners.get(data.documentName);
+    if (owners) {
+      for (const [clientId, owner] of owners) if (owner === data.context) owners.delete(clientId);
+      if (owners.size === 0) this.#presenceOwners.delete(data.documentName);
     }
     await Promise.resolve();
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Hocuspocus } from '@hocuspocus/server';
+import { ready } from '@coffre/crypto';
 import { getRequestListener } from '@hono/node-server';
 import * as decoding from 'lib0/decoding';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
@@ -189,6 +190,8 @@ export class RelayServer {
 
   /** Starts listening; resolves with the bound port (use port 0 in tests). */
   async listen(): Promise<number> {
+    // Signatures of relayed entries are checked, and state vectors encoded, with libsodium.
+    await ready();
     await new Promise<void>((resolve, reject) => {
       this.#http.once('error', reject);
       this.#http.listen(this.#options.port ?? 8787, this.#options.host ?? '127.0.0.1', () => {

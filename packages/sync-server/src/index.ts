@@ -13,7 +13,9 @@ export {
   type ConnectionAccess,
   type ConnectionContext,
 } from './CoffreExtension.ts';
-export { validateEnvelopeUpdate, type EnvelopeUpdateSummary } from './envelope/validateEnvelopeUpdate.ts';
+export { inspectEnvelopeUpdate, type EnvelopeUpdateInspection } from './envelope/inspectEnvelopeUpdate.ts';
+export { EnvelopeGuard, type EnvelopeWriter, type EnvelopeCheck } from './envelope/EnvelopeGuard.ts';
+export { EnvelopeWriters, type WriterBinding } from './envelope/EnvelopeWriters.ts';
 export { TokenVerifier, type TokenVerifierOptions, type VerifiedToken } from './auth/TokenVerifier.ts';
 export {
   type TokenKeys,

@@ -1,8 +1,6 @@
-import { fromBase64Url, generateSigningKeyPair, toBase64Url } from '@coffre/crypto';
-import { type DeviceId, deviceId } from '@coffre/protocol';
+import { generateSigningKeyPair, toBase64Url } from '@coffre/crypto';
+import { type DeviceId, deviceId, linkDevicePublicKey as publicKeyOfLinkDevice } from '@coffre/protocol';
 import type { DeviceIdentity } from '../keys.ts';
-
-const LINK_DEVICE = /^link-([A-Za-z0-9_-]{43})$/;
 
 /**
  * A throwaway device for someone who opens a share link: they have no
@@ -23,12 +21,5 @@ export function createLinkDevice(): DeviceIdentity {
 
 /** The public key a link device's id carries, or undefined for any other id. */
 export function linkDevicePublicKey(id: DeviceId | string): Uint8Array | undefined {
-  const match = LINK_DEVICE.exec(id);
-  if (!match) return undefined;
-  try {
-    const publicKey = fromBase64Url(match[1] ?? '');
-    return publicKey.length === 32 ? publicKey : undefined;
-  } catch {
-    return undefined;
-  }
+  return publicKeyOfLinkDevice(id);
 }

@@ -36,6 +36,9 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   DOCUMENT_EXISTS: 409,
   EPOCH_CONFLICT: 409,
   MEMBER_EXISTS: 409,
+  FOREIGN_WRITER: 422,
+  UNCOVERED_DELETION: 422,
+  NOT_STORED: 500,
 };
 
 /** One invalid field of a `VALIDATION_FAILED` answer: where, and what is expected there. */

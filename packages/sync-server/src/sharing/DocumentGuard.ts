@@ -1,4 +1,4 @@
-import type { DocumentRole, TenantId } from '@coffre/protocol';
+import type { DeviceId, DocumentRole, TenantId } from '@coffre/protocol';
 import type { SqlDatabase } from '../storage/index.ts';
 
 /**
@@ -34,5 +34,16 @@ export class DocumentGuard {
       ]),
     );
     return rows.length > 0;
+  }
+
+  /** A device's signing key (revoked devices too: their entries stay theirs), or null when there is none. */
+  async signingKey(tenant: TenantId, device: DeviceId): Promise<Uint8Array | null> {
+    const rows = await this.#database.withTenant(tenant, (sql) =>
+      sql.query<{ signing_public_key: Uint8Array }>(
+        'select signing_public_key from devices where tenant_id = $1 and id = $2',
+        [tenant, device],
+      ),
+    );
+    return rows[0]?.signing_public_key ?? null;
   }
 }

@@ -1,4 +1,4 @@
-import type { DocumentId, TenantId } from '@coffre/protocol';
+import type { DeviceId, DocumentId, TenantId } from '@coffre/protocol';
 import { InvalidIdError, isValidId } from '@coffre/protocol';
 import { UnknownDocumentError, UnknownTenantError } from './errors.ts';
 import type { SqlDatabase, SqlExecutor } from './SqlDatabase.ts';
@@ -37,6 +37,12 @@ export interface CompactResult {
   mergedThrough: bigint;
   /** Bytes of the state after the call. */
   stateBytes: number;
+}
+
+/** A Yjs client id of the envelope and the device bound to it (see the relay's EnvelopeWriters). */
+export interface StoredWriter {
+  clientId: number;
+  deviceId: DeviceId;
 }
 
 /** Merges a state and updates into one update: pass `Y.mergeUpdates`. */
@@ -118,7 +124,7 @@ export class DocumentStore {
     tenantId: TenantId,
     documentId: DocumentId,
     data: Uint8Array,
-    options: { createDocument?: boolean } = {},
+    options: { createDocument?: boolean; writers?: readonly StoredWriter[] } = {},
   ): Promise<bigint> {
     checkDocumentId(documentId);
     if (!(data instanceof Uint8Array)) throw new TypeError('an update must be a Uint8Array');
@@ -131,7 +137,26 @@ export class DocumentStore {
       );
       const seq = rows[0]?.seq;
       if (seq === undefined) throw new Error('insert returned no seq');
+      for (const writer of options.writers ?? []) {
+        await sql.query(
+          `insert into envelope_writers (tenant_id, document_id, client_id, device_id) values ($1, $2, $3, $4)
+           on conflict (tenant_id, document_id, client_id) do nothing`,
+          [tenantId, documentId, writer.clientId, writer.deviceId],
+        );
+      }
       return seq;
+    });
+  }
+
+  /** The devices bound to the envelope's client ids (stored with {@link appendUpdate}). */
+  async loadWriters(tenantId: TenantId, documentId: DocumentId): Promise<StoredWriter[]> {
+    checkDocumentId(documentId);
+    return this.#db.withTenant(tenantId, async (sql) => {
+      const rows = await sql.query<{ client_id: bigint | number | string; device_id: DeviceId }>(
+        'select client_id, device_id from envelope_writers where tenant_id = $1 and document_id = $2',
+        [tenantId, documentId],
+      );
+      return rows.map((row) => ({ clientId: Number(row.client_id), deviceId: row.device_id }));
     });
   }
 

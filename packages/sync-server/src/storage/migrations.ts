@@ -270,6 +270,27 @@ alter table link_keys force row level security;
 create policy tenant_isolation on link_keys using (${TENANT_POLICY}) with check (${TENANT_POLICY});
 `,
   },
+  {
+    version: 4,
+    name: 'envelope_writers',
+    sql: `
+-- Which device writes under each Yjs client id of a document's envelope
+-- (EnvelopeWriters): the relay refuses changes under another device's id, and
+-- an id's entries can all be compacted away, so the binding is kept here.
+create table envelope_writers (
+  tenant_id text not null,
+  document_id text not null,
+  client_id bigint not null check (client_id >= 0),
+  device_id text not null check (device_id ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),
+  bound_at timestamptz not null default now(),
+  primary key (tenant_id, document_id, client_id),
+  foreign key (tenant_id, document_id) references documents (tenant_id, id) on delete cascade
+);
+alter table envelope_writers enable row level security;
+alter table envelope_writers force row level security;
+create policy tenant_isolation on envelope_writers using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+`,
+  },
 ];
 
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
@@ -294,6 +315,8 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly TablePrivile
   key_grants: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   links: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   link_keys: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // Bindings are never changed or removed but with their document (ON DELETE CASCADE).
+  envelope_writers: ['SELECT', 'INSERT'],
 };
 
 /** The tables holding tenant rows, all under forced Row Level Security. */
@@ -310,6 +333,7 @@ export const TENANT_TABLES: readonly string[] = [
   'key_grants',
   'links',
   'link_keys',
+  'envelope_writers',
 ];
 
 /** The role the relay connects as unless told otherwise. */

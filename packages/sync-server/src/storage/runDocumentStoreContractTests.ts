@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { documentId, tenantId, type DocumentId, type TenantId } from '@coffre/protocol';
+import { deviceId, documentId, tenantId, type DocumentId, type TenantId } from '@coffre/protocol';
 import type { DocumentStore } from './DocumentStore.ts';
 import { MigrationMismatchError } from './errors.ts';
 import { migrate } from './migrate.ts';
@@ -253,6 +253,29 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
       expect((await store.load(b, d)).updates).toEqual([new Uint8Array([0xb])]);
     });
 
+    it('keeps the device bound to each envelope client id, stored with the update that bound it', async () => {
+      const { store } = ctx();
+      const t = await tenantWithRow('writers');
+      const d = doc('bound');
+      await store.appendUpdate(t, d, new Uint8Array([1]), {
+        writers: [{ clientId: 2 ** 40, deviceId: deviceId('laptop') }],
+      });
+      // A binding is never changed: a second one for the same id is ignored.
+      await store.appendUpdate(t, d, new Uint8Array([2]), {
+        writers: [
+          { clientId: 2 ** 40, deviceId: deviceId('phone') },
+          { clientId: 9, deviceId: deviceId('phone') },
+        ],
+      });
+      const writers = await store.loadWriters(t, d);
+      expect(writers.sort((x, y) => x.clientId - y.clientId)).toEqual([
+        { clientId: 9, deviceId: 'phone' },
+        { clientId: 2 ** 40, deviceId: 'laptop' },
+      ]);
+      await store.deleteDocument(t, d);
+      expect(await store.loadWriters(t, d)).toEqual([]);
+    });
+
     it("a tenant sees none of another tenant's rows", async () => {
       const { store, db } = ctx();
       const a = await tenantWithRow('iso-a');
@@ -260,7 +283,9 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
       for (const t of [a, b]) {
         for (const update of mapUpdates(0, 2)) await store.appendUpdate(t, doc('merged'), update);
         await store.compact(t, doc('merged'), Y.mergeUpdates);
-        await store.appendUpdate(t, doc('tail'), new Uint8Array([1]));
+        await store.appendUpdate(t, doc('tail'), new Uint8Array([1]), {
+          writers: [{ clientId: 42, deviceId: deviceId('laptop') }],
+        });
         await db.withTenant(t, (sql) => insertAccountRows(sql, t));
         await db.withTenant(t, (sql) => insertSharingRows(sql, t, 'merged'));
       }
@@ -301,6 +326,11 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
         ],
         ['users', USER_INSERT_SQL, userRow(b, 'planted')],
         ['document_members', MEMBER_INSERT_SQL, [b, 'theirs', 'planted']],
+        [
+          'envelope_writers',
+          'insert into envelope_writers (tenant_id, document_id, client_id, device_id) values ($1, $2, 7, $3)',
+          [b, 'theirs', 'planted'],
+        ],
       ];
       for (const [label, text, params] of attempts) {
         await expect(
