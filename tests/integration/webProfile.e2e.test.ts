@@ -53,7 +53,7 @@ describe(`web app and the browser profile in Chromium (${storageEngine})`, () =>
     await Promise.all(profiles.splice(0).map((profile) => rm(profile, { recursive: true, force: true })));
   });
 
-  it('after a normal close, no file of the profile holds a title, text or search query typed in the app', async () => {
+  it('after a normal close, no file of the profile holds a title, text, folder name or search query typed in the app', async () => {
     const profile = await newProfile();
     const { app, context } = await web.newPersistentApp(profile);
     const title = `Harbour ledger ${token()}`;
@@ -89,7 +89,20 @@ describe(`web app and the browser profile in Chromium (${storageEngine})`, () =>
     await app.page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await app.page.getByRole('button', { name: 'Unlock' }).click();
     await app.waitForHeading('Documents');
-    await openFromList(app, title);
+
+    // Names typed in the list's forms: a new title, a folder.
+    const renamed = `Harbour accounts ${token()}`;
+    await app.page.getByRole('button', { name: `Rename ${title}` }).click();
+    await app.page.getByRole('textbox', { name: 'New title' }).fill(renamed);
+    await app.page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => list.getByRole('link', { name: renamed }).count(), { timeout: TIMEOUT }).toBe(1);
+    const folder = `Boathouse ${token()}`;
+    await app.page.getByRole('button', { name: 'New folder' }).click();
+    await app.page.getByRole('textbox', { name: 'Folder name' }).fill(folder);
+    await app.page.getByRole('button', { name: 'Create folder' }).click();
+    await app.page.getByRole('button', { name: `Open folder ${folder}`, exact: true }).waitFor({ timeout: TIMEOUT });
+
+    await openFromList(app, renamed);
     expect(await editorOf(app).bodyText()).toBe(text);
     expect(app.page.url()).toBe(`${app.baseUrl}/#/d/${documentId}`);
     expect(await app.page.evaluate(() => window.history.state as unknown)).toBeNull();
@@ -105,9 +118,11 @@ describe(`web app and the browser profile in Chromium (${storageEngine})`, () =>
     expect({
       title: filesHolding(files, profile, title),
       text: filesHolding(files, profile, text),
+      renamed: filesHolding(files, profile, renamed),
       note: filesHolding(files, profile, noteLine),
+      folder: filesHolding(files, profile, folder),
       query: filesHolding(files, profile, query),
-    }).toEqual({ title: [], text: [], note: [], query: [] });
+    }).toEqual({ title: [], text: [], renamed: [], note: [], folder: [], query: [] });
   }, 120_000);
 
   it('shows titles in the tab once this device opts in, and the browser then keeps them in its session files', async () => {

@@ -172,6 +172,8 @@ export function DocumentSurface({
         <input
           className="doc-title"
           aria-label="Title"
+          // Not among the entries the browser remembers for its suggestions.
+          autoComplete="off"
           placeholder={title.suggested.trim() === '' ? 'Untitled document' : title.suggested}
           value={title.title}
           maxLength={MAX_TITLE_LENGTH}
