@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { TenantId } from '@coffre/protocol';
 import { StaticSite, ensureTenant } from '@coffre/sync-server';
 import { buildWebApp } from '../../support/buildWebApp.ts';
-import { launchChromium } from '../../support/chromium.ts';
+import { launchChromium, launchChromiumWithProfile } from '../../support/chromium.ts';
 import { type RelayHarness, randomId, startRelay } from './relayHarness.ts';
 import { type Credentials, WebAppPage } from './WebAppPage.ts';
 
@@ -40,6 +40,12 @@ export interface WebAppSuite {
   readonly tenant: TenantId;
   /** A page in a new browser context (closed after each test), its problems watched. */
   newApp(options?: BrowserOptions): Promise<WebAppPage>;
+  /**
+   * A page in a browser of its own on the profile folder `userDataDir`, its problems
+   * watched: closing `context` closes that browser normally, so it writes its
+   * session and history files there (closed after the test if still open).
+   */
+  newPersistentApp(userDataDir: string): Promise<{ app: WebAppPage; context: BrowserContext }>;
   /** Any uncaught error or console error in `page` (CSP violations included) fails the test. */
   watch(page: Page): void;
 }
@@ -107,6 +113,13 @@ export function webAppSuite(options: WebAppSuiteOptions = {}): WebAppSuite {
       const page = await context.newPage();
       watch(page);
       return new WebAppPage(page, harness.httpUrl);
+    },
+    async newPersistentApp(userDataDir: string) {
+      const context = await launchChromiumWithProfile(userDataDir);
+      contexts.push(context);
+      const page = context.pages()[0] ?? (await context.newPage());
+      watch(page);
+      return { app: new WebAppPage(page, harness.httpUrl), context };
     },
   };
 }

@@ -6,6 +6,7 @@ import { Checkbox, Field } from '../ui/Field.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { QrCode } from '../ui/QrCode.tsx';
+import { setShowTitlesInTab, useShowTitlesInTab } from '../session/showTitlesInTab.ts';
 import { BusyForm, RememberCheckbox } from './AuthForm.tsx';
 
 /** Where the two-factor card stands; `loading` until the relay said whether it is on (`GET /me`). */
@@ -301,7 +302,38 @@ function ThisDeviceSection() {
         }}
       />
       <ErrorNotice message={error} />
+      <TabTitlesCheckbox />
     </section>
+  );
+}
+
+/** The opt-in to document titles in the browser tab, for this browser only. */
+function TabTitlesCheckbox() {
+  const shown = useShowTitlesInTab();
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <Checkbox
+        label="Show document titles in the browser tab"
+        checked={shown}
+        onCheckedChange={(next) => {
+          setError(null);
+          try {
+            setShowTitlesInTab(next);
+          } catch (caught) {
+            setError(describeError(caught));
+          }
+        }}
+        hint={
+          <>
+            The browser then keeps the title of every document you open in its history and session files on this device,
+            unencrypted. Off, the tab reads “Document · Coffre”. Exports you download are named after the document and
+            listed among the browser’s downloads.
+          </>
+        }
+      />
+      <ErrorNotice message={error} />
+    </>
   );
 }
 

@@ -24,7 +24,7 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
   const [error, setError] = useState<string | null>(null);
   const [gone, setGone] = useState(false);
   const [suggested, setSuggested] = useState(() => documentTitle(doc));
-  const title = useDocumentTitle(doc, suggested);
+  const title = useDocumentTitle(doc, suggested, 'Shared document');
 
   useEffect(() => {
     const update = () => setStatus(document.status);

@@ -3,9 +3,10 @@ import { type CoffreEditorOptions, contentFragment, createCoffreEditor } from '@
 import '@coffre/editor/editor.css';
 import type { Editor } from '@tiptap/core';
 import type * as Y from 'yjs';
+import { documentTabTitle, useShowTitlesInTab } from '../session/showTitlesInTab.ts';
 import { ErrorNotice } from '../ui/Notices.tsx';
 import { EditorToolbar } from './EditorToolbar.tsx';
-import { MAX_TITLE_LENGTH, META_FIELD, displayTitle, givenTitle, setTitle } from './documentMeta.ts';
+import { MAX_TITLE_LENGTH, META_FIELD, displayTitle, documentKind, givenTitle, setTitle } from './documentMeta.ts';
 import './documents.css';
 
 export interface CoffreEditorMount {
@@ -65,7 +66,7 @@ export interface DocumentTitle {
   title: string;
   /** What the title field suggests when empty: the document's first line. */
   suggested: string;
-  /** The title shown in the heading and the browser tab. */
+  /** The title shown in the heading (and in the browser tab only when this device chose so). */
   shown: string;
   /** Sets the given title, in the field and in the document. */
   change: (value: string) => void;
@@ -74,22 +75,30 @@ export interface DocumentTitle {
 /**
  * The document's title field, following the document (a peer may rename it), and
  * the browser tab's title. `suggested` is the caller's: when it catches up with edits
- * differs between the screens.
+ * differs between the screens. The tab reads `tabName` ("Document", "Note" by the
+ * document's kind when not given) unless this device opted in to titles there:
+ * browsers keep tab titles in their history and session files, unencrypted.
  */
-export function useDocumentTitle(doc: Y.Doc, suggested: string): DocumentTitle {
+export function useDocumentTitle(doc: Y.Doc, suggested: string, tabName?: string): DocumentTitle {
   const [title, setTitleState] = useState(() => givenTitle(doc));
+  const [kind, setKindState] = useState(() => documentKind(doc));
 
   useEffect(() => {
     const meta = doc.getMap(META_FIELD);
-    const observer = () => setTitleState(givenTitle(doc));
+    const observer = () => {
+      setTitleState(givenTitle(doc));
+      setKindState(documentKind(doc));
+    };
     meta.observe(observer);
     return () => meta.unobserve(observer);
   }, [doc]);
 
   const shown = displayTitle(title.trim() === '' ? suggested : title);
+  const showInTab = useShowTitlesInTab();
+  const tabTitle = documentTabTitle(shown, tabName ?? (kind === 'note' ? 'Note' : 'Document'), showInTab);
   useEffect(() => {
-    window.document.title = `${shown} · Coffre`;
-  }, [shown]);
+    window.document.title = tabTitle;
+  }, [tabTitle]);
 
   return {
     title,
@@ -163,6 +172,8 @@ export function DocumentSurface({
         <input
           className="doc-title"
           aria-label="Title"
+          // Not among the entries the browser remembers for its suggestions.
+          autoComplete="off"
           placeholder={title.suggested.trim() === '' ? 'Untitled document' : title.suggested}
           value={title.title}
           maxLength={MAX_TITLE_LENGTH}
