@@ -7,7 +7,7 @@
  */
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import * as Y from 'yjs';
-import { contentFragment, createCoffreEditor } from '../../packages/editor/src/index.ts';
+import { contentFragment, createCoffreEditor } from '@coffre/editor';
 
 const params = new URLSearchParams(window.location.search);
 const doc = new Y.Doc();

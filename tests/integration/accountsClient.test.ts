@@ -18,7 +18,7 @@ import {
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
 
 const run = promisify(execFile);
-const COFFRE_CLI = resolve(import.meta.dirname, '../../packages/client/src/bin/coffre.ts');
+const COFFRE_CLI = resolve(import.meta.dirname, '../../apps/cli/src/coffre.ts');
 /** Cheap Argon2id for tests only; real accounts use ACCOUNT_KDF_PARAMETERS. */
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
 const PASSWORD = 'correct horse battery staple';

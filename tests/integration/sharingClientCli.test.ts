@@ -7,7 +7,7 @@ import { ERROR_MESSAGES } from '@coffre/protocol';
 import { CLIENT_ERROR_MESSAGES } from '@coffre/client';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
 
-const COFFRE_CLI = resolve(import.meta.dirname, '../../packages/client/src/bin/coffre.ts');
+const COFFRE_CLI = resolve(import.meta.dirname, '../../apps/cli/src/coffre.ts');
 const PASSWORD = 'correct horse battery staple';
 
 interface Result {

@@ -9,46 +9,9 @@ import {
 import type { FetchFunction } from '../../src/account/RelayApi.ts';
 import { error, json } from './fakeResponses.ts';
 import { FakeSharing } from './FakeSharing.ts';
+import type { FakeDevice, FakeUser, Grant, RecordedRequest } from './fakeRelayRecords.ts';
 
-export interface FakeUser {
-  id: string;
-  tenant: string;
-  email: string;
-  role: 'tenant-admin' | 'member';
-  salt: string;
-  kdf: { opsLimit: number; memLimit: number };
-  authKey: string;
-  keyBundle: string;
-  signingPublicKey: string;
-  boxPublicKey: string;
-  totpOn: boolean;
-}
-
-export interface FakeDevice {
-  id: string;
-  userId: string;
-  name: string;
-  signingPublicKey: string;
-  boxPublicKey: string;
-  revoked: boolean;
-  /** Set by POST /me/devices/{id}/certificate. */
-  identitySignature?: string;
-}
-
-export interface Grant {
-  userId: string;
-  deviceId: string;
-  family: string;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  /** The query string's parameters. */
-  query: URLSearchParams;
-  body: unknown;
-  authorization: string | null;
-}
+export type { FakeDevice, FakeUser, Grant, RecordedRequest } from './fakeRelayRecords.ts';
 
 /** The code the fake relay accepts as a current TOTP code. */
 export const FAKE_TOTP_CODE = '123456';

@@ -13,7 +13,7 @@ import {
   encodeDeviceStatement,
 } from '@coffre/protocol';
 import { error, json } from './fakeResponses.ts';
-import type { FakeRelay, FakeUser, Grant as AccessGrant, RecordedRequest } from './FakeRelay.ts';
+import type { FakeAccounts, FakeUser, Grant as AccessGrant, RecordedRequest } from './fakeRelayRecords.ts';
 
 export interface FakeLink {
   linkId: string;
@@ -44,9 +44,9 @@ const CREATED_AT = '2026-11-21T08:00:00.000Z';
  */
 export class FakeSharing {
   readonly documents = new Map<string, FakeDocument>();
-  readonly #relay: FakeRelay;
+  readonly #relay: FakeAccounts;
 
-  constructor(relay: FakeRelay) {
+  constructor(relay: FakeAccounts) {
     this.#relay = relay;
   }
 

@@ -1,9 +1,7 @@
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import type { SharedSessionStore } from '../account/AccountClient.ts';
-import { Session } from '../account/Session.ts';
-import type { SerializedSharingState, SharingStore } from '../sharing/SharingState.ts';
+import { type SerializedSharingState, type SharedSessionStore, type SharingStore, Session } from '@coffre/client';
 
 /** What the CLI keeps between runs: the relay it signed in to and the session. */
 export interface ProfileState {

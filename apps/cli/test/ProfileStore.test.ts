@@ -2,14 +2,9 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '@coffre/crypto';
 import { deviceId, tenantId, userId } from '@coffre/protocol';
-import { AccountError } from '../../src/account/AccountError.ts';
-import { createDeviceKeys } from '../../src/account/createDeviceKeys.ts';
-import { createIdentity } from '../../src/account/createIdentity.ts';
-import { Session } from '../../src/account/Session.ts';
-import { ProfileStore } from '../../src/bin/ProfileStore.ts';
-import { SharingState } from '../../src/sharing/SharingState.ts';
+import { AccountError, Session, SharingState, createDeviceKeys, createIdentity, ready } from '@coffre/client';
+import { ProfileStore } from '../src/ProfileStore.ts';
 
 describe('ProfileStore (the CLI state file)', () => {
   const folders: string[] = [];
