@@ -18,11 +18,10 @@ import {
   type TenantId,
   type TotpDisableRequestSchema,
   type TotpSetupResponseSchema,
-  type UserId,
   deviceId as toDeviceId,
   userId as toUserId,
 } from '@coffre/protocol';
-import { DEFAULT_ISSUER, mintAccessToken, type TokenKeys } from '../auth/TokenKeys.ts';
+import { DEFAULT_ISSUER, type TokenKeys } from '../auth/TokenKeys.ts';
 import type { SqlDatabase } from '../storage/SqlDatabase.ts';
 import type { TenantScope } from '../storage/TenantScope.ts';
 import type { AccountRole } from './AccountRole.ts';
@@ -35,6 +34,7 @@ import { newId } from './newId.ts';
 import { hashRefreshToken, newRefreshToken } from './refreshTokens.ts';
 import { deriveServerKeys, type ServerKeys } from './serverKeys.ts';
 import { SessionGuard } from './SessionGuard.ts';
+import { SessionIssuer } from './SessionIssuer.ts';
 import { TwoFactor } from './TwoFactor.ts';
 import type { SessionUserRow } from './UserRepository.ts';
 
@@ -92,11 +92,8 @@ const encoder = new TextEncoder();
 export class AccountService {
   readonly #database: SqlDatabase;
   readonly #repositories: TenantScope<AccountRepositories>;
-  readonly #tokenKeys: TokenKeys;
   readonly #serverSecret: Uint8Array;
-  readonly #issuer: string;
-  readonly #accessTokenSeconds: number;
-  readonly #refreshTokenSeconds: number;
+  readonly #issuer: SessionIssuer;
   readonly #defaultKdf: KdfParams;
   readonly #twoFactor: TwoFactor;
   readonly #onRevoked: (revocation: Revocation) => void;
@@ -108,11 +105,13 @@ export class AccountService {
     if (options.serverSecret.byteLength < 32) throw new RangeError('the server secret must be at least 32 bytes');
     this.#database = options.database;
     this.#repositories = accountRepositories(options.database);
-    this.#tokenKeys = options.tokenKeys;
     this.#serverSecret = options.serverSecret;
-    this.#issuer = options.tokenIssuer ?? DEFAULT_ISSUER;
-    this.#accessTokenSeconds = options.accessTokenSeconds ?? 300;
-    this.#refreshTokenSeconds = options.refreshTokenSeconds ?? 30 * 24 * 60 * 60;
+    this.#issuer = new SessionIssuer({
+      tokenKeys: options.tokenKeys,
+      issuer: options.tokenIssuer ?? DEFAULT_ISSUER,
+      accessTokenSeconds: options.accessTokenSeconds ?? 300,
+      refreshTokenSeconds: options.refreshTokenSeconds ?? 30 * 24 * 60 * 60,
+    });
     this.#defaultKdf = KdfParamsSchema.parse(options.defaultKdf ?? ARGON2ID_INTERACTIVE);
     this.#onRevoked = options.onRevoked ?? (() => undefined);
     this.#guard = options.guard ?? new SessionGuard(options.database);
@@ -126,7 +125,7 @@ export class AccountService {
 
   /** Access-token lifetime in seconds. */
   get accessTokenSeconds(): number {
-    return this.#accessTokenSeconds;
+    return this.#issuer.accessTokenSeconds;
   }
 
   /** Creates a tenant; see {@link createTenant}. */
@@ -182,11 +181,11 @@ export class AccountService {
       const newRole: AccountRole = state.hasUsers ? 'member' : 'tenant-admin';
       await users.insert({ ...user, role: newRole });
       await devices.insert(user.id, device);
-      await sessions.insert(this.#refreshTokenRow(refreshToken, familyId, user.id, device.id));
+      await sessions.insert(this.#issuer.refreshTokenRow(refreshToken, familyId, user.id, device.id));
       return newRole;
     });
     this.#knownTenants.add(tenant);
-    return this.#sessionResponse(
+    return this.#issuer.response(
       tenant,
       {
         id: user.id,
@@ -228,10 +227,10 @@ export class AccountService {
         await this.#twoFactor.use(secondFactors, row, request.totp, request.recoveryCode);
       }
       await devices.insert(row.id, device);
-      await sessions.insert(this.#refreshTokenRow(refreshToken, familyId, row.id, device.id));
+      await sessions.insert(this.#issuer.refreshTokenRow(refreshToken, familyId, row.id, device.id));
       return row;
     });
-    return this.#sessionResponse(tenant, user, device.id, familyId, refreshToken);
+    return this.#issuer.response(tenant, user, device.id, familyId, refreshToken);
   }
 
   /**
@@ -259,7 +258,7 @@ export class AccountService {
         }
         if (row.expired) return { kind: 'refused', code: ErrorCode.TokenExpired };
         await sessions.markUsed(tokenHash);
-        await sessions.insert(this.#refreshTokenRow(next, row.family_id, row.user_id, row.device_id));
+        await sessions.insert(this.#issuer.refreshTokenRow(next, row.family_id, row.user_id, row.device_id));
         await sessions.deleteExpiredUsed(row.family_id);
         await devices.touch(row.device_id);
         const user = await users.sessionUser(row.user_id);
@@ -272,7 +271,7 @@ export class AccountService {
       throw new CoffreError(ErrorCode.RefreshTokenReused);
     }
     if (outcome.kind === 'refused') throw new CoffreError(outcome.code);
-    return this.#sessionResponse(tenant, outcome.user, outcome.deviceId, outcome.familyId, next);
+    return this.#issuer.response(tenant, outcome.user, outcome.deviceId, outcome.familyId, next);
   }
 
   /**
@@ -369,35 +368,6 @@ export class AccountService {
       twoFactor: row.totp_enabled,
       createdAt: row.created_at.toISOString(),
     }));
-  }
-
-  async #sessionResponse(
-    tenant: TenantId,
-    user: SessionUserRow,
-    deviceId: DeviceId,
-    familyId: string,
-    refreshToken: string,
-  ): Promise<SessionResponse> {
-    const accessToken = await mintAccessToken(
-      this.#tokenKeys,
-      { sub: user.id, tenant, role: user.role, device: deviceId, sid: familyId },
-      { issuer: this.#issuer, expiresIn: this.#accessTokenSeconds },
-    );
-    return {
-      userId: user.id,
-      deviceId,
-      role: user.role,
-      accessToken,
-      expiresIn: this.#accessTokenSeconds,
-      refreshToken,
-      keyBundle: toBase64Url(user.key_bundle),
-      signingPublicKey: toBase64Url(user.signing_public_key),
-      boxPublicKey: toBase64Url(user.box_public_key),
-    };
-  }
-
-  #refreshTokenRow(token: string, familyId: string, userId: UserId, deviceId: DeviceId) {
-    return { hash: hashRefreshToken(token), familyId, userId, deviceId, lifetimeSeconds: this.#refreshTokenSeconds };
   }
 
   async #requireTenant(tenant: TenantId): Promise<void> {
