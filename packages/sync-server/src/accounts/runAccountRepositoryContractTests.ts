@@ -1,3 +1,6 @@
+// One piece over 400 lines: one contract suite for the five accounts
+// repositories that share one seeded tenant (user, device, session) and one
+// fixture; each test checks one rule, and the isolation tests need them all.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeviceId, type TenantId, type UserId, deviceId, tenantId, userId } from '@coffre/protocol';

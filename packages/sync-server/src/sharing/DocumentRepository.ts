@@ -39,7 +39,11 @@ export class DocumentRepository extends ScopedRepository {
    * document row until the transaction ends: an owner's changes run one
    * after the other while appends of updates (`FOR KEY SHARE`) go on.
    */
-  async access(documentId: DocumentId, userId: UserId, options: { lock?: boolean } = {}) {
+  async access(
+    documentId: DocumentId,
+    userId: UserId,
+    options: { lock?: boolean } = {},
+  ): Promise<DocumentAccessRow | undefined> {
     const [row] = await this.sql.query<DocumentAccessRow>(
       `select d.current_epoch, m.role from documents d
        left join document_members m on m.tenant_id = d.tenant_id and m.document_id = d.id and m.user_id = $3

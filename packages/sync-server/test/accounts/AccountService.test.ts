@@ -1,3 +1,5 @@
+// One piece over 400 lines: the account service's behaviour on each engine,
+// one describe per engine sharing the tenant helpers and the clock.
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready, randomBytes, toBase64Url } from '@coffre/crypto';
