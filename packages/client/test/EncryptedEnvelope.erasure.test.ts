@@ -46,7 +46,7 @@ describe('EncryptedEnvelope against erased work', () => {
     const { writer, reader } = writerAndReader();
     write(writer, 'kept');
     const garbage = Uint8Array.from(writer.envelope.log.get(0));
-    garbage[garbage.length - 1] ^= 1; // bad signature
+    garbage.set([(garbage.at(-1) ?? 0) ^ 1], garbage.length - 1); // bad signature
     reader.doc.transact(() => reader.envelope.log.push([garbage]), 'relay');
     write(reader, ' more');
     reader.envelope.compact();

@@ -1,26 +1,10 @@
 import { type AccessClaims, CoffreError, ErrorCode } from '@coffre/protocol';
-import type { SqlDatabase } from '../storage/index.ts';
+import type { SqlDatabase } from '../storage/SqlDatabase.ts';
+import { TenantScope } from '../storage/TenantScope.ts';
+import type { AccountRole } from './AccountRole.ts';
+import { SessionRepository } from './SessionRepository.ts';
 
-/** A user's role in a tenant, as stored. */
-export type AccountRole = 'tenant-admin' | 'member';
-
-interface SessionRow {
-  role: AccountRole;
-  device_revoked: boolean | null;
-  session_active: boolean;
-}
-
-/** One statement: the user's role, whether the device is revoked and whether the session family is live. */
-const SESSION_STATUS_SQL = `
-select
-  u.role,
-  (select d.revoked_at is not null from devices d
-    where d.tenant_id = $1 and d.id = $3 and d.user_id = u.id) as device_revoked,
-  exists (select 1 from refresh_tokens r
-    where r.tenant_id = $1 and r.family_id = $4 and r.user_id = u.id and r.device_id = $3
-      and r.revoked_at is null) as session_active
-from users u
-where u.tenant_id = $1 and u.id = $2`;
+export type { AccountRole } from './AccountRole.ts';
 
 /**
  * Checks that an access token's session is still live: an access token is
@@ -29,10 +13,10 @@ where u.tenant_id = $1 and u.id = $2`;
  * when a document connection authenticates.
  */
 export class SessionGuard {
-  readonly #database: SqlDatabase;
+  readonly #scope: TenantScope<SessionRepository>;
 
   constructor(database: SqlDatabase) {
-    this.#database = database;
+    this.#scope = new TenantScope(database, (sql, tenant) => new SessionRepository(sql, tenant));
   }
 
   /**
@@ -43,13 +27,11 @@ export class SessionGuard {
    * share link's document-scoped token).
    */
   async check(claims: AccessClaims): Promise<AccountRole> {
-    if (claims.sid === undefined || claims.device === undefined || claims.doc !== undefined) {
+    const { sid, device } = claims;
+    if (sid === undefined || device === undefined || claims.doc !== undefined) {
       throw new CoffreError(ErrorCode.Unauthenticated);
     }
-    const rows = await this.#database.withTenant(claims.tenant, (sql) =>
-      sql.query<SessionRow>(SESSION_STATUS_SQL, [claims.tenant, claims.sub, claims.device ?? null, claims.sid ?? null]),
-    );
-    const row = rows[0];
+    const row = await this.#scope.run(claims.tenant, (sessions) => sessions.status(claims.sub, device, sid));
     if (!row || row.device_revoked === null) throw new CoffreError(ErrorCode.Unauthenticated);
     if (row.device_revoked) throw new CoffreError(ErrorCode.DeviceRevoked);
     if (!row.session_active) throw new CoffreError(ErrorCode.TokenRevoked);

@@ -1,5 +1,6 @@
 import { type TenantId, tenantId } from '@coffre/protocol';
-import type { SqlDatabase } from '../storage/index.ts';
+import type { SqlDatabase } from '../storage/SqlDatabase.ts';
+import { TenantRepository } from '../storage/TenantRepository.ts';
 
 /** A tenant with this slug exists already. */
 export class TenantExistsError extends Error {
@@ -33,13 +34,8 @@ export async function createTenant(database: SqlDatabase, slug: string, name: st
   const id = tenantId(slug);
   const displayName = name.trim();
   if (displayName.length < 1 || displayName.length > 200) throw new InvalidTenantNameError();
-  const created = await database.withTenant(id, (sql) =>
-    sql.query('insert into tenants (id, name) values ($1, $2) on conflict (id) do nothing returning id', [
-      id,
-      displayName,
-    ]),
-  );
-  if (created.length === 0) throw new TenantExistsError(slug);
+  const created = await database.withTenant(id, (sql) => new TenantRepository(sql, id).create(displayName));
+  if (!created) throw new TenantExistsError(slug);
   return id;
 }
 

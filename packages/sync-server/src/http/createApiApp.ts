@@ -4,7 +4,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import { CoffreError, ErrorCode, InvalidIdError, tenantId } from '@coffre/protocol';
+import { CoffreError, ErrorCode, InvalidIdError, deviceId, tenantId } from '@coffre/protocol';
 import type { AccountService, AccountSession } from '../accounts/AccountService.ts';
 import { RateLimitedError, type RateLimitName, type RateLimits } from '../accounts/RateLimits.ts';
 import type { TokenVerifier } from '../auth/TokenVerifier.ts';
@@ -185,7 +185,7 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
   app.openapi(listDevicesRoute, async (c) => c.json({ devices: await accounts.listDevices(c.get('session')) }, 200));
 
   app.openapi(revokeDeviceRoute, async (c) => {
-    await accounts.revokeDevice(c.get('session'), c.req.valid('param').deviceId);
+    await accounts.revokeDevice(c.get('session'), deviceId(c.req.valid('param').deviceId));
     return c.body(null, 204);
   });
 

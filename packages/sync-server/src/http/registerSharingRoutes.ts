@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import { deviceId, documentId, tenantId, userId } from '@coffre/protocol';
 import type { RateLimits } from '../accounts/RateLimits.ts';
 import type { SharingService } from '../sharing/SharingService.ts';
 import type { ApiEnv } from './createApiApp.ts';
@@ -37,7 +38,7 @@ export function registerSharingRoutes(app: OpenAPIHono<ApiEnv>, options: Sharing
   for (const path of bearerPaths) app.use(path, authenticated);
 
   app.openapi(certifyDeviceRoute, async (c) => {
-    await sharing.certifyDevice(c.get('session'), c.req.valid('param').deviceId, c.req.valid('json'));
+    await sharing.certifyDevice(c.get('session'), deviceId(c.req.valid('param').deviceId), c.req.valid('json'));
     return c.body(null, 204);
   });
 
@@ -46,7 +47,7 @@ export function registerSharingRoutes(app: OpenAPIHono<ApiEnv>, options: Sharing
   );
 
   app.openapi(userKeysRoute, async (c) =>
-    c.json(await sharing.userKeys(c.get('session'), c.req.valid('param').userId), 200),
+    c.json(await sharing.userKeys(c.get('session'), userId(c.req.valid('param').userId)), 200),
   );
 
   app.openapi(createDocumentRoute, async (c) =>
@@ -58,40 +59,40 @@ export function registerSharingRoutes(app: OpenAPIHono<ApiEnv>, options: Sharing
   );
 
   app.openapi(deleteDocumentRoute, async (c) => {
-    await sharing.deleteDocument(c.get('session'), c.req.valid('param').documentId);
+    await sharing.deleteDocument(c.get('session'), documentId(c.req.valid('param').documentId));
     return c.body(null, 204);
   });
 
   app.openapi(listDocumentMembersRoute, async (c) =>
-    c.json({ members: await sharing.listMembers(c.get('session'), c.req.valid('param').documentId) }, 200),
+    c.json({ members: await sharing.listMembers(c.get('session'), documentId(c.req.valid('param').documentId)) }, 200),
   );
 
   app.openapi(addDocumentMemberRoute, async (c) => {
-    const { documentId } = c.req.valid('param');
-    return c.json({ members: await sharing.addMember(c.get('session'), documentId, c.req.valid('json')) }, 201);
+    const document = documentId(c.req.valid('param').documentId);
+    return c.json({ members: await sharing.addMember(c.get('session'), document, c.req.valid('json')) }, 201);
   });
 
   app.openapi(rotateRoute, async (c) => {
-    const { documentId } = c.req.valid('param');
-    return c.json(await sharing.rotate(c.get('session'), documentId, c.req.valid('json')), 200);
+    const document = documentId(c.req.valid('param').documentId);
+    return c.json(await sharing.rotate(c.get('session'), document, c.req.valid('json')), 200);
   });
 
   app.openapi(listGrantsRoute, async (c) =>
-    c.json(await sharing.listGrants(c.get('session'), c.req.valid('param').documentId), 200),
+    c.json(await sharing.listGrants(c.get('session'), documentId(c.req.valid('param').documentId)), 200),
   );
 
   app.openapi(createLinkRoute, async (c) => {
-    const { documentId } = c.req.valid('param');
-    return c.json({ link: await sharing.createLink(c.get('session'), documentId, c.req.valid('json')) }, 201);
+    const document = documentId(c.req.valid('param').documentId);
+    return c.json({ link: await sharing.createLink(c.get('session'), document, c.req.valid('json')) }, 201);
   });
 
   app.openapi(listLinksRoute, async (c) =>
-    c.json({ links: await sharing.listLinks(c.get('session'), c.req.valid('param').documentId) }, 200),
+    c.json({ links: await sharing.listLinks(c.get('session'), documentId(c.req.valid('param').documentId)) }, 200),
   );
 
   app.openapi(revokeLinkRoute, async (c) => {
-    const { documentId, linkId } = c.req.valid('param');
-    await sharing.revokeLink(c.get('session'), documentId, linkId);
+    const { linkId } = c.req.valid('param');
+    await sharing.revokeLink(c.get('session'), documentId(c.req.valid('param').documentId), linkId);
     return c.body(null, 204);
   });
 
@@ -101,7 +102,7 @@ export function registerSharingRoutes(app: OpenAPIHono<ApiEnv>, options: Sharing
     await rateLimits.consume('linkSessionPerIp', clientAddress(c));
     const link = `${tenant}/${linkId}`;
     await rateLimits.consume('linkSessionPerLink', link);
-    const session = await sharing.linkSession(tenant, linkId, c.req.valid('json'));
+    const session = await sharing.linkSession(tenantId(tenant), linkId, c.req.valid('json'));
     await rateLimits.reset('linkSessionPerLink', link);
     return c.json(session, 200);
   });

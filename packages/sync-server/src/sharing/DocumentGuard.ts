@@ -1,5 +1,9 @@
-import type { DeviceId, DocumentRole, TenantId } from '@coffre/protocol';
-import type { SqlDatabase } from '../storage/index.ts';
+import type { DeviceId, DocumentId, DocumentRole, TenantId, UserId } from '@coffre/protocol';
+import { DeviceRepository } from '../accounts/DeviceRepository.ts';
+import type { SqlDatabase } from '../storage/SqlDatabase.ts';
+import { TenantScope } from '../storage/TenantScope.ts';
+import { LinkRepository } from './LinkRepository.ts';
+import { MemberRepository } from './MemberRepository.ts';
 
 /**
  * The sync side's access checks, one statement each: whether a user is a
@@ -7,43 +11,28 @@ import type { SqlDatabase } from '../storage/index.ts';
  * Used when a document connection authenticates.
  */
 export class DocumentGuard {
-  readonly #database: SqlDatabase;
+  readonly #scope: TenantScope<{ members: MemberRepository; links: LinkRepository; devices: DeviceRepository }>;
 
   constructor(database: SqlDatabase) {
-    this.#database = database;
+    this.#scope = new TenantScope(database, (sql, tenant) => ({
+      members: new MemberRepository(sql, tenant),
+      links: new LinkRepository(sql, tenant),
+      devices: new DeviceRepository(sql, tenant),
+    }));
   }
 
   /** The user's role in the document, or null when they are not a member (or it does not exist). */
-  async memberRole(tenant: TenantId, documentId: string, userId: string): Promise<DocumentRole | null> {
-    const rows = await this.#database.withTenant(tenant, (sql) =>
-      sql.query<{ role: DocumentRole }>(
-        'select role from document_members where tenant_id = $1 and document_id = $2 and user_id = $3',
-        [tenant, documentId, userId],
-      ),
-    );
-    return rows[0]?.role ?? null;
+  async memberRole(tenant: TenantId, documentId: DocumentId, userId: UserId): Promise<DocumentRole | null> {
+    return this.#scope.run(tenant, ({ members }) => members.roleOf(documentId, userId));
   }
 
   /** Whether the link exists, belongs to the document and is not revoked. */
-  async isLinkLive(tenant: TenantId, linkId: string, documentId: string): Promise<boolean> {
-    const rows = await this.#database.withTenant(tenant, (sql) =>
-      sql.query('select 1 from links where tenant_id = $1 and id = $2 and document_id = $3 and revoked_at is null', [
-        tenant,
-        linkId,
-        documentId,
-      ]),
-    );
-    return rows.length > 0;
+  async isLinkLive(tenant: TenantId, linkId: string, documentId: DocumentId): Promise<boolean> {
+    return this.#scope.run(tenant, ({ links }) => links.isLive(linkId, documentId));
   }
 
-  /** A device's signing key (revoked devices too: their entries stay theirs), or null when there is none. */
+  /** A device's signing key (revoked devices too), to verify an entry relayed on its behalf; null when none. */
   async signingKey(tenant: TenantId, device: DeviceId): Promise<Uint8Array | null> {
-    const rows = await this.#database.withTenant(tenant, (sql) =>
-      sql.query<{ signing_public_key: Uint8Array }>(
-        'select signing_public_key from devices where tenant_id = $1 and id = $2',
-        [tenant, device],
-      ),
-    );
-    return rows[0]?.signing_public_key ?? null;
+    return this.#scope.run(tenant, ({ devices }) => devices.signingKey(device));
   }
 }

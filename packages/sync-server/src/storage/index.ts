@@ -1,6 +1,6 @@
-// The relay's database layer. The contract test suite
-// (runDocumentStoreContractTests.ts) is deliberately not exported here: it
-// imports vitest, which must not load in the running relay.
+// The relay's database layer. The contract test suites
+// (run*ContractTests.ts) are deliberately not exported here: they import
+// vitest, which must not load in the running relay.
 export {
   type SqlValue,
   type SqlExecutor,
@@ -35,6 +35,14 @@ export {
   type CompactResult,
   type MergeUpdates,
 } from './DocumentStore.ts';
+export { TenantScope, ScopedRepository } from './TenantScope.ts';
+export { TenantRepository } from './TenantRepository.ts';
+export {
+  EnvelopeRepository,
+  type EnvelopeStatsRow,
+  type StoredEnvelope,
+  type StoredPart,
+} from './EnvelopeRepository.ts';
 export {
   UnsafeDatabaseRoleError,
   MigrationMismatchError,

@@ -1,3 +1,5 @@
+// One piece over 400 lines: the account service's behaviour on each engine,
+// one describe per engine sharing the tenant helpers and the clock.
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready, randomBytes, toBase64Url } from '@coffre/crypto';
@@ -5,9 +7,11 @@ import {
   type AccessClaims,
   CoffreError,
   DeviceSchema,
+  EmailSchema,
   type ErrorCode,
   MemberSchema,
   type RegisterRequest,
+  RegisterRequestSchema,
   SessionResponseSchema,
   type TenantId,
   deviceId,
@@ -63,9 +67,13 @@ if (adminUrl) {
 const key32 = () => toBase64Url(randomBytes(32));
 const device = (name = 'laptop') => ({ name, signingPublicKey: key32(), boxPublicKey: key32() });
 
-/** What a client sends; `authKey` stands for the Argon2id-derived key (the relay cannot tell). */
+/**
+ * What a client sends, as the route's schema parses it (emails normalised):
+ * the service takes parsed input. `authKey` stands for the Argon2id-derived
+ * key (the relay cannot tell).
+ */
 function registration(email: string, authKey = key32()): RegisterRequest {
-  return {
+  return RegisterRequestSchema.parse({
     email,
     salt: toBase64Url(randomBytes(16)),
     kdf: { opsLimit: 3, memLimit: 64 * 1024 * 1024 },
@@ -74,7 +82,7 @@ function registration(email: string, authKey = key32()): RegisterRequest {
     signingPublicKey: key32(),
     boxPublicKey: key32(),
     device: device(),
-  };
+  });
 }
 
 async function rejectionCode(promise: Promise<unknown>): Promise<ErrorCode> {
@@ -171,6 +179,7 @@ for (const engine of engines) {
         'UNKNOWN_TENANT',
       );
       const bad = { ...registration('bad@example.com'), authKey: 'too-short' };
+      // Base64url of the wrong length gets past the schema's character count; decoding refuses it.
       expect(await rejectionCode(accounts.register(tenant, bad))).toBe('VALIDATION_FAILED');
       expect([
         await count(tenant, 'users'),
@@ -183,7 +192,10 @@ for (const engine of engines) {
       const tenant = await newTenant();
       const request = registration('known@example.com');
       await accounts.register(tenant, request);
-      expect(await accounts.kdfParams(tenant, 'KNOWN@example.com')).toEqual({ salt: request.salt, kdf: request.kdf });
+      expect(await accounts.kdfParams(tenant, EmailSchema.parse('KNOWN@example.com'))).toEqual({
+        salt: request.salt,
+        kdf: request.kdf,
+      });
       const unknown = await accounts.kdfParams(tenant, 'unknown@example.com');
       expect(unknown.salt).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(unknown.kdf).toEqual({ opsLimit: 2, memLimit: 64 * 1024 * 1024 });
@@ -325,7 +337,6 @@ for (const engine of engines) {
         const session = await accounts.register(tenant, registration('expired@example.com'));
         expect(await rejectionCode(accounts.refresh(tenant, `${tenant}.${key32()}`))).toBe('UNAUTHENTICATED');
         expect(await rejectionCode(accounts.refresh(other, session.refreshToken))).toBe('UNAUTHENTICATED');
-        expect(await rejectionCode(accounts.refresh(tenant, 'short'))).toBe('VALIDATION_FAILED');
         await db.withTenant(tenant, (sql) =>
           sql.query("update refresh_tokens set expires_at = now() - interval '1 s'"),
         );
@@ -378,7 +389,7 @@ for (const engine of engines) {
         ]);
         for (const entry of devices) expect(DeviceSchema.parse(entry)).toEqual(entry);
         revocations.length = 0;
-        await accounts.revokeDevice(session, phone.deviceId);
+        await accounts.revokeDevice(session, deviceId(phone.deviceId));
         const phoneClaims = await claimsOf(phone.accessToken);
         expect(revocations).toEqual([
           { tenant, sessions: [phoneClaims.sid], devices: [phone.deviceId], reason: 'DEVICE_REVOKED' },
@@ -396,9 +407,8 @@ for (const engine of engines) {
         const alice = await accounts.register(tenant, registration('alice@example.com'));
         const bob = await accounts.register(tenant, registration('bob@example.com'));
         const session = await accounts.authenticate(await claimsOf(alice.accessToken));
-        expect(await rejectionCode(accounts.revokeDevice(session, 'd_unknown'))).toBe('NOT_FOUND');
-        expect(await rejectionCode(accounts.revokeDevice(session, bob.deviceId))).toBe('NOT_FOUND');
-        expect(await rejectionCode(accounts.revokeDevice(session, '../x'))).toBe('VALIDATION_FAILED');
+        expect(await rejectionCode(accounts.revokeDevice(session, deviceId('d_unknown')))).toBe('NOT_FOUND');
+        expect(await rejectionCode(accounts.revokeDevice(session, deviceId(bob.deviceId)))).toBe('NOT_FOUND');
         await expect(accounts.authenticate(await claimsOf(bob.accessToken))).resolves.toMatchObject({ role: 'member' });
       });
     });

@@ -27,9 +27,15 @@ beforeAll(async () => {
   keys.set(bob, generateSigningKeyPair());
 });
 
-function frame(author: DeviceId, kind: EntryKind, counter: number, coverage = new Map<DeviceId, number>()): Uint8Array {
+function frame(
+  author: DeviceId,
+  kind: EntryKind,
+  counter: number,
+  coverage = new Map<DeviceId, number>(),
+  position?: { client: number; clock: number },
+): Uint8Array {
   return sealEntry({
-    header: { kind, ...address, keyEpoch: 0, author, counter, coverage },
+    header: { kind, ...address, keyEpoch: 0, author, counter, coverage, position },
     plaintext: new Uint8Array([counter]),
     documentKey,
     signingSecretKey: (keys.get(author) as SigningKeyPair).secretKey,
@@ -87,7 +93,12 @@ describe('EnvelopeGuard', () => {
   it('refuses a member writing entries of another device under a new id, unless signed by it', async () => {
     const relay = new Relay();
     const doc = deviceDoc(7);
-    const genuine = pushAndEncode(doc, [frame(alice, EntryKind.Update, 1)]);
+    const genuine = pushAndEncode(doc, [frame(alice, EntryKind.Update, 1, new Map(), { client: 7, clock: 0 })]);
+    // Without the signed position, a copy of an entry sent by another device is refused.
+    const unplaced = deviceDoc(9);
+    await expect(
+      relay.receive(pushAndEncode(unplaced, [frame(alice, EntryKind.Update, 1)]), member(bob)),
+    ).rejects.toMatchObject({ reason: 'FOREIGN_WRITER' });
     // Bob relays Alice's genuine entry (the relay had lost it): its signature verifies.
     expect(await relay.receive(genuine, member(bob))).not.toBeNull();
     expect(relay.writers.owner(7)).toBe(alice);
@@ -95,7 +106,15 @@ describe('EnvelopeGuard', () => {
     const forged = deviceDoc(8);
     const bobsFrame = frame(bob, EntryKind.Update, 1);
     const fake = sealEntry({
-      header: { kind: EntryKind.Update, ...address, keyEpoch: 0, author: alice, counter: 5, coverage: new Map() },
+      header: {
+        kind: EntryKind.Update,
+        ...address,
+        keyEpoch: 0,
+        author: alice,
+        counter: 5,
+        coverage: new Map(),
+        position: { client: 8, clock: 0 },
+      },
       plaintext: new Uint8Array([5]),
       documentKey,
       signingSecretKey: (keys.get(bob) as SigningKeyPair).secretKey,

@@ -3,6 +3,9 @@ import { documentId, tenantId } from '@coffre/protocol';
 import { createDatabase } from '../../src/storage/createDatabase.ts';
 import { DocumentStore } from '../../src/storage/DocumentStore.ts';
 import { runDocumentStoreContractTests } from '../../src/storage/runDocumentStoreContractTests.ts';
+import { runAccountRepositoryContractTests } from '../../src/accounts/runAccountRepositoryContractTests.ts';
+import { runSharingRepositoryContractTests } from '../../src/sharing/runSharingRepositoryContractTests.ts';
+import { runEnvelopeRepositoryContractTests } from '../../src/storage/runEnvelopeRepositoryContractTests.ts';
 import { pgliteFixture } from './fixtures.ts';
 
 // One data directory for the whole file: starting PGlite on a new directory (initdb) takes seconds.
@@ -16,6 +19,12 @@ runDocumentStoreContractTests('PGlite (data directory)', async () => ({
   ...(await fixture()),
   teardown: () => Promise.resolve(), // closed once, after the whole file
 }));
+
+// The repositories run on the same directory: one initdb for the file.
+const sharedFixture = async () => ({ ...(await fixture()), teardown: () => Promise.resolve() });
+runEnvelopeRepositoryContractTests('PGlite (data directory)', sharedFixture);
+runAccountRepositoryContractTests('PGlite (data directory)', sharedFixture);
+runSharingRepositoryContractTests('PGlite (data directory)', sharedFixture);
 
 describe('PGlite on disk as the application role', () => {
   const t = tenantId('pglite-role');

@@ -5,6 +5,9 @@ import { DocumentStore } from '../../src/storage/DocumentStore.ts';
 import { DEFAULT_APP_ROLE } from '../../src/storage/migrations.ts';
 import { PostgresDatabase } from '../../src/storage/PostgresDatabase.ts';
 import { runDocumentStoreContractTests } from '../../src/storage/runDocumentStoreContractTests.ts';
+import { runAccountRepositoryContractTests } from '../../src/accounts/runAccountRepositoryContractTests.ts';
+import { runSharingRepositoryContractTests } from '../../src/sharing/runSharingRepositoryContractTests.ts';
+import { runEnvelopeRepositoryContractTests } from '../../src/storage/runEnvelopeRepositoryContractTests.ts';
 import { postgresFixture, withUser } from './fixtures.ts';
 
 /** A superuser URL, e.g. postgres://postgres@127.0.0.1:5432/test; these tests are skipped without it. */
@@ -12,6 +15,9 @@ const adminUrl = process.env.DATABASE_URL;
 
 if (adminUrl) {
   runDocumentStoreContractTests('PostgreSQL', () => postgresFixture(adminUrl));
+  runEnvelopeRepositoryContractTests('PostgreSQL', () => postgresFixture(adminUrl));
+  runAccountRepositoryContractTests('PostgreSQL', () => postgresFixture(adminUrl));
+  runSharingRepositoryContractTests('PostgreSQL', () => postgresFixture(adminUrl));
 }
 
 describe.skipIf(!adminUrl)('PostgreSQL start-up', () => {

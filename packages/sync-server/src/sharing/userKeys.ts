@@ -1,0 +1,32 @@
+import { toBase64Url } from '@coffre/crypto';
+import type { UserKeys } from '@coffre/protocol';
+import type { DeviceRepository } from '../accounts/DeviceRepository.ts';
+import type { UserFilter, UserRepository } from '../accounts/UserRepository.ts';
+
+/**
+ * Users' public identities with their certified, not revoked devices, as
+ * the wire carries them: one user by id or email, or every member of a
+ * document. Two statements, in the caller's transaction.
+ */
+export async function readUserKeys(
+  users: UserRepository,
+  devices: DeviceRepository,
+  filter: UserFilter,
+): Promise<UserKeys[]> {
+  const identities = await users.publicIdentities(filter);
+  const certified = await devices.certifiedOf(identities.map((user) => user.id));
+  return identities.map((user) => ({
+    userId: user.id,
+    email: user.email,
+    signingPublicKey: toBase64Url(user.signing_public_key),
+    boxPublicKey: toBase64Url(user.box_public_key),
+    devices: certified
+      .filter((device) => device.user_id === user.id)
+      .map((device) => ({
+        deviceId: device.id,
+        signingPublicKey: toBase64Url(device.signing_public_key),
+        boxPublicKey: toBase64Url(device.box_public_key),
+        identitySignature: toBase64Url(device.identity_signature),
+      })),
+  }));
+}
