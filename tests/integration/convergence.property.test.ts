@@ -1,5 +1,15 @@
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AutomergeEngine, YjsEngine, type ContentEngine, type EncryptedDocument } from '@coffre/client';
+import { formatDocumentName } from '@coffre/protocol';
+import {
+  AutomergeEngine,
+  YjsEngine,
+  type ContentEngine,
+  type DocumentError,
+  type EncryptedDocument,
+} from '@coffre/client';
 import {
   type RelayHarness,
   TestWorkspace,
@@ -59,6 +69,79 @@ const automerge: EngineUnderTest<AutomergeEngine<Records>> = {
   read: (engine) => canonical(engine.doc),
 };
 
+/** An update of one GC struct: `length` clocks of `client` from `clock`, with no content. */
+function gcStruct(client: number, clock: number, length: number): Uint8Array {
+  const encoder = encoding.createEncoder();
+  for (const value of [1, 1, client, clock]) encoding.writeVarUint(encoder, value);
+  encoding.writeUint8(encoder, 0);
+  encoding.writeVarUint(encoder, length);
+  encoding.writeVarUint(encoder, 0);
+  return encoding.toUint8Array(encoder);
+}
+
+const ATTACKS = ['gc-range', 'copy-under-victim-id', 'erase-log', 'kind-out-of-place', 'presence-spoof'] as const;
+
+/**
+ * One attack by a hostile member with write access (its own device and
+ * token), on a fresh connection; resolves with the code the relay refused it
+ * with (null for presence, which is dropped silently).
+ */
+async function attack(
+  hostile: EncryptedDocument<ContentEngine>,
+  victim: EncryptedDocument<ContentEngine>,
+  kind: (typeof ATTACKS)[number],
+): Promise<string | null> {
+  await hostile.whenSynced();
+  const envelope = hostile.envelope.envelope;
+  const victimId = victim.envelope.envelope.clientID;
+  const refused = new Promise<string>((resolve) => {
+    const off = hostile.on('error', (error: DocumentError) => {
+      off();
+      resolve(error.code);
+    });
+  });
+  const someFrame = hostile.envelope.log.toArray().at(-1);
+  switch (kind) {
+    case 'gc-range':
+      Y.applyUpdate(envelope, gcStruct(victimId, Y.getState(envelope.store, victimId), 40), 'attacker');
+      break;
+    case 'copy-under-victim-id': {
+      if (!someFrame) return null;
+      const forger = new Y.Doc();
+      Y.applyUpdate(forger, Y.encodeStateAsUpdate(envelope));
+      const before = Y.encodeStateVector(forger);
+      forger.clientID = victimId;
+      forger.getArray<Uint8Array>('log').push([someFrame]);
+      Y.applyUpdate(envelope, Y.encodeStateAsUpdate(forger, before), 'attacker');
+      break;
+    }
+    case 'erase-log': {
+      const log = envelope.getArray<Uint8Array>('log');
+      if (log.length === 0) return null;
+      envelope.transact(() => log.delete(0, log.length), 'attacker');
+      break;
+    }
+    case 'kind-out-of-place':
+      if (!someFrame) return null;
+      envelope.getArray<Uint8Array>('versions').push([someFrame]);
+      break;
+    case 'presence-spoof': {
+      const target = victim.provider.awareness?.clientID;
+      const awareness = hostile.provider.awareness;
+      if (target === undefined || !awareness) return null;
+      const spoof = new Awareness(new Y.Doc());
+      spoof.clientID = target;
+      spoof.setLocalState({});
+      const meta = (spoof as unknown as { meta: Map<number, { clock: number; lastUpdated: number }> }).meta;
+      meta.set(target, { clock: 1_000_000, lastUpdated: Date.now() });
+      applyAwarenessUpdate(awareness, encodeAwarenessUpdate(spoof, [target]), 'attacker');
+      spoof.destroy();
+      return null;
+    }
+  }
+  return Promise.race([refused, new Promise<string>((resolve) => setTimeout(() => resolve('accepted'), 5_000))]);
+}
+
 const SEEDS = seedsFromEnvironment([5, 11, 29, 47, 83, 101]);
 const CLIENTS = 4;
 const OPERATIONS = 100;
@@ -91,6 +174,7 @@ describe(`random concurrent editing through the relay converges (${storageEngine
         }
         await Promise.all(clients.map((client) => client.whenSynced()));
         const online = clients.map(() => true);
+        const refusals: string[] = [];
         for (let operation = 0; operation < OPERATIONS; operation += 1) {
           const index = random.int(CLIENTS);
           const client = clients[index] as EncryptedDocument<ContentEngine>;
@@ -101,6 +185,12 @@ describe(`random concurrent editing through the relay converges (${storageEngine
             online[index] = !online[index];
           } else if (roll < 0.15) {
             client.envelope.compact();
+          } else if (roll < 0.2) {
+            // A hostile member attacks on its own connection, in the middle of honest traffic.
+            const hostile = await openClient({ harness, workspace, engine: engineUnderTest.create() });
+            const refusal = await attack(hostile, client, random.pick(ATTACKS));
+            if (refusal !== null) refusals.push(refusal);
+            hostile.destroy();
           } else {
             engineUnderTest.edit(client.engine, random, `c${index}`);
           }
@@ -138,6 +228,22 @@ describe(`random concurrent editing through the relay converges (${storageEngine
           );
         }
         expect(rejected, `seed ${seed}`).toEqual([]);
+        expect(
+          refusals.filter((code) => code === 'accepted'),
+          `seed ${seed}: attacks the relay accepted`,
+        ).toEqual([]);
+        // "Saved" means held: every entry each client sealed is in the relay's state.
+        const relayDocument = harness.relay.hocuspocus.documents.get(formatDocumentName(workspace.address));
+        if (!relayDocument) throw new Error('the relay has no document');
+        const relayState = Y.decodeStateVector(Y.encodeStateVector(relayDocument));
+        for (const client of clients) {
+          expect(client.envelope.confirmedCounter(relayState), `seed ${seed}`).toBe(client.envelope.ownCounter);
+        }
+        // And a fresh reader, from what the relay stored, reads the same.
+        const reader = await openClient({ harness, workspace, engine: engineUnderTest.create() });
+        await reader.whenSynced();
+        await waitFor(() => engineUnderTest.read(reader.engine) === states()[0], 20_000, 'a fresh reader');
+        reader.destroy();
         for (const client of clients) client.destroy();
       });
     }
