@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RateLimits } from '../accounts/RateLimits.ts';
 import type { SharingService } from '../sharing/SharingService.ts';
-import type { ApiEnv } from './createApiApp.ts';
+import type { ApiEnv } from './ApiEnv.ts';
 import {
   SHARING_BEARER_ROUTES,
   addDocumentMemberRoute,
