@@ -135,8 +135,8 @@ describe(`a flooding socket is cut off while everyone else keeps saving (${stora
 
     expect(closed).toEqual({ code: CloseCode.RateLimited, reason: ErrorCode.RateLimited });
     expect(stored).toBeLessThan(FLOOD_UPDATES);
-    expect(sameDocumentTyping.latencies.length).toBeGreaterThan(10);
-    expect(otherTenantTyping.latencies.length).toBeGreaterThan(10);
+    expect(sameDocumentTyping.latencies.length).toBeGreaterThanOrEqual(10);
+    expect(otherTenantTyping.latencies.length).toBeGreaterThanOrEqual(10);
     // A very generous bound: the point is that saves go on, not how fast on a loaded machine.
     expect(figures.sameDocumentP95Ms).toBeLessThan(20_000);
     expect(figures.otherTenantP95Ms).toBeLessThan(20_000);
