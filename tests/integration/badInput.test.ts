@@ -85,7 +85,7 @@ describe(`bad input gets a clear error and changes nothing (${storageEngine})`, 
     await client.opened();
     client.sendRaw(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f));
     const closed = await client.waitForClose();
-    expect(closed.code).toBe(CloseCode.Unauthenticated);
+    expect(closed).toEqual({ code: CloseCode.MalformedMessage, reason: 'MALFORMED_MESSAGE' });
     await othersStillServed();
   });
 
@@ -149,10 +149,10 @@ describe(`bad input gets a clear error and changes nothing (${storageEngine})`, 
     expect(await storedUpdates()).toBe(0);
   });
 
-  it('closes an oversized message with 1009 and keeps serving others', async () => {
+  it('closes an oversized message with MESSAGE_TOO_LARGE and keeps serving others', async () => {
     const client = await authenticated();
     client.sendSync(name, SyncType.Update, new Uint8Array(300 * 1024));
-    expect((await client.waitForClose()).code).toBe(1009);
+    expect(await client.waitForClose()).toEqual({ code: CloseCode.MessageTooLarge, reason: 'MESSAGE_TOO_LARGE' });
     expect(await storedUpdates()).toBe(0);
     await othersStillServed();
   });

@@ -38,9 +38,43 @@ export const ErrorCode = {
   ForeignWriter: 'FOREIGN_WRITER',
   UncoveredDeletion: 'UNCOVERED_DELETION',
   NotStored: 'NOT_STORED',
+  UnsupportedMessage: 'UNSUPPORTED_MESSAGE',
+  UnauthenticatedQueueFull: 'UNAUTHENTICATED_QUEUE_FULL',
+  IdleTimeout: 'IDLE_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Close codes of the whole socket (the reason is an {@link ErrorCode}). A
+ * document of a socket can also be closed alone, by a Hocuspocus Close
+ * message whose reason is an ErrorCode (or one of
+ * {@link LIBRARY_CLOSE_REASONS}); the socket then stays open.
+ *
+ * What each one means, with its reason:
+ * - 4400 MALFORMED_MESSAGE: bytes that are not a Hocuspocus message, a text
+ *   frame, or an Auth message that cannot be read; UNSUPPORTED_MESSAGE: a
+ *   message type clients may not send (BroadcastStateless, SyncReply,
+ *   SyncStatus, Ping, Pong, unknown types or sync steps). Stateless (5) is allowed.
+ * - 4401 the token or session is not (or no longer) valid (UNAUTHENTICATED,
+ *   TOKEN_EXPIRED, TOKEN_REVOKED, DEVICE_REVOKED...).
+ * - 4403 FORBIDDEN: access to the document was removed.
+ * - 4408 AUTHENTICATION_TIMEOUT: no document signed in within
+ *   {@link LIMITS.unauthenticatedTimeoutSeconds}; IDLE_TIMEOUT: nothing was
+ *   received for 30 seconds (awareness renewals keep a live client open).
+ * - 4413 MESSAGE_TOO_LARGE: a message over {@link LIMITS.maxMessageBytes}
+ *   (or the relay's configured limit).
+ * - 4422 ENTRY_REJECTED.
+ * - 4429 RATE_LIMITED: the socket or its organisation sent more messages or
+ *   bytes per second than the relay allows; reconnect after at least
+ *   {@link LIMITS.rateLimitRetryAfterMs} (the Hocuspocus provider waits
+ *   1 s before reconnecting, which is enough). UNAUTHENTICATED_QUEUE_FULL:
+ *   more than {@link LIMITS.unauthenticatedMaxMessages} messages (or 256 KiB,
+ *   or 16 documents) were sent before their documents signed in.
+ * - 4500 INTERNAL, 4503 STORAGE_UNAVAILABLE, 4001 SHUTTING_DOWN.
+ *
+ * The codes a client can see that the relay does not choose are in
+ * {@link STANDARD_CLOSE_CODES}.
+ */
 export const CloseCode = {
   MalformedMessage: 4400,
   Unauthenticated: 4401,
@@ -52,8 +86,38 @@ export const CloseCode = {
   Internal: 4500,
   StorageUnavailable: 4503,
   ShuttingDown: 4001,
+  /** Same number as {@link CloseCode.AuthenticationTimeout}; the reason (IDLE_TIMEOUT) tells them apart. */
+  IdleTimeout: 4408,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/**
+ * Close codes of the WebSocket standard (RFC 6455) a client can see. The
+ * relay maps every code its libraries choose that it can intercept to a
+ * {@link CloseCode} (Hocuspocus's 4205 "Reset Connection", 4401
+ * "Unauthorized" and 4408 "Connection Timeout", ws's 1009 "Message Too
+ * Big"); these are the ones left, chosen by the ws library when a peer
+ * breaks the WebSocket protocol itself, or by the client's own WebSocket.
+ */
+export const STANDARD_CLOSE_CODES: Readonly<Record<number, string>> = {
+  1000: 'Normal closure: the client closed the connection itself.',
+  1001: 'Going away: the page was closed or the relay process went away without a graceful stop.',
+  1002: 'Protocol error: a frame broke the WebSocket protocol (for example an unmasked or invalid frame).',
+  1005: 'No status: the close frame carried no code.',
+  1006: 'Abnormal closure: the connection dropped without a close frame (seen only by the client).',
+  1007: 'Invalid frame payload: a text frame that is not valid UTF-8.',
+  1011: 'Internal error in the WebSocket library.',
+};
+
+/**
+ * Reasons of a per-document Close message chosen by Hocuspocus itself,
+ * besides the {@link ErrorCode}s the relay sends: the relay passes these
+ * through unchanged. Any other reason of the library is answered as INTERNAL.
+ */
+export const LIBRARY_CLOSE_REASONS: Readonly<Record<string, string>> = {
+  provider_initiated: 'The client asked to close this document (a Hocuspocus Close message); the relay confirms.',
+  'Server closed the connection': 'The document connection ended on the relay without a more specific reason.',
+};
 
 /** Sentences a user understands, keyed by error code. */
 export const ERROR_MESSAGES: Record<ErrorCode, string> = {
@@ -92,6 +156,9 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   UNCOVERED_DELETION: "A change tried to remove other people's work that no saved snapshot keeps, and was refused.",
   NOT_STORED:
     'The relay confirmed changes it does not hold. They are kept on this device; do not close it until they are saved.',
+  UNSUPPORTED_MESSAGE: 'The relay received a kind of message that clients may not send.',
+  UNAUTHENTICATED_QUEUE_FULL: 'The connection sent too much before signing in.',
+  IDLE_TIMEOUT: 'The connection was closed because nothing was received for a while. Reconnecting.',
 };
 
 /** An error with a stable code, thrown by relay hooks and shown by clients. */

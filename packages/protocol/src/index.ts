@@ -20,7 +20,15 @@ export {
   sameAddress,
 } from './address.ts';
 export { LIMITS } from './limits.ts';
-export { ErrorCode, CloseCode, ERROR_MESSAGES, CoffreError, isErrorCode } from './codes.ts';
+export {
+  ErrorCode,
+  CloseCode,
+  ERROR_MESSAGES,
+  STANDARD_CLOSE_CODES,
+  LIBRARY_CLOSE_REASONS,
+  CoffreError,
+  isErrorCode,
+} from './codes.ts';
 export {
   TENANT_ROLES,
   type TenantRole,

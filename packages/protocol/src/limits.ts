@@ -19,4 +19,10 @@ export const LIMITS = {
   unauthenticatedTimeoutSeconds: 10,
   /** Messages an unauthenticated connection may send before it is closed. */
   unauthenticatedMaxMessages: 16,
+  /**
+   * After a close with RATE_LIMITED (4429), how long a client waits before
+   * reconnecting, at least: the relay counts messages and bytes in windows
+   * of this length, so a new socket then starts with a full allowance.
+   */
+  rateLimitRetryAfterMs: 1000,
 } as const;

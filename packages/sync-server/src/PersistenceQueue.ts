@@ -1,10 +1,15 @@
+import type { WebSocketLike } from '@hocuspocus/server';
+import * as decoding from 'lib0/decoding';
 import type { Logger } from './logger.ts';
+import { HocuspocusMessage } from './sync/hocuspocusMessages.ts';
 
 /**
- * Per document, the writes of envelope updates in arrival order. An update
- * is relayed to other clients as soon as it is validated, but the sender's
- * acknowledgement waits until every write queued before it has committed
- * ({@link PersistenceQueue.whenFlushed}). A failed write is retried with
+ * "Saved means committed", in one place: per document, the writes of
+ * envelope updates in arrival order, and the gate on the socket handed to
+ * Hocuspocus ({@link PersistenceQueue.acknowledgeWhenStored}) that holds
+ * each acknowledgement until every write queued before it has committed.
+ * An update is relayed to other clients as soon as it is validated; only
+ * the sender's acknowledgement waits. A failed write is retried with
  * backoff and never skipped, so nothing acknowledged is missing from the
  * database, and nothing unacknowledged is lost (the sender still holds it
  * and resends on reconnect).
@@ -40,6 +45,35 @@ export class PersistenceQueue {
     return this.#tails.get(documentName) ?? Promise.resolve();
   }
 
+  /**
+   * The socket to hand Hocuspocus for a client: it sends everything at
+   * once except acknowledgements (SyncStatus messages), which Hocuspocus
+   * sends right after applying an update in memory; those go out once the
+   * document's queued writes have committed, in order, and not at all if
+   * the socket closed meanwhile (the client then resends on reconnect).
+   */
+  acknowledgeWhenStored(socket: WebSocketLike): WebSocketLike {
+    const whenFlushed = (documentName: string) => this.whenFlushed(documentName);
+    return {
+      get readyState() {
+        return socket.readyState;
+      },
+      send(data) {
+        const documentName = data instanceof Uint8Array ? acknowledgedDocument(data) : null;
+        if (documentName === null) {
+          socket.send(data);
+          return;
+        }
+        void whenFlushed(documentName).then(() => {
+          if (socket.readyState === OPEN) socket.send(data);
+        });
+      },
+      close(code, reason) {
+        socket.close(code, reason);
+      },
+    };
+  }
+
   /** Number of documents with writes in flight. */
   get pendingDocuments(): number {
     return this.#tails.size;
@@ -72,5 +106,21 @@ export class PersistenceQueue {
         backoff = Math.min(backoff * 2, this.#maxBackoffMs);
       }
     }
+  }
+}
+
+/** WebSocket `readyState` of an open socket. */
+const OPEN = 1;
+
+/** The document a SyncStatus message acknowledges, or null for any other message. */
+function acknowledgedDocument(message: Uint8Array): string | null {
+  try {
+    const decoder = decoding.createDecoder(message);
+    const address = decoding.readVarString(decoder);
+    if (decoding.readVarUint(decoder) !== HocuspocusMessage.SyncStatus) return null;
+    const separator = address.indexOf('\0');
+    return separator === -1 ? address : address.slice(0, separator);
+  } catch {
+    return null;
   }
 }

@@ -1,12 +1,9 @@
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { Hocuspocus } from '@hocuspocus/server';
 import { ready } from '@coffre/crypto';
 import { getRequestListener } from '@hono/node-server';
-import * as decoding from 'lib0/decoding';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { CloseCode, ErrorCode, ERROR_MESSAGES, type KdfParams, LIMITS, type TenantId } from '@coffre/protocol';
+import { CloseCode, ErrorCode, type KdfParams, LIMITS, type TenantId } from '@coffre/protocol';
 import type { CryptoKey } from 'jose';
 import { AccountService, type Revocation } from './accounts/AccountService.ts';
 import { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
@@ -15,17 +12,19 @@ import { SessionGuard } from './accounts/SessionGuard.ts';
 import type { TokenKeys } from './auth/TokenKeys.ts';
 import { TokenVerifier } from './auth/TokenVerifier.ts';
 import { createApiApp } from './http/createApiApp.ts';
+import { createRelayApp } from './http/createRelayApp.ts';
 import type { StaticSite } from './http/StaticSite.ts';
-import { CoffreExtension, type SocketState } from './CoffreExtension.ts';
+import { CoffreExtension } from './CoffreExtension.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { PersistenceQueue } from './PersistenceQueue.ts';
 import { DocumentGuard } from './sharing/DocumentGuard.ts';
 import { linkSessionId } from './sharing/linkSessionId.ts';
 import { type DocumentAccessChange, SharingService } from './sharing/SharingService.ts';
 import { DocumentStore, type SqlDatabase } from './storage/index.ts';
+import { DEFAULT_AUTHENTICATION_TIMEOUT_MS, SyncEndpoint } from './sync/SyncEndpoint.ts';
+import { SyncRateLimiter, type SyncRateLimitOptions } from './sync/SyncRateLimiter.ts';
 
-/** Hocuspocus SyncStatus: the acknowledgement that an update was applied. */
-const SYNC_STATUS_MESSAGE = 8;
+export { PUBLIC_CONFIG_PATH, type PublicRelayConfig } from './http/createRelayApp.ts';
 
 export interface RelayServerOptions {
   database: SqlDatabase;
@@ -39,6 +38,12 @@ export interface RelayServerOptions {
   maxMessageBytes?: number;
   /** Milliseconds a socket may stay open without authenticating a document. */
   authenticationTimeoutMs?: number;
+  /**
+   * Messages and bytes per second a sync socket, and all sockets of one
+   * organisation together, may send (defaults: {@link DEFAULT_SYNC_RATE_LIMITS}).
+   * Over them the socket closes with RATE_LIMITED (4429).
+   */
+  syncRateLimits?: Partial<SyncRateLimitOptions>;
   /** Debounce of the periodic merge of stored updates, in ms. */
   compactionDebounceMs?: number;
   /**
@@ -66,12 +71,6 @@ export interface RelayServerOptions {
   defaultTenant?: TenantId | null;
 }
 
-/** `GET /v1/config`: what the web app needs before anyone signs in. */
-export interface PublicRelayConfig {
-  /** The organisation the sign-up form suggests, or null. */
-  defaultTenant: string | null;
-}
-
 /** What the relay needs to issue tokens and keep accounts. */
 export interface RelayAccountsOptions {
   /** The token-signing key pair (its public key must be `tokenPublicKey`). */
@@ -90,7 +89,11 @@ export interface RelayAccountsOptions {
   maxBodyBytes?: number;
 }
 
-/** The relay: Hocuspocus sync on `/sync`, the HTTP API, health endpoints, one port. */
+/**
+ * The relay's composition root: builds the services, the Hocuspocus sync
+ * engine with the Coffre extension, the sync WebSocket ({@link SyncEndpoint})
+ * and the HTTP app ({@link createRelayApp}), on one port, and stops them in order.
+ */
 export class RelayServer {
   readonly hocuspocus: Hocuspocus;
   /** Accounts, sessions and devices; null without {@link RelayServerOptions.accounts}. */
@@ -104,9 +107,10 @@ export class RelayServer {
   readonly persistence: PersistenceQueue;
   readonly logger: Logger;
   readonly #options: RelayServerOptions;
+  /** Counts what sync sockets send (see {@link RelayServerOptions.syncRateLimits}). */
+  readonly syncRateLimiter: SyncRateLimiter;
   readonly #http: HttpServer;
-  readonly #wss: WebSocketServer;
-  readonly #api: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | null;
+  readonly #sync: SyncEndpoint;
   #stopping: Promise<void> | null = null;
 
   constructor(options: RelayServerOptions) {
@@ -121,7 +125,7 @@ export class RelayServer {
     this.connections = new ConnectionRegistry({ rememberRevokedMs: Math.max(15 * 60, accessTokenSeconds + 60) * 1000 });
     this.accounts = null;
     this.sharing = null;
-    this.#api = null;
+    let api = null;
     if (options.accounts) {
       const accounts = new AccountService({
         database: options.database,
@@ -141,7 +145,7 @@ export class RelayServer {
         onRevoked: (change) => this.#closeDocumentAccess(change),
         onAdmitted: (change) => this.#readmit(change),
       });
-      const app = createApiApp({
+      api = createApiApp({
         accounts,
         sharing,
         verifier,
@@ -151,7 +155,6 @@ export class RelayServer {
       });
       this.accounts = accounts;
       this.sharing = sharing;
-      this.#api = getRequestListener(app.fetch, { overrideGlobalObjects: false });
     }
     this.hocuspocus = new Hocuspocus({
       name: 'coffre-relay',
@@ -175,17 +178,26 @@ export class RelayServer {
         }),
       ],
     });
-    this.#http = createServer((request, response) => {
-      this.#handleRequest(request, response).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'request failed');
-        if (!response.headersSent) sendError(response, 500, ErrorCode.Internal);
-      });
+    this.syncRateLimiter = new SyncRateLimiter(options.syncRateLimits);
+    this.#sync = new SyncEndpoint({
+      hocuspocus: this.hocuspocus,
+      persistence: this.persistence,
+      rateLimiter: this.syncRateLimiter,
+      logger: this.logger.child({ ns: 'sync' }),
+      maxMessageBytes: options.maxMessageBytes ?? LIMITS.maxMessageBytes,
+      authenticationTimeoutMs: options.authenticationTimeoutMs ?? DEFAULT_AUTHENTICATION_TIMEOUT_MS,
     });
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: options.maxMessageBytes ?? LIMITS.maxMessageBytes,
+    const app = createRelayApp({
+      database: options.database,
+      stopping: () => this.#stopping !== null,
+      defaultTenant: options.defaultTenant ?? null,
+      webApp: options.webApp ?? null,
+      api,
+      logger: this.logger.child({ ns: 'http' }),
     });
-    this.#http.on('upgrade', this.#onUpgrade);
+    const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
+    this.#http = createServer((request, response) => void listener(request, response));
+    this.#http.on('upgrade', this.#sync.handleUpgrade);
   }
 
   /** Starts listening; resolves with the bound port (use port 0 in tests). */
@@ -220,118 +232,17 @@ export class RelayServer {
 
   async #stop(): Promise<void> {
     this.#http.close();
-    for (const client of this.#wss.clients) client.close(CloseCode.ShuttingDown, ErrorCode.ShuttingDown);
+    this.#sync.closeAll(CloseCode.ShuttingDown, ErrorCode.ShuttingDown);
     this.connections.dispose();
     const flushed = await this.persistence.flushAll(10_000);
     if (!flushed)
       this.logger.error('some updates could not be stored before shutdown; their senders were not acknowledged');
     this.hocuspocus.flushPendingStores();
     await Promise.all([...this.hocuspocus.documents.values()].map((document) => document.saveMutex.waitForUnlock()));
-    this.#wss.close();
+    this.#sync.close();
     this.#http.closeAllConnections();
     await this.#options.database.close();
     this.logger.info('relay stopped');
-  }
-
-  #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = new URL(request.url ?? '/', 'http://relay').pathname;
-    if (path !== '/sync' || this.#stopping) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    this.#wss.handleUpgrade(request, socket, head, (websocket) => this.#onConnection(websocket, request));
-  };
-
-  #onConnection(websocket: WebSocket, request: IncomingMessage): void {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (typeof value === 'string') headers.set(name, value);
-    }
-    const webRequest = new Request(new URL(request.url ?? '/', 'http://relay'), { headers });
-    const socketState: SocketState = { authenticated: false };
-    this.#holdAcknowledgementsUntilStored(websocket);
-    const connection = this.hocuspocus.handleConnection(websocket, webRequest, { socket: socketState });
-    const deadline = setTimeout(
-      () => {
-        if (!socketState.authenticated)
-          websocket.close(CloseCode.AuthenticationTimeout, ErrorCode.AuthenticationTimeout);
-      },
-      this.#options.authenticationTimeoutMs ?? LIMITS.unauthenticatedTimeoutSeconds * 1000,
-    );
-    websocket.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) {
-        websocket.close(CloseCode.MalformedMessage, ErrorCode.MalformedMessage);
-        return;
-      }
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      connection.handleMessage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    });
-    websocket.on('close', (code: number, reason: Buffer) => {
-      clearTimeout(deadline);
-      connection.handleClose({ code, reason: reason.toString() });
-    });
-    websocket.on('error', (error) => {
-      // ws closes the socket itself (e.g. 1009 for an oversized message); others are unaffected.
-      this.logger.warn({ err: error }, 'websocket error');
-    });
-  }
-
-  /**
-   * Hocuspocus acknowledges an update right after applying it in memory;
-   * the acknowledgement is held here until the update's write has committed.
-   */
-  #holdAcknowledgementsUntilStored(websocket: WebSocket): void {
-    const send = websocket.send.bind(websocket) as (data: Uint8Array) => void;
-    const persistence = this.persistence;
-    websocket.send = ((data: Uint8Array) => {
-      const documentName = acknowledgedDocument(data);
-      if (documentName === null) {
-        send(data);
-        return;
-      }
-      void persistence.whenFlushed(documentName).then(() => {
-        if (websocket.readyState === websocket.OPEN) send(data);
-      });
-    }) as WebSocket['send'];
-  }
-
-  async #handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://relay').pathname;
-    if (request.method === 'GET' && path === '/healthz') {
-      sendJson(response, 200, { status: 'ok' });
-      return;
-    }
-    if (request.method === 'GET' && path === '/readyz') {
-      try {
-        await this.#options.database.ping();
-        sendJson(response, this.#stopping ? 503 : 200, { status: this.#stopping ? 'stopping' : 'ready' });
-      } catch {
-        sendError(response, 503, ErrorCode.StorageUnavailable);
-      }
-      return;
-    }
-    if (request.method === 'GET' && path === PUBLIC_CONFIG_PATH) {
-      const config: PublicRelayConfig = { defaultTenant: this.#options.defaultTenant ?? null };
-      sendJson(response, 200, config);
-      return;
-    }
-    const webApp = this.#options.webApp ?? null;
-    if (request.method === 'GET' && (path === '/status' || (path === '/' && !webApp?.available))) {
-      response.writeHead(200, {
-        ...STATUS_PAGE_HEADERS,
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-      });
-      response.end(statusPage(this.#options.database.engine, webApp !== null));
-      return;
-    }
-    const isApi = path.startsWith('/v1/') || path === '/openapi.json';
-    if (!isApi && webApp?.available && (await webApp.handle(request, response))) return;
-    if (this.#api) {
-      await this.#api(request, response);
-      return;
-    }
-    sendError(response, 404, ErrorCode.NotFound);
   }
 
   /** A logout, a revoked device or a reused refresh token: their open document connections close now. */
@@ -382,56 +293,4 @@ export class RelayServer {
     for (const user of change.users) this.connections.readmitMember(change.tenant, user, change.documentId);
     if (change.document) this.connections.readmitDocument(change.tenant, change.documentId);
   }
-}
-
-/** The status page has one inline style sheet and nothing else to load. */
-const STATUS_PAGE_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
-/** Where the web app reads {@link PublicRelayConfig}. */
-export const PUBLIC_CONFIG_PATH = '/v1/config';
-
-/** What a person who opens the relay's address in a browser sees when no web app is built (and at `/status`). */
-function statusPage(engine: string, hasWebApp: boolean): string {
-  const app = hasWebApp
-    ? '<p>The web app is served at <a href="/">/</a>.</p>'
-    : '<p>No web app is built here: <code>./run start</code> builds it (or <code>pnpm --filter @coffre/web build</code>), or pass <code>--web-dir</code>.</p>';
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Coffre relay</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1d1d1f}
-code{background:#f2f2f4;padding:.1rem .3rem;border-radius:4px}h1{font-size:1.6rem}.ok{color:#0a7a32}</style></head>
-<body><h1>Coffre relay <span class="ok">is running</span></h1>
-<p>This relay syncs end-to-end-encrypted documents. It stores only ciphertext, per tenant, in ${engine === 'pglite' ? 'its embedded database (PGlite)' : 'PostgreSQL'}.</p>
-<ul><li>WebSocket sync: <code>/sync</code></li><li>Health: <code>/healthz</code>, readiness: <code>/readyz</code></li>
-<li>HTTP API (accounts, sessions, devices, documents, grants, share links): <code>/v1/tenants/{tenant}/...</code>, described at <a href="/openapi.json"><code>/openapi.json</code></a></li></ul>
-<p>Create an organisation with <code>coffre-relay tenant create --slug acme --name "Acme Corp"</code>; its first user to register becomes its admin.</p>
-${app}
-<p>For development without accounts, <code>./run relay token --tenant acme --user alice</code> mints a token (accepted unless the relay runs with <code>--no-dev-tokens</code>).</p>
-</body></html>`;
-}
-
-/** The document a SyncStatus message acknowledges, or null for any other message. */
-function acknowledgedDocument(message: Uint8Array): string | null {
-  try {
-    const decoder = decoding.createDecoder(message);
-    const address = decoding.readVarString(decoder);
-    if (decoding.readVarUint(decoder) !== SYNC_STATUS_MESSAGE) return null;
-    const separator = address.indexOf('\0');
-    return separator === -1 ? address : address.slice(0, separator);
-  } catch {
-    return null;
-  }
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  response.end(JSON.stringify(body));
-}
-
-function sendError(response: ServerResponse, status: number, code: ErrorCode): void {
-  sendJson(response, status, { error: { code, message: ERROR_MESSAGES[code] } });
 }

@@ -7,6 +7,8 @@ export {
 } from './RelayServer.ts';
 export { StaticSite, type StaticTarget, WEB_CONTENT_SECURITY_POLICY, WEB_SECURITY_HEADERS } from './http/StaticSite.ts';
 export { RelayError } from './RelayError.ts';
+export { DEFAULT_SYNC_RATE_LIMITS, SyncRateLimiter, type SyncRateLimitOptions } from './sync/SyncRateLimiter.ts';
+export { SYNC_PATH } from './sync/SyncEndpoint.ts';
 export {
   CoffreExtension,
   mergeEnvelopeUpdates,
@@ -30,11 +32,6 @@ export { createLogger, type Logger } from './logger.ts';
 export * from './storage/index.ts';
 export * from './accounts/index.ts';
 export * from './sharing/index.ts';
-export {
-  createApiApp,
-  MAX_API_BODY_BYTES,
-  MAX_SHARING_BODY_BYTES,
-  type ApiAppOptions,
-  type ApiEnv,
-} from './http/createApiApp.ts';
+export { createApiApp, MAX_API_BODY_BYTES, MAX_SHARING_BODY_BYTES, type ApiAppOptions } from './http/createApiApp.ts';
+export type { ApiEnv } from './http/ApiEnv.ts';
 export { HTTP_STATUS, ApiErrorBodySchema, FieldProblemSchema, type FieldProblem } from './http/errorResponse.ts';

@@ -81,6 +81,8 @@ export interface StartRelayOptions {
   webApp?: RelayServerOptions['webApp'];
   /** The organisation announced by `GET /v1/config` (create it yourself). */
   defaultTenant?: RelayServerOptions['defaultTenant'];
+  /** Sync rate limits (default: the relay's own defaults). */
+  syncRateLimits?: RelayServerOptions['syncRateLimits'];
 }
 
 /** Limits high enough that a test file's requests from 127.0.0.1 never reach them; rate-limit tests set their own. */
@@ -127,6 +129,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     allowDevelopmentTokens: options.allowDevelopmentTokens ?? true,
     webApp: options.webApp,
     defaultTenant: options.defaultTenant,
+    syncRateLimits: options.syncRateLimits,
     accounts: {
       tokenKeys: keys,
       serverSecret: randomBytes(32),

@@ -10,6 +10,7 @@ import { loadOrCreateServerSecret, parseServerSecret } from '../accounts/serverS
 import { loadOrCreateTokenKeys, mintAccessToken } from '../auth/TokenKeys.ts';
 import { createLogger } from '../logger.ts';
 import { RelayServer } from '../RelayServer.ts';
+import { DEFAULT_SYNC_RATE_LIMITS } from '../sync/SyncRateLimiter.ts';
 import { createDatabase, migrateDatabase, PostgresDatabase, type SqlDatabase } from '../storage/index.ts';
 
 /** The web app as `./run start` builds it (`pnpm --filter @coffre/web build`). */
@@ -110,9 +111,37 @@ program
       'COFFRE_NO_DEFAULT_TENANT',
     ),
   )
+  .addOption(
+    new Option('--socket-messages-per-second <n>', 'messages one sync socket may send per second (over: closed, 4429)')
+      .env('COFFRE_SOCKET_MESSAGES_PER_SECOND')
+      .default(DEFAULT_SYNC_RATE_LIMITS.messagesPerSocket)
+      .argParser(parsePositiveInteger),
+  )
+  .addOption(
+    new Option('--socket-bytes-per-second <n>', 'bytes one sync socket may send per second')
+      .env('COFFRE_SOCKET_BYTES_PER_SECOND')
+      .default(DEFAULT_SYNC_RATE_LIMITS.bytesPerSocket)
+      .argParser(parsePositiveInteger),
+  )
+  .addOption(
+    new Option('--tenant-messages-per-second <n>', 'messages all sync sockets of one organisation may send per second')
+      .env('COFFRE_TENANT_MESSAGES_PER_SECOND')
+      .default(DEFAULT_SYNC_RATE_LIMITS.messagesPerTenant)
+      .argParser(parsePositiveInteger),
+  )
+  .addOption(
+    new Option('--tenant-bytes-per-second <n>', 'bytes all sync sockets of one organisation may send per second')
+      .env('COFFRE_TENANT_BYTES_PER_SECOND')
+      .default(DEFAULT_SYNC_RATE_LIMITS.bytesPerTenant)
+      .argParser(parsePositiveInteger),
+  )
   .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
   .action(
     async (options: {
+      socketMessagesPerSecond: number;
+      socketBytesPerSecond: number;
+      tenantMessagesPerSecond: number;
+      tenantBytesPerSecond: number;
       webDir: string;
       defaultTenant: string | false;
       defaultTenantName: string;
@@ -157,6 +186,12 @@ program
         host: options.host,
         logger,
         allowDevelopmentTokens: options.devTokens,
+        syncRateLimits: {
+          messagesPerSocket: options.socketMessagesPerSecond,
+          bytesPerSocket: options.socketBytesPerSecond,
+          messagesPerTenant: options.tenantMessagesPerSecond,
+          bytesPerTenant: options.tenantBytesPerSecond,
+        },
         accounts: {
           tokenKeys: keys,
           serverSecret: await serverSecret(options),

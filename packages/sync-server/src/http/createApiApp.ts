@@ -1,16 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { HttpBindings } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { CoffreError, ErrorCode, InvalidIdError, deviceId, tenantId } from '@coffre/protocol';
-import type { AccountService, AccountSession } from '../accounts/AccountService.ts';
+import type { AccountService } from '../accounts/AccountService.ts';
 import { RateLimitedError, type RateLimitName, type RateLimits } from '../accounts/RateLimits.ts';
 import type { TokenVerifier } from '../auth/TokenVerifier.ts';
 import type { Logger } from '../logger.ts';
 import { RelayError } from '../RelayError.ts';
 import type { SharingService } from '../sharing/SharingService.ts';
+import type { ApiEnv } from './ApiEnv.ts';
 import { errorResponse } from './errorResponse.ts';
 import { limitBodySize } from './limitBodySize.ts';
 import { registerSharingRoutes } from './registerSharingRoutes.ts';
@@ -39,11 +39,6 @@ export const MAX_API_BODY_BYTES = 64 * 1024;
 export const MAX_SHARING_BODY_BYTES = 1024 * 1024;
 /** The routes allowed {@link MAX_SHARING_BODY_BYTES}. */
 const LARGE_BODY_PATH = /^\/v1\/tenants\/[^/]+\/documents\/[^/]+\/(?:members|rotations|links)$/;
-
-export interface ApiEnv {
-  Bindings: HttpBindings;
-  Variables: { session: AccountSession };
-}
 
 export interface ApiAppOptions {
   accounts: AccountService;

@@ -39,6 +39,9 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   FOREIGN_WRITER: 422,
   UNCOVERED_DELETION: 422,
   NOT_STORED: 500,
+  UNSUPPORTED_MESSAGE: 400,
+  UNAUTHENTICATED_QUEUE_FULL: 429,
+  IDLE_TIMEOUT: 408,
 };
 
 /** One invalid field of a `VALIDATION_FAILED` answer: where, and what is expected there. */

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deviceId, documentId, tenantId, userId } from '@coffre/protocol';
 import type { RateLimits } from '../accounts/RateLimits.ts';
 import type { SharingService } from '../sharing/SharingService.ts';
-import type { ApiEnv } from './createApiApp.ts';
+import type { ApiEnv } from './ApiEnv.ts';
 import {
   SHARING_BEARER_ROUTES,
   addDocumentMemberRoute,
