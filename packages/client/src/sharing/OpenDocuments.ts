@@ -44,6 +44,8 @@ export class OpenDocuments {
 
   /** Keeps `copy` current until it is destroyed or {@link remove}d. */
   add(documentId: string, copy: OpenCopy): void {
+    // Copies give no word when destroyed: drop them here, so documents opened once (indexing) are not kept.
+    for (const id of [...this.#documents.keys()]) this.live(id);
     let open = this.#documents.get(documentId);
     if (!open) {
       open = { copies: new Set(), lastRefresh: 0, refreshing: false, again: false };
