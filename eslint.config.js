@@ -36,22 +36,6 @@ const ARROWS = {
  */
 const EXCEPTIONS = [
   {
-    // TEMPORARY, to be removed when branch storage-below-client merges: it
-    // moves LocalDocument (and its tab channel) into packages/client and the
-    // interfaces storage implements (SealingJournal, AccessCache) below the
-    // client, which ends storage -> client. Each of these imports @coffre/client today.
-    files: [
-      'packages/storage/src/LocalDocument.ts',
-      'packages/storage/src/tabMessages.ts',
-      'packages/storage/src/WebStorageJournal.ts',
-      'packages/storage/src/DocumentAccessCache.ts',
-      'packages/storage/src/runLocalStoreContractTests.ts',
-      'packages/storage/src/index.ts',
-    ],
-    package: 'packages/storage',
-    alsoAllowed: ['client'],
-  },
-  {
     // A contract test: EncryptedDocument must be a PresenceSource. The editor's
     // sources still know no @coffre package; only this test names the client.
     files: ['packages/editor/test/PresenceAwareness.test.ts'],
@@ -78,7 +62,7 @@ function workspacePackages() {
 
 const PACKAGES = workspacePackages();
 const COFFRE_NAMES = PACKAGES.map((manifest) => manifest.name.replace('@coffre/', '')).concat('desktop');
-/** Subpaths a package declares in its package.json "exports" (e.g. @coffre/storage/testing): public too. */
+/** Subpaths a package declares in its package.json "exports" (e.g. @coffre/storage/contract): public too. */
 const PUBLIC_SUBPATHS = PACKAGES.flatMap((manifest) =>
   Object.keys(manifest.exports ?? {})
     .filter((subpath) => subpath !== '.')

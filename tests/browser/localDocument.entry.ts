@@ -4,9 +4,9 @@
  * through `window.coffreTab`. Run by tests/integration/localFirst.chromium.test.ts.
  */
 import { fromBase64Url, ready } from '@coffre/crypto';
-import { DeviceDirectory, DocumentKeyring, YjsEngine } from '@coffre/client';
+import { DeviceDirectory, DocumentKeyring, LocalDocument, YjsEngine } from '@coffre/client';
 import { deviceId, documentId, tenantId } from '@coffre/protocol';
-import { LocalDocument, containsBytes, dumpIndexedDb } from '@coffre/storage';
+import { containsBytes, dumpIndexedDb } from '@coffre/storage';
 
 /** What the Node test hands a tab (keys as base64url). */
 export interface TabConfig {

@@ -2,7 +2,7 @@
  * Browser entry: the local store contract suite on Chromium's real IndexedDB.
  * Run by tests/integration/localStore.chromium.test.ts.
  */
-import { runLocalStoreContractTests } from '@coffre/storage/testing';
+import { runLocalStoreContractTests } from '@coffre/storage/contract';
 
 runLocalStoreContractTests('chromium', () =>
   Promise.resolve({

@@ -5,10 +5,11 @@ import {
   type DeviceIdentity,
   type EncryptedDocument,
   type SealingJournal,
+  LocalDocument,
   MemorySealingJournal,
   YjsEngine,
 } from '@coffre/client';
-import { LocalDocument, containsBytes, dumpIndexedDb, envelopeDatabaseName } from '@coffre/storage';
+import { containsBytes, dumpIndexedDb, envelopeDatabaseName } from '@coffre/storage';
 import { SeededRandom } from './support/seededRandom.ts';
 import {
   type RelayHarness,

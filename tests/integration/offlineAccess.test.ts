@@ -2,15 +2,16 @@ import 'fake-indexeddb/auto';
 import { IDBKeyRange as FakeIDBKeyRange, indexedDB as fakeIndexedDB } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '@coffre/crypto';
-import { AccountClient, AccountError, type VaultKeyMaterial, Workspace, YjsEngine } from '@coffre/client';
 import {
+  AccountClient,
+  AccountError,
   DocumentAccessCache,
-  LocalDatabase,
-  LocalDocument,
-  Vault,
-  containsBytes,
-  dumpIndexedDb,
-} from '@coffre/storage';
+  type LocalDocument,
+  type VaultKeyMaterial,
+  Workspace,
+  YjsEngine,
+} from '@coffre/client';
+import { LocalDatabase, Vault, containsBytes, dumpIndexedDb } from '@coffre/storage';
 import { MemoryStore, createTestTenant } from './support/accountApi.ts';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
 
@@ -54,18 +55,7 @@ describe(`documents open offline with keys kept on the device (${storageEngine})
   });
 
   const openLocal = async (documentId: string): Promise<LocalDocument<YjsEngine>> => {
-    const session = account.session;
-    if (!session) throw new Error('not signed in');
-    const access = await workspace.documentAccess(documentId);
-    const document = new LocalDocument({
-      address: access.address,
-      engine: new YjsEngine(),
-      device: { id: session.deviceId, signingKeyPair: session.device.signing },
-      keyring: access.keyring,
-      devices: access.devices,
-      url: harness.url,
-      token: () => account.getAccessToken(),
-    });
+    const { document } = await workspace.openLocalDocument(documentId, new YjsEngine());
     await document.whenLoaded();
     return document;
   };

@@ -42,11 +42,13 @@ describe('document catalog', () => {
     database.close();
   });
 
-  it('reads a row sealed under another key or moved to another id as untitled', async () => {
+  it('reads a row sealed under another key or moved to another id as absent, and still lists its id to forget it', async () => {
     const database = new LocalDatabase(`test-${Math.random()}`);
     await new DocumentCatalog(database, new Vault(generateSymmetricKey())).remember('doc-1', 'Secret plan');
     const other = new DocumentCatalog(database, new Vault(generateSymmetricKey()));
-    expect((await other.get('doc-1'))?.title).toBe('');
+    expect(await other.get('doc-1')).toBeNull();
+    expect(await other.list()).toEqual([]);
+    expect(await other.ids()).toEqual(['doc-1']);
 
     const vault = new Vault(generateSymmetricKey());
     const catalog = new DocumentCatalog(database, vault);
@@ -58,7 +60,7 @@ describe('document catalog', () => {
       parent: '',
       sealedMeta: row?.sealedMeta ?? new Uint8Array(),
     });
-    expect((await catalog.get('doc-2'))?.title).toBe('');
+    expect(await catalog.get('doc-2')).toBeNull();
     database.close();
   });
 

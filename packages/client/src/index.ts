@@ -113,12 +113,14 @@ export {
   SharingState,
 } from './sharing/SharingState.ts';
 export {
-  type WorkspaceOptions,
   type CachedAccess,
   type AccessCache,
-  type OpenDocumentOptions,
   type DocumentAccess,
   type ContactChange,
+} from './sharing/DocumentAccess.ts';
+export {
+  type WorkspaceOptions,
+  type OpenDocumentOptions,
   type WorkspaceEvents,
   type DocumentMemberInfo,
   type ShareResult,
@@ -129,3 +131,19 @@ export {
   Workspace,
 } from './sharing/Workspace.ts';
 export { type OpenLinkOptions, type OpenedLink, openLink } from './sharing/openLink.ts';
+export { REFRESH_INTERVAL_MS, type OpenCopy, OpenDocuments } from './sharing/OpenDocuments.ts';
+export {
+  type TabRole,
+  type LocalDocumentEvents,
+  type LocalDocumentOptions,
+  LocalDocument,
+} from './local/LocalDocument.ts';
+export { requestPersistentStorage } from './local/requestPersistentStorage.ts';
+export {
+  type LocalDocumentsContext,
+  type OpenLocalDocumentOptions,
+  type OpenedLocalDocument,
+  LocalDocuments,
+} from './local/LocalDocuments.ts';
+export { DocumentAccessCache } from './local/DocumentAccessCache.ts';
+export { SealedSharingStore } from './local/SealedSharingStore.ts';

@@ -15,11 +15,14 @@ export interface CatalogRow {
   sealedMeta: Uint8Array;
 }
 
-/** A keyring value sealed with the local vault key (see {@link Vault}). */
-export interface KeyringRow {
+/** A value sealed with the local vault key (see {@link Vault} and {@link SealedRecords}). */
+export interface SealedRow {
   id: string;
   sealed: Uint8Array;
 }
+
+/** A keyring row: document keys, the sharing state, sealed (see {@link SealedRecords}). */
+export type KeyringRow = SealedRow;
 
 /** An encrypted file chunk cached as the relay stores it. */
 export interface FileChunkRow {

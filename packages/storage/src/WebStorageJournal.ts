@@ -1,4 +1,3 @@
-import type { SealingJournal, SealingProgress } from '@coffre/client';
 import { type DeviceId, type DocumentAddress, formatDocumentName } from '@coffre/protocol';
 
 /** The key of one device's journal on one document. */
@@ -7,12 +6,24 @@ export function journalKey(address: DocumentAddress, device: DeviceId): string {
 }
 
 /**
- * A {@link SealingJournal} in Web Storage (`localStorage`): written
- * synchronously, shared by the tabs of one origin, so a tab that takes over
- * sealing continues the counters of the one that stopped. It holds two
- * counters per document, nothing readable about the content.
+ * The two counters a journal keeps (the shape of @coffre/client's
+ * `SealingProgress`, which this storage does not import).
  */
-export class WebStorageJournal implements SealingJournal {
+export interface JournalCounters {
+  /** The highest counter this device sealed. */
+  sealed: number;
+  /** The highest counter the relay confirmed it committed. */
+  saved: number;
+}
+
+/**
+ * The storage of a device's sealing journal (@coffre/client's
+ * `SealingJournal`) in Web Storage (`localStorage`): written synchronously,
+ * shared by the tabs of one origin, so a tab that takes over sealing
+ * continues the counters of the one that stopped. It holds two counters per
+ * document, nothing readable about the content.
+ */
+export class WebStorageJournal {
   readonly #storage: Storage;
   readonly #key: string;
 
@@ -21,7 +32,7 @@ export class WebStorageJournal implements SealingJournal {
     this.#key = journalKey(address, device);
   }
 
-  read(): SealingProgress {
+  read(): JournalCounters {
     const raw = this.#storage.getItem(this.#key);
     if (raw === null) return { sealed: 0, saved: 0 };
     try {
@@ -36,7 +47,7 @@ export class WebStorageJournal implements SealingJournal {
     return { sealed: Number.MAX_SAFE_INTEGER, saved: 0 };
   }
 
-  write(progress: SealingProgress): void {
+  write(progress: JournalCounters): void {
     this.#storage.setItem(this.#key, JSON.stringify({ sealed: progress.sealed, saved: progress.saved }));
   }
 }

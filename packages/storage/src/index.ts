@@ -4,6 +4,7 @@ export {
   LOCAL_DATABASE_PREFIX,
   type CatalogKind,
   type CatalogRow,
+  type SealedRow,
   type KeyringRow,
   type FileChunkRow,
   type OutboxRow,
@@ -11,14 +12,6 @@ export {
   LocalDatabase,
 } from './LocalDatabase.ts';
 export { Vault } from './Vault.ts';
-export { type SealingJournal, type SealingProgress } from '@coffre/client';
-export { WebStorageJournal, journalKey } from './WebStorageJournal.ts';
-export {
-  type TabRole,
-  type LocalDocumentEvents,
-  type LocalDocumentOptions,
-  LocalDocument,
-  requestPersistentStorage,
-} from './LocalDocument.ts';
+export { type SealedRowShape, type SealedRecordsOptions, SealedRecords } from './SealedRecords.ts';
+export { type JournalCounters, WebStorageJournal, journalKey } from './WebStorageJournal.ts';
 export { type ObjectStoreDump, dumpIndexedDb, containsBytes } from './dumpIndexedDb.ts';
-export { DocumentAccessCache } from './DocumentAccessCache.ts';

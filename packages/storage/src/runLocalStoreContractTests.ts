@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import {
-  DecryptionError,
-  generateSigningKeyPair,
-  generateSymmetricKey,
-  randomBytes,
-  ready,
-  toHex,
-} from '@coffre/crypto';
-import { type DocumentAddress, deviceId, documentId, tenantId } from '@coffre/protocol';
-import { DeviceDirectory, DocumentKeyring, EncryptedEnvelope, YjsEngine } from '@coffre/client';
+import { DecryptionError, generateSymmetricKey, randomBytes, ready, seal, toHex } from '@coffre/crypto';
+import { type DocumentAddress, documentId, tenantId } from '@coffre/protocol';
 import { containsBytes, dumpIndexedDb } from './dumpIndexedDb.ts';
 import { EnvelopeStore } from './EnvelopeStore.ts';
-import { type LocalDatabaseOptions, LocalDatabase } from './LocalDatabase.ts';
+import { type CatalogRow, type LocalDatabaseOptions, LocalDatabase } from './LocalDatabase.ts';
+import { SealedRecords } from './SealedRecords.ts';
 import { Vault } from './Vault.ts';
 
 /** What an environment's test file hands the contract suite. */
@@ -229,25 +222,80 @@ export function runLocalStoreContractTests(name: string, setup: () => Promise<Lo
       await store.clearData();
     });
 
+    it('sealed records round-trip through the database and list only their own prefix', async () => {
+      const database = openDatabase();
+      const vault = new Vault(generateSymmetricKey());
+      const parse = (value: unknown) => (typeof value === 'object' && value !== null ? (value as { n: number }) : null);
+      const documents = new SealedRecords({ table: database.keyring, vault, prefix: 'document:', parse });
+      const others = new SealedRecords({ table: database.keyring, vault, prefix: 'other:', parse });
+      await documents.put('a', { n: 1 });
+      await documents.put('b', { n: 2 });
+      await others.put('a', { n: 3 });
+
+      expect(await documents.get('a')).toEqual({ n: 1 });
+      expect(await others.get('a')).toEqual({ n: 3 });
+      expect(await documents.get('missing')).toBeNull();
+      expect((await documents.list()).sort()).toEqual([
+        ['a', { n: 1 }],
+        ['b', { n: 2 }],
+      ]);
+      await documents.delete('a');
+      expect(await documents.get('a')).toBeNull();
+      expect(await documents.list()).toEqual([['b', { n: 2 }]]);
+      expect(await others.list()).toEqual([['a', { n: 3 }]]);
+    });
+
+    it('a sealed record that was tampered with, moved, sealed under another key or unparsable reads as absent', async () => {
+      const database = openDatabase();
+      const vault = new Vault(generateSymmetricKey());
+      const parse = (value: unknown) => (typeof value === 'string' ? value : null);
+      const records = new SealedRecords({ table: database.keyring, vault, parse });
+      await records.put('kept', 'value');
+      const row = await database.keyring.get('kept');
+      const sealed = row?.sealed ?? new Uint8Array();
+      const tampered = sealed.slice();
+      tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
+      await database.keyring.put({ id: 'tampered', sealed: tampered });
+      await database.keyring.put({ id: 'moved', sealed });
+      await new SealedRecords({ table: database.keyring, vault: new Vault(generateSymmetricKey()), parse }).put(
+        'other-key',
+        'value',
+      );
+      await new SealedRecords({ table: database.keyring, vault, parse: (value) => value }).put('not-a-string', 42);
+
+      for (const id of ['tampered', 'moved', 'other-key', 'not-a-string']) expect(await records.get(id), id).toBeNull();
+      expect(await records.list()).toEqual([['kept', 'value']]);
+      expect((await records.ids()).sort()).toEqual(['kept', 'moved', 'not-a-string', 'other-key', 'tampered']);
+    });
+
+    it('sealed records keep the plain columns of a table like the catalog beside the sealed bytes', async () => {
+      const database = openDatabase();
+      const vault = new Vault(generateSymmetricKey());
+      const titles = new SealedRecords<{ title: string }, CatalogRow>({
+        table: database.catalog,
+        vault,
+        parse: (value) => value as { title: string },
+        shape: {
+          toRow: (id, sealed) => ({ id, kind: 'document', parent: '', sealedMeta: sealed }),
+          sealedOf: (row) => row.sealedMeta,
+        },
+      });
+      await titles.put('doc-1', { title: 'Plans' });
+      expect(await database.catalog.where('kind').equals('document').primaryKeys()).toEqual(['doc-1']);
+      expect(await titles.get('doc-1')).toEqual({ title: 'Plans' });
+    });
+
     it('no IndexedDB database holds a document text, title or key in the clear', async () => {
       const textMarker = `text-${toHex(randomBytes(8))}`;
       const titleMarker = `title-${toHex(randomBytes(8))}`;
       const address = newAddress();
-      const device = { id: deviceId('device-a'), signingKeyPair: generateSigningKeyPair() };
       const documentKey = generateSymmetricKey();
-      const engine = new YjsEngine();
-      const envelope = new EncryptedEnvelope({
-        address,
-        engine,
-        device,
-        keyring: new DocumentKeyring([[0, documentKey]]),
-        devices: new DeviceDirectory([[device.id, device.signingKeyPair.publicKey]]),
-      });
-      const store = openStore(address, envelope.envelope);
+      // What an envelope's log holds: sealed entries (see @coffre/client).
+      const store = openStore(address);
       await store.whenLoaded();
-      engine.doc.getText('body').insert(0, textMarker);
-      envelope.flush();
-      expect(envelope.log.length).toBe(1);
+      store.envelope
+        .getArray<Uint8Array>('log')
+        .push([seal(documentKey, encoder.encode(textMarker), encoder.encode(address.documentId))]);
       await store.flush();
 
       const vault = new Vault(generateSymmetricKey());
@@ -260,7 +308,8 @@ export function runLocalStoreContractTests(name: string, setup: () => Promise<Lo
         parent: '',
         sealedMeta: vault.seal('catalog', catalogId, meta),
       });
-      await database.keyring.put({ id: catalogId, sealed: vault.seal('keyring', catalogId, documentKey) });
+      const keys = new SealedRecords({ table: database.keyring, vault, parse: (value) => value });
+      await keys.put(catalogId, toHex(documentKey));
 
       expect(await placesHolding(textMarker)).toEqual([]);
       expect(await placesHolding(titleMarker)).toEqual([]);
@@ -273,7 +322,7 @@ export function runLocalStoreContractTests(name: string, setup: () => Promise<Lo
       // The sealed values are there and open with the vault key.
       const row = await database.catalog.get(catalogId);
       expect(vault.open('catalog', catalogId, row?.sealedMeta ?? new Uint8Array())).toEqual(meta);
-      envelope.destroy();
+      expect(await keys.get(catalogId)).toBe(keyHex);
     });
   });
 }

@@ -1,6 +1,5 @@
-import type { Session, YjsEngine } from '@coffre/client';
+import type { LocalDocument, Session, YjsEngine } from '@coffre/client';
 import type { DocumentRole } from '@coffre/protocol';
-import type { LocalDocument } from '@coffre/storage';
 import { DialogButton } from '../ui/DialogButton.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import { HistoryDialog } from './HistoryDialog.tsx';

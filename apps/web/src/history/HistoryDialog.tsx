@@ -1,7 +1,6 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { DocumentVersion, Session, YjsEngine } from '@coffre/client';
+import type { DocumentVersion, LocalDocument, Session, YjsEngine } from '@coffre/client';
 import type { DocumentRole } from '@coffre/protocol';
-import type { LocalDocument } from '@coffre/storage';
 import { AutoFocusButton } from '../sharing/AutoFocusButton.tsx';
 import { Modal } from '../sharing/Modal.tsx';
 import '../sharing/sharing.css';

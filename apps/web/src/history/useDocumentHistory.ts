@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DocumentVersion, VersionHistory, YjsEngine } from '@coffre/client';
-import type { LocalDocument, TabRole } from '@coffre/storage';
+import type { DocumentVersion, LocalDocument, TabRole, VersionHistory, YjsEngine } from '@coffre/client';
 
 /** Milliseconds between two automatic versions while the content changes. */
 export const AUTO_SAVE_INTERVAL_MS = 10 * 60_000;

@@ -1,26 +1,20 @@
 import {
   type AccountClient,
-  type DocumentAccess,
-  type SerializedSharingState,
-  type SharingStore,
+  type LocalDocument,
   AccountError,
+  DocumentAccessCache,
+  SealedSharingStore,
   Workspace,
   YjsEngine,
   syncUrlFor,
 } from '@coffre/client';
 import { toHex } from '@coffre/crypto';
 import { type DocumentInfo, type DocumentRole, documentId as parseDocumentId } from '@coffre/protocol';
-import { DocumentAccessCache, LocalDatabase, LocalDocument, Vault, envelopeDatabaseName } from '@coffre/storage';
+import { LocalDatabase, Vault, envelopeDatabaseName } from '@coffre/storage';
 import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
 import { type DocumentKind, type DocumentSummary, setKind, summarize } from './documentMeta.ts';
 import { FolderSpace } from './FolderSpace.ts';
 import { folderDocumentId } from './folderTree.ts';
-
-const SHARING_STATE_ROW = 'sharing-state';
-/** Milliseconds between two fetches of a document's keys and devices when its entries name unknown ones. */
-const REFRESH_INTERVAL_MS = 2_000;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** A document open in this tab, with the engine holding its decrypted content. */
 export interface OpenedDocument {
@@ -45,32 +39,6 @@ export interface DocumentListing {
   offline: boolean;
   /** True when the relay lists the user's folder document (which the list itself leaves out). */
   hasFolders: boolean;
-}
-
-/** The sharing state (known contacts, link secrets) sealed in the keyring table. */
-class SealedSharingStore implements SharingStore {
-  readonly #database: LocalDatabase;
-  readonly #vault: Vault;
-
-  constructor(database: LocalDatabase, vault: Vault) {
-    this.#database = database;
-    this.#vault = vault;
-  }
-
-  async load(): Promise<unknown> {
-    const row = await this.#database.keyring.get(SHARING_STATE_ROW);
-    if (!row) return null;
-    try {
-      return JSON.parse(decoder.decode(this.#vault.open('keyring', SHARING_STATE_ROW, row.sealed))) as unknown;
-    } catch {
-      return null;
-    }
-  }
-
-  async save(state: SerializedSharingState): Promise<void> {
-    const sealed = this.#vault.seal('keyring', SHARING_STATE_ROW, encoder.encode(JSON.stringify(state)));
-    await this.#database.keyring.put({ id: SHARING_STATE_ROW, sealed });
-  }
 }
 
 /** A new document id: 128 random bits. */
@@ -216,7 +184,7 @@ export class AccountWorkspace {
     }
     // Documents deleted or no longer shared: forget them here too.
     const listed = new Set(remote.map((info) => info.id));
-    for (const id of known.keys()) if (!listed.has(id)) await this.#forgetLocally(id);
+    for (const id of await this.catalog.ids()) if (!listed.has(id)) await this.#forgetLocally(id);
     const documents = remote
       .filter((info) => info.id !== folderId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -276,23 +244,13 @@ export class AccountWorkspace {
     await this.#forgetLocally(id);
   }
 
-  /** Opens a document: keys from the relay (or this device's sealed cache offline), content from IndexedDB first. */
+  /**
+   * Opens a document: keys from the relay (or this device's sealed cache
+   * offline), content from IndexedDB first (see `Workspace.openLocalDocument`).
+   */
   async openDocument(id: string): Promise<OpenedDocument> {
-    const workspace = await this.workspace();
-    const access: DocumentAccess = await workspace.documentAccess(id);
-    const session = this.account.session;
-    if (!session) throw new AccountError('UNAUTHENTICATED');
     const engine = new YjsEngine();
-    const document = new LocalDocument({
-      address: access.address,
-      engine,
-      device: { id: session.deviceId, signingKeyPair: session.device.signing },
-      keyring: access.keyring,
-      devices: access.devices,
-      url: this.syncUrl,
-      token: () => this.account.getAccessToken(),
-    });
-    this.#refreshOnUnknownAuthors(id, document);
+    const { document, access } = await (await this.workspace()).openLocalDocument(id, engine);
     return { document, engine, role: access.role };
   }
 
@@ -343,41 +301,6 @@ export class AccountWorkspace {
     this.#vaultKey.fill(0);
     this.#changed();
     this.#listeners.clear();
-  }
-
-  /**
-   * An entry from a device or key epoch the document does not know yet (the
-   * user's new device, a member's, a rotated key) waits; this fetches the
-   * document's access again, at most every {@link REFRESH_INTERVAL_MS}, and
-   * hands the document what it lacked.
-   */
-  #refreshOnUnknownAuthors(id: string, document: LocalDocument<YjsEngine>): void {
-    let running = false;
-    let again = false;
-    let last = 0;
-    const refresh = async (): Promise<void> => {
-      running = true;
-      try {
-        do {
-          again = false;
-          const wait = last + REFRESH_INTERVAL_MS - Date.now();
-          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-          last = Date.now();
-          const access = await (await this.workspace()).documentAccess(id);
-          document.refreshAccess(access.keyring.entries(), access.devices.entries());
-        } while (again && !this.#closed);
-      } finally {
-        running = false;
-      }
-    };
-    document.on('entry-rejected', (event) => {
-      if (event.reason !== 'unknown-device' && event.reason !== 'unknown-epoch') return;
-      if (running) {
-        again = true;
-        return;
-      }
-      refresh().catch(() => undefined);
-    });
   }
 
   #title(id: string, stored: string): string {

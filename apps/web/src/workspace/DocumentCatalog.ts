@@ -1,10 +1,6 @@
-import type { LocalDatabase, Vault } from '@coffre/storage';
+import { type CatalogRow, type LocalDatabase, type Vault, SealedRecords } from '@coffre/storage';
 
 import type { DocumentKind } from './documentMeta.ts';
-
-const TABLE = 'catalog';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** A document this device has seen, as the catalog keeps it (the meta sealed with the vault key). */
 export interface CatalogEntry {
@@ -16,53 +12,60 @@ export interface CatalogEntry {
   kind: DocumentKind;
 }
 
+type CatalogMeta = Omit<CatalogEntry, 'id'>;
+
 /**
  * The documents known on this device, for the list when the relay cannot
  * be reached: rows of the LocalDatabase `catalog` whose `sealedMeta` (the
- * title) is sealed with the local vault key, so IndexedDB never holds a
- * title in the clear. A row that does not open reads as untitled.
+ * title) is sealed with the local vault key ({@link SealedRecords}), so
+ * IndexedDB never holds a title in the clear. A row that does not open
+ * reads as absent.
  */
 export class DocumentCatalog {
-  readonly #database: LocalDatabase;
-  readonly #vault: Vault;
+  readonly #records: SealedRecords<CatalogMeta, CatalogRow>;
 
   constructor(database: LocalDatabase, vault: Vault) {
-    this.#database = database;
-    this.#vault = vault;
+    this.#records = new SealedRecords({
+      table: database.catalog,
+      vault,
+      parse: parseMeta,
+      shape: {
+        toRow: (id, sealed) => ({ id, kind: 'document', parent: '', sealedMeta: sealed }),
+        sealedOf: (row) => row.sealedMeta,
+      },
+    });
   }
 
   async list(): Promise<CatalogEntry[]> {
-    const rows = await this.#database.catalog.where('kind').equals('document').toArray();
-    return rows.map((row) => ({ id: row.id, ...this.#open(row.id, row.sealedMeta) }));
+    const records = await this.#records.list((row) => row.kind === 'document');
+    return records.map(([id, meta]) => ({ id, ...meta }));
+  }
+
+  /** The ids of every row, those that no longer open included (to forget them). */
+  ids(): Promise<string[]> {
+    return this.#records.ids();
   }
 
   async get(id: string): Promise<CatalogEntry | null> {
-    const row = await this.#database.catalog.get(id);
-    return row ? { id, ...this.#open(id, row.sealedMeta) } : null;
+    const meta = await this.#records.get(id);
+    return meta ? { id, ...meta } : null;
   }
 
   async remember(id: string, title: string, kind: DocumentKind = 'document'): Promise<void> {
-    const meta = { title, updatedAt: Date.now(), kind };
-    const sealedMeta = this.#vault.seal(TABLE, id, encoder.encode(JSON.stringify(meta)));
-    await this.#database.catalog.put({ id, kind: 'document', parent: '', sealedMeta });
+    await this.#records.put(id, { title, updatedAt: Date.now(), kind });
   }
 
   async forget(id: string): Promise<void> {
-    await this.#database.catalog.delete(id);
+    await this.#records.delete(id);
   }
+}
 
-  #open(id: string, sealed: Uint8Array): { title: string; updatedAt: number; kind: DocumentKind } {
-    try {
-      const value = JSON.parse(decoder.decode(this.#vault.open(TABLE, id, sealed))) as unknown;
-      if (typeof value !== 'object' || value === null) return { title: '', updatedAt: 0, kind: 'document' };
-      const { title, updatedAt, kind } = value as Record<string, unknown>;
-      return {
-        title: typeof title === 'string' ? title : '',
-        updatedAt: typeof updatedAt === 'number' ? updatedAt : 0,
-        kind: kind === 'note' ? 'note' : 'document',
-      };
-    } catch {
-      return { title: '', updatedAt: 0, kind: 'document' };
-    }
-  }
+function parseMeta(value: unknown): CatalogMeta | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { title, updatedAt, kind } = value as Record<string, unknown>;
+  return {
+    title: typeof title === 'string' ? title : '',
+    updatedAt: typeof updatedAt === 'number' ? updatedAt : 0,
+    kind: kind === 'note' ? 'note' : 'document',
+  };
 }

@@ -1,5 +1,4 @@
-import type { YjsEngine } from '@coffre/client';
-import type { LocalDocument } from '@coffre/storage';
+import type { LocalDocument, YjsEngine } from '@coffre/client';
 import type * as Y from 'yjs';
 
 /**

@@ -33,6 +33,7 @@ import { Emitter } from '../Emitter.ts';
 import { EncryptedDocument, type EncryptedDocumentOptions } from '../EncryptedDocument.ts';
 import type { ContentEngine } from '../engines/ContentEngine.ts';
 import { DeviceDirectory, DocumentKeyring } from '../keys.ts';
+import { type OpenLocalDocumentOptions, type OpenedLocalDocument, LocalDocuments } from '../local/LocalDocuments.ts';
 import { settle, trackedToken } from '../settle.ts';
 import { syncUrlFor } from '../syncUrlFor.ts';
 import { verifyDeviceCertificate } from './deviceCertificate.ts';
@@ -48,11 +49,11 @@ import {
   parseLinkFragment,
   sealKeyWithLinkKey,
 } from './links.ts';
+import type { AccessCache, ContactChange, DocumentAccess } from './DocumentAccess.ts';
+import { OpenDocuments, encryptedDocumentCopy } from './OpenDocuments.ts';
 import { type SharingStore, SharingState } from './SharingState.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Unknown epochs or devices in a document trigger at most one key refresh per this many milliseconds. */
-const REFRESH_INTERVAL_MS = 2_000;
 
 export interface WorkspaceOptions {
   account: AccountClient;
@@ -74,54 +75,11 @@ export interface WorkspaceOptions {
   accessCache?: AccessCache;
 }
 
-/** What {@link Workspace.documentAccess} fetched for a document, as kept on the device. */
-export interface CachedAccess {
-  documentId: string;
-  role: DocumentRole;
-  currentEpoch: number;
-  keys: [number, Uint8Array][];
-  devices: [DeviceId, Uint8Array][];
-}
-
-/**
- * Keeps each document's keys and trusted devices on the device, so a
- * document opens with no network (@coffre/storage's `DocumentAccessCache`
- * seals them with the local vault key).
- */
-export interface AccessCache {
-  save(access: CachedAccess): Promise<void>;
-  load(documentId: string): Promise<CachedAccess | null>;
-  /** The relay says the document is gone or no longer shared with this user. */
-  forget(documentId: string): Promise<void>;
-}
-
 export interface OpenDocumentOptions<E extends ContentEngine> {
   /** Milliseconds to wait for the document to load (default: the workspace's). */
   timeoutMs?: number;
   /** Anything else EncryptedDocument takes (batching, compaction, a shared socket...). */
   extra?: Partial<EncryptedDocumentOptions<E>>;
-}
-
-/** What it takes to read and write a document: its keys and the devices whose entries are trusted. */
-export interface DocumentAccess {
-  address: DocumentAddress;
-  /** The role the current epoch's grant gives this user. */
-  role: DocumentRole;
-  currentEpoch: number;
-  keyring: DocumentKeyring;
-  devices: DeviceDirectory;
-  /** Members whose keys changed since first seen: their devices are not trusted until accepted. */
-  untrusted: ContactChange[];
-}
-
-/** A known contact for whom the relay now serves other identity keys. */
-export interface ContactChange {
-  userId: string;
-  email: string;
-  /** Of the keys trusted so far. */
-  previousSafetyNumber: string;
-  /** Of the keys the relay serves now. */
-  safetyNumber: string;
 }
 
 export interface WorkspaceEvents extends Record<string, unknown> {
@@ -191,14 +149,6 @@ interface OpenedGrants {
   role: DocumentRole;
 }
 
-interface OpenDocumentEntry {
-  document: EncryptedDocument;
-  keyring: DocumentKeyring;
-  devices: DeviceDirectory;
-  lastRefresh: number;
-  refreshing: Promise<void> | null;
-}
-
 function invalid(detail: string): AccountError {
   return new AccountError('VALIDATION_FAILED', { detail });
 }
@@ -258,7 +208,8 @@ export class Workspace extends Emitter<WorkspaceEvents> {
   readonly #timeoutMs: number;
   readonly #trustLinkEditors: boolean;
   readonly #accessCache: AccessCache | undefined;
-  readonly #open = new Map<string, Set<OpenDocumentEntry>>();
+  readonly #open = new OpenDocuments((documentId) => this.refresh(documentId));
+  readonly #local: LocalDocuments;
   #saved: string;
   #certified: Promise<void> | null = null;
 
@@ -277,6 +228,16 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     this.#trustLinkEditors = options.trustLinkEditors ?? true;
     this.#accessCache = options.accessCache;
     this.#saved = JSON.stringify(this.state.toJSON());
+    this.#local = new LocalDocuments({
+      access: (documentId) => this.documentAccess(documentId),
+      device: () => {
+        const current = this.#session();
+        return { id: current.deviceId, signingKeyPair: current.device.signing };
+      },
+      url: this.#syncUrl,
+      token: () => this.account.getAccessToken(),
+      open: this.#open,
+    });
   }
 
   /** A workspace for the signed-in account, with the state `store` saved earlier for this user. */
@@ -347,20 +308,8 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    */
   async documentAccess(documentId: string): Promise<DocumentAccess> {
     const address = this.#address(documentId);
-    let access: DocumentAccess;
     try {
-      await this.#ensureCertified();
-      const grants = await this.#openGrants(address);
-      const { devices, untrusted } = await this.#memberDevices(address);
-      await this.#persist();
-      access = {
-        address,
-        role: grants.role,
-        currentEpoch: grants.currentEpoch,
-        keyring: new DocumentKeyring(grants.keys),
-        devices,
-        untrusted,
-      };
+      return await this.#fetchAccess(address);
     } catch (error) {
       if (isAccessLost(error)) await this.#accessCache?.forget(address.documentId);
       // Offline: what this device kept from the last time it asked.
@@ -375,14 +324,6 @@ export class Workspace extends Emitter<WorkspaceEvents> {
         untrusted: [],
       };
     }
-    await this.#accessCache?.save({
-      documentId: address.documentId,
-      role: access.role,
-      currentEpoch: access.currentEpoch,
-      keys: access.keyring.entries(),
-      devices: access.devices.entries(),
-    });
-    return access;
   }
 
   /**
@@ -410,30 +351,34 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       ),
       ...options.extra,
     });
-    const entry: OpenDocumentEntry = {
-      document,
-      keyring: access.keyring,
-      devices: access.devices,
-      lastRefresh: Date.now(),
-      refreshing: null,
-    };
-    let entries = this.#open.get(access.address.documentId);
-    if (!entries) {
-      entries = new Set();
-      this.#open.set(access.address.documentId, entries);
-    }
-    entries.add(entry);
-    document.on('entry-rejected', (event) => {
-      if (event.reason === 'unknown-epoch' || event.reason === 'unknown-device') this.#scheduleRefresh(entry);
-    });
+    const copy = encryptedDocumentCopy(document, access.keyring, access.devices);
+    this.#open.add(access.address.documentId, copy);
     try {
       await settle(document, document.whenSynced(), options.timeoutMs ?? this.#timeoutMs);
     } catch (error) {
       document.destroy();
-      entries.delete(entry);
+      this.#open.remove(access.address.documentId, copy);
       throw error;
     }
     return document;
+  }
+
+  /**
+   * Opens a local-first document (see `LocalDocument`) without waiting for
+   * the network: its keys from the relay, or this device's sealed cache
+   * offline; its content from IndexedDB first. Like {@link openDocument},
+   * the workspace keeps it current (rotated keys, new members' devices).
+   *
+   * @example
+   * const { document, access } = await workspace.openLocalDocument('plans', new YjsEngine());
+   * await document.whenLoaded(); // from the device, even offline
+   */
+  openLocalDocument<E extends ContentEngine>(
+    documentId: string,
+    engine: E,
+    options: OpenLocalDocumentOptions<E> = {},
+  ): Promise<OpenedLocalDocument<E>> {
+    return this.#local.open(documentId, engine, options);
   }
 
   /**
@@ -444,23 +389,9 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    */
   async refresh(documentId: string): Promise<void> {
     const address = this.#address(documentId);
-    const entries = this.#liveEntries(address.documentId);
-    if (entries.length === 0) return;
-    const grants = await this.#openGrants(address);
-    const { devices } = await this.#memberDevices(address);
-    await this.#persist();
-    for (const entry of entries) {
-      let newKeys = false;
-      for (const [epoch, key] of grants.keys) {
-        if (entry.keyring.get(epoch)) continue;
-        entry.keyring.add(epoch, key);
-        newKeys = true;
-      }
-      for (const [id, publicKey] of devices.entries()) {
-        if (!entry.devices.has(id)) entry.document.envelope.trustDevice(id, publicKey);
-      }
-      if (newKeys) entry.document.envelope.retryPending();
-    }
+    if (this.#open.live(address.documentId).length === 0) return;
+    const access = await this.#fetchAccess(address);
+    this.#open.update(address.documentId, access.keyring.entries(), access.devices.entries());
   }
 
   /**
@@ -501,12 +432,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       body: { userId: target.userId, role, grants },
     });
     // Open copies trust the new member's devices at once.
-    const devices = this.#verifiedDevices(target, record.signingPublicKey);
-    for (const entry of this.#liveEntries(address.documentId)) {
-      for (const [id, publicKey] of devices) {
-        if (!entry.devices.has(id)) entry.document.envelope.trustDevice(id, publicKey);
-      }
-    }
+    this.#open.update(address.documentId, [], this.#verifiedDevices(target, record.signingPublicKey));
     await this.#persist();
     return {
       userId: target.userId,
@@ -626,7 +552,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       if (stored.documentId === address.documentId && !kept.has(stored.linkId)) this.state.links.delete(stored.linkId);
     }
     await this.#persist();
-    for (const entry of this.#liveEntries(address.documentId)) entry.keyring.add(newEpoch, newKey);
+    this.#open.update(address.documentId, [[newEpoch, newKey]], []);
     return { currentEpoch: rotated.currentEpoch, resealedLinks: [...kept], revokedLinks };
   }
 
@@ -808,6 +734,30 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       throw new AccountError('UNAUTHENTICATED', { detail: 'the account signed in as someone else' });
     }
     return session;
+  }
+
+  /** A document's access from the relay (see {@link documentAccess}), kept in the access cache. */
+  async #fetchAccess(address: DocumentAddress): Promise<DocumentAccess> {
+    await this.#ensureCertified();
+    const grants = await this.#openGrants(address);
+    const { devices, untrusted } = await this.#memberDevices(address);
+    await this.#persist();
+    const access: DocumentAccess = {
+      address,
+      role: grants.role,
+      currentEpoch: grants.currentEpoch,
+      keyring: new DocumentKeyring(grants.keys),
+      devices,
+      untrusted,
+    };
+    await this.#accessCache?.save({
+      documentId: address.documentId,
+      role: access.role,
+      currentEpoch: access.currentEpoch,
+      keys: access.keyring.entries(),
+      devices: access.devices.entries(),
+    });
+    return access;
   }
 
   #address(documentId: string): DocumentAddress {
@@ -1015,26 +965,6 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     return new DeviceDirectory(devices, {
       resolve: this.#trustLinkEditors ? (id) => linkDevicePublicKey(id) : undefined,
     });
-  }
-
-  #liveEntries(documentId: string): OpenDocumentEntry[] {
-    const entries = this.#open.get(documentId);
-    if (!entries) return [];
-    for (const entry of [...entries]) if (entry.document.destroyed) entries.delete(entry);
-    if (entries.size === 0) this.#open.delete(documentId);
-    return [...entries];
-  }
-
-  #scheduleRefresh(entry: OpenDocumentEntry): void {
-    if (entry.refreshing || entry.document.destroyed) return;
-    const wait = Math.max(0, entry.lastRefresh + REFRESH_INTERVAL_MS - Date.now());
-    entry.refreshing = new Promise<void>((resolve) => setTimeout(resolve, wait).unref?.())
-      .then(() => (entry.document.destroyed ? undefined : this.refresh(entry.document.envelope.address.documentId)))
-      .catch(() => undefined)
-      .finally(() => {
-        entry.lastRefresh = Date.now();
-        entry.refreshing = null;
-      });
   }
 
   async #persist(): Promise<void> {

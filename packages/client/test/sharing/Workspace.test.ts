@@ -18,7 +18,8 @@ import { createLinkDevice } from '../../src/sharing/linkDevice.ts';
 import { openKeyFromLink, parseLinkFragment, parseShareUrl } from '../../src/sharing/links.ts';
 import { openLink } from '../../src/sharing/openLink.ts';
 import type { SerializedSharingState, SharingStore } from '../../src/sharing/SharingState.ts';
-import { type DocumentAccess, Workspace } from '../../src/sharing/Workspace.ts';
+import type { DocumentAccess } from '../../src/sharing/DocumentAccess.ts';
+import { Workspace } from '../../src/sharing/Workspace.ts';
 import { FakeRelay, json } from '../account/FakeRelay.ts';
 
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };

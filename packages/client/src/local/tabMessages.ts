@@ -1,4 +1,4 @@
-import type { PresencePeer, SyncStatus } from '@coffre/client';
+import type { PresencePeer, SyncStatus } from '../EncryptedDocument.ts';
 
 /** What the tabs of one device say to each other about one document (BroadcastChannel, same origin). */
 export type TabMessage =

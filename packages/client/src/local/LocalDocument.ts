@@ -1,22 +1,23 @@
 import * as Y from 'yjs';
+import { type DeviceId, formatDocumentName } from '@coffre/protocol';
+import { EnvelopeStore, WebStorageJournal } from '@coffre/storage';
+import { Emitter } from '../Emitter.ts';
 import {
-  type ContentEngine,
   type EncryptedDocumentEvents,
   type EncryptedDocumentOptions,
   type PresencePeer,
-  type SealingJournal,
   type SyncStatus,
-  type VersionHistory,
   EncryptedDocument,
-  EncryptedEnvelope,
-  Emitter,
-  MemorySealingJournal,
-} from '@coffre/client';
-import { fromBase64Url, toBase64Url } from '@coffre/crypto';
-import { type DeviceId, formatDocumentName } from '@coffre/protocol';
-import { EnvelopeStore } from './EnvelopeStore.ts';
-import { type TabMessage, parseTabMessage } from './tabMessages.ts';
-import { WebStorageJournal } from './WebStorageJournal.ts';
+} from '../EncryptedDocument.ts';
+import { EncryptedEnvelope } from '../EncryptedEnvelope.ts';
+import type { ContentEngine } from '../engines/ContentEngine.ts';
+import { type SealingJournal, MemorySealingJournal } from '../SealingJournal.ts';
+import type { VersionHistory } from '../VersionHistory.ts';
+import { electTabWriter } from './electTabWriter.ts';
+import { PageHideRescue } from './PageHideRescue.ts';
+import { requestPersistentStorage } from './requestPersistentStorage.ts';
+import { TabChannel } from './TabChannel.ts';
+import type { TabMessage } from './tabMessages.ts';
 
 /** This tab seals and syncs the document (`writer`), or hands its edits to the tab that does (`follower`). */
 export type TabRole = 'starting' | 'writer' | 'follower';
@@ -69,7 +70,8 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
   readonly envelope = new Y.Doc();
   readonly #options: LocalDocumentOptions<E>;
   readonly #journal: SealingJournal;
-  readonly #channel: BroadcastChannel;
+  readonly #channel: TabChannel;
+  readonly #rescue: PageHideRescue;
   readonly #abort = new AbortController();
   /** Tells this tab's hand-overs apart from other followers'. */
   readonly #tabId = Math.random().toString(36).slice(2);
@@ -94,12 +96,21 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     this.engine = options.engine;
     this.#journal = options.journal ?? defaultJournal(options);
     const name = `coffre:${formatDocumentName(options.address)}:${options.device.id}`;
-    this.#channel = new BroadcastChannel(name);
-    this.#channel.onmessage = (event: MessageEvent<unknown>) => this.#onTabMessage(event.data);
+    this.#channel = new TabChannel(name, (message) => this.#onTabMessage(message));
     this.envelope.on('update', this.#onEnvelopeUpdate);
     this.#unsubscribers.push(this.engine.onLocalChange(this.#onLocalChange));
-    this.#watchLifecycle(options.lifecycle ?? (typeof window === 'undefined' ? undefined : window));
-    this.#elect(options.locks ?? (typeof navigator === 'undefined' ? undefined : navigator.locks), name);
+    this.#rescue = new PageHideRescue({
+      key: `coffre:rescue:${formatDocumentName(options.address)}:${options.device.id}`,
+      storage: options.rescue ?? (typeof localStorage === 'undefined' ? undefined : localStorage),
+      lifecycle: options.lifecycle ?? (typeof window === 'undefined' ? undefined : window),
+      onHide: () => this.#onPageHide(),
+    });
+    electTabWriter(
+      options.locks ?? (typeof navigator === 'undefined' ? undefined : navigator.locks),
+      name,
+      this.#abort.signal,
+      { writer: () => this.#becomeWriter(), follower: () => this.#becomeFollower() },
+    );
   }
 
   get role(): TabRole {
@@ -124,6 +135,11 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
 
   get loaded(): boolean {
     return this.#loaded;
+  }
+
+  /** True once {@link destroy} was called. */
+  get destroyed(): boolean {
+    return this.#destroyed;
   }
 
   /** Resolves once the content can be shown: from this device (even offline), another tab, or the relay. */
@@ -183,43 +199,24 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
 
   /**
    * The page is going away: seal now, and since a closing page may lose
-   * IndexedDB writes still in flight, keep what IndexedDB has not confirmed
-   * in synchronous storage too (sealed entries, so ciphertext only).
+   * IndexedDB writes still in flight, hand {@link PageHideRescue} what
+   * IndexedDB has not confirmed (sealed entries, so ciphertext only).
    */
-  #rescue(): void {
+  #onPageHide(): Uint8Array | null {
     this.flush();
-    const writer = this.#writer;
-    const storage = this.#rescueStorage();
-    if (!writer?.store.loaded || !storage) return;
-    const update = writer.store.uncommitted();
-    // An empty Yjs update is 2 bytes (no structs, empty delete set).
-    if (update.length <= 2) return;
-    try {
-      storage.setItem(this.#rescueKey, toBase64Url(update));
-    } catch {
-      // Over quota: IndexedDB's in-flight writes are all there is.
-    }
+    const store = this.#writer?.store;
+    return store?.loaded ? store.uncommitted() : null;
   }
 
-  /** Applies what a previous page kept when it closed (see {@link #rescue}). */
+  /** Applies what a previous page kept when it closed (see {@link #onPageHide}). */
   #recover(): void {
-    const storage = this.#rescueStorage();
-    const saved = storage?.getItem(this.#rescueKey);
-    if (!storage || saved === null || saved === undefined) return;
+    const saved = this.#rescue.take();
+    if (!saved) return;
     try {
-      Y.applyUpdate(this.envelope, fromBase64Url(saved));
+      Y.applyUpdate(this.envelope, saved);
     } catch {
       // Not a Yjs update: dropped, the relay and IndexedDB hold the rest.
     }
-    storage.removeItem(this.#rescueKey);
-  }
-
-  #rescueStorage(): Storage | undefined {
-    return this.#options.rescue ?? (typeof localStorage === 'undefined' ? undefined : localStorage);
-  }
-
-  get #rescueKey(): string {
-    return `coffre:rescue:${formatDocumentName(this.#options.address)}:${this.#options.device.id}`;
   }
 
   /** Closes the document in this tab; what it sealed stays on the device. Another tab may take over. */
@@ -229,6 +226,7 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     this.#destroyed = true;
     this.#abort.abort();
     for (const unsubscribe of this.#unsubscribers) unsubscribe();
+    this.#rescue.destroy();
     this.envelope.off('update', this.#onEnvelopeUpdate);
     this.#channel.close();
     this.#follower?.destroy();
@@ -240,24 +238,6 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     }
     this.#released();
     this.removeAllListeners();
-  }
-
-  #elect(locks: LockManager | undefined, name: string): void {
-    if (!locks) {
-      // No Web Locks (very old browsers): this tab assumes it is alone.
-      void this.#becomeWriter();
-      return;
-    }
-    const signal = this.#abort.signal;
-    locks
-      .request(`${name}:writer`, { ifAvailable: true }, (lock) => {
-        if (lock) return this.#becomeWriter();
-        this.#becomeFollower();
-        // Queued: granted when the writer's tab closes.
-        locks.request(`${name}:writer`, { signal }, () => this.#becomeWriter()).catch(() => undefined);
-        return undefined;
-      })
-      .catch(() => undefined);
   }
 
   /** Holds the writer lock until this tab closes the document. */
@@ -309,9 +289,8 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     this.#post({ type: 'hello' });
   }
 
-  #onTabMessage(data: unknown): void {
-    const message = parseTabMessage(data);
-    if (!message || this.#destroyed) return;
+  #onTabMessage(message: TabMessage): void {
+    if (this.#destroyed) return;
     const writer = this.#writer;
     switch (message.type) {
       case 'hello':
@@ -383,38 +362,11 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
   }
 
   #post(message: TabMessage): void {
-    if (!this.#destroyed) this.#channel.postMessage(message);
-  }
-
-  #watchLifecycle(target: EventTarget | undefined): void {
-    if (!target) return;
-    const onHide = (): void => {
-      const hidden = typeof document === 'undefined' || document.visibilityState === 'hidden';
-      if (hidden) this.#rescue();
-    };
-    target.addEventListener('pagehide', onHide);
-    target.addEventListener('visibilitychange', onHide);
-    this.#unsubscribers.push(() => {
-      target.removeEventListener('pagehide', onHide);
-      target.removeEventListener('visibilitychange', onHide);
-    });
+    if (!this.#destroyed) this.#channel.post(message);
   }
 }
 
 function defaultJournal<E extends ContentEngine>(options: LocalDocumentOptions<E>): SealingJournal {
   const storage = typeof localStorage === 'undefined' ? undefined : localStorage;
   return storage ? new WebStorageJournal(storage, options.address, options.device.id) : new MemorySealingJournal();
-}
-
-/**
- * Asks the browser not to evict this origin's storage under pressure
- * (IndexedDB is "best effort" otherwise). Resolves to whether it is persistent.
- */
-export async function requestPersistentStorage(): Promise<boolean> {
-  if (typeof navigator === 'undefined' || !('storage' in navigator) || !navigator.storage.persist) return false;
-  try {
-    return (await navigator.storage.persisted()) || (await navigator.storage.persist());
-  } catch {
-    return false;
-  }
 }

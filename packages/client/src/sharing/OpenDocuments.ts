@@ -1,0 +1,137 @@
+import type { DeviceId } from '@coffre/protocol';
+import type { EncryptedDocument } from '../EncryptedDocument.ts';
+import type { EntryRejectedEvent } from '../EncryptedEnvelope.ts';
+import type { DeviceDirectory, DocumentKeyring } from '../keys.ts';
+
+/** Unknown epochs or devices in a document trigger at most one access refresh per this many milliseconds. */
+export const REFRESH_INTERVAL_MS = 2_000;
+
+/** An open copy of a document (an `EncryptedDocument`, a `LocalDocument`) whose keys the workspace keeps current. */
+export interface OpenCopy {
+  readonly destroyed: boolean;
+  /** Adds the keys and devices the copy lacks; the entries that waited for them are read. */
+  refreshAccess(
+    keys: Iterable<readonly [number, Uint8Array]>,
+    devices: Iterable<readonly [DeviceId, Uint8Array]>,
+  ): void;
+  on(event: 'entry-rejected', listener: (event: EntryRejectedEvent) => void): () => void;
+}
+
+interface OpenDocument {
+  copies: Set<OpenCopy>;
+  lastRefresh: number;
+  refreshing: boolean;
+  /** An unknown author showed up during a refresh: refresh again after it. */
+  again: boolean;
+}
+
+/**
+ * The documents open through a workspace, by document id: what key
+ * rotations, new members and refreshes update. A copy that meets an entry
+ * of an unknown key epoch or device (the user's new device, a new member's,
+ * a rotated key) makes the registry call `refresh` for its document, at most
+ * once per {@link REFRESH_INTERVAL_MS}; entries met meanwhile wait for the
+ * next round, so none is left unread.
+ */
+export class OpenDocuments {
+  readonly #documents = new Map<string, OpenDocument>();
+  readonly #refresh: (documentId: string) => Promise<void>;
+
+  /** `refresh` fetches the document's access again and hands it to {@link update}. */
+  constructor(refresh: (documentId: string) => Promise<void>) {
+    this.#refresh = refresh;
+  }
+
+  /** Keeps `copy` current until it is destroyed or {@link remove}d. */
+  add(documentId: string, copy: OpenCopy): void {
+    // Copies give no word when destroyed: drop them here, so documents opened once (indexing) are not kept.
+    for (const id of [...this.#documents.keys()]) this.live(id);
+    let open = this.#documents.get(documentId);
+    if (!open) {
+      open = { copies: new Set(), lastRefresh: 0, refreshing: false, again: false };
+      this.#documents.set(documentId, open);
+    }
+    open.copies.add(copy);
+    copy.on('entry-rejected', (event) => {
+      if (event.reason === 'unknown-epoch' || event.reason === 'unknown-device') this.#schedule(documentId);
+    });
+  }
+
+  remove(documentId: string, copy: OpenCopy): void {
+    this.#documents.get(documentId)?.copies.delete(copy);
+    this.live(documentId);
+  }
+
+  /** The copies of a document still open. */
+  live(documentId: string): OpenCopy[] {
+    const open = this.#documents.get(documentId);
+    if (!open) return [];
+    for (const copy of [...open.copies]) if (copy.destroyed) open.copies.delete(copy);
+    if (open.copies.size === 0 && !open.refreshing) this.#documents.delete(documentId);
+    return [...open.copies];
+  }
+
+  /** Hands every open copy of a document the keys and devices it lacks. */
+  update(
+    documentId: string,
+    keys: Iterable<readonly [number, Uint8Array]>,
+    devices: Iterable<readonly [DeviceId, Uint8Array]>,
+  ): void {
+    const keyList = [...keys];
+    const deviceList = [...devices];
+    for (const copy of this.live(documentId)) copy.refreshAccess(keyList, deviceList);
+  }
+
+  /** Forgets every copy (they stay open) and stops refreshing. */
+  clear(): void {
+    this.#documents.clear();
+  }
+
+  #schedule(documentId: string): void {
+    const open = this.#documents.get(documentId);
+    if (!open) return;
+    if (open.refreshing) {
+      open.again = true;
+      return;
+    }
+    open.refreshing = true;
+    void (async () => {
+      try {
+        do {
+          open.again = false;
+          const wait = open.lastRefresh + REFRESH_INTERVAL_MS - Date.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref?.());
+          if (this.#documents.get(documentId) !== open || this.live(documentId).length === 0) return;
+          open.lastRefresh = Date.now();
+          await this.#refresh(documentId).catch(() => undefined);
+        } while (open.again);
+      } finally {
+        open.refreshing = false;
+      }
+    })();
+  }
+}
+
+/** An {@link EncryptedDocument} as an {@link OpenCopy}, given the keyring and directory it was opened with. */
+export function encryptedDocumentCopy(
+  document: EncryptedDocument,
+  keyring: DocumentKeyring,
+  devices: DeviceDirectory,
+): OpenCopy {
+  return {
+    get destroyed() {
+      return document.destroyed;
+    },
+    refreshAccess(keys, newDevices) {
+      let newKeys = false;
+      for (const [epoch, key] of keys) {
+        if (keyring.get(epoch)) continue;
+        keyring.add(epoch, key);
+        newKeys = true;
+      }
+      for (const [id, publicKey] of newDevices) if (!devices.has(id)) document.envelope.trustDevice(id, publicKey);
+      if (newKeys) document.envelope.retryPending();
+    },
+    on: (event, listener) => document.on(event, listener),
+  };
+}
