@@ -50,9 +50,9 @@ export interface EnvelopeUpdateInspection {
   tombstones: InsertedTombstone[];
   /** Live entries (in the relay's state, or added by this update) that the update deletes. */
   deleted: DeletedEntry[];
-  /** Snapshots live in the log once the update is applied. */
+  /** Snapshots live in the log once the update is applied (listed only when the update deletes entries). */
   snapshotsAfter: EntryHeader[];
-  /** Live versions once the update is applied. */
+  /** Live versions once the update is applied (counted only when the update deletes entries). */
   versionsAfter: number;
   /** True when the update changes nothing the relay holds (a resend). */
   changesNothing: boolean;
@@ -134,7 +134,9 @@ export function inspectEnvelopeUpdate(
     insertedFrames.set(struct, inserted);
   }
   const { deleted, deletedItems, changed } = readDeletions(decoded.ds, document, freshByClient, insertedFrames);
-  const { snapshotsAfter, versionsAfter } = liveAfter(document, insertedFrames, deletedItems);
+  // Walking the arrays is needed only to judge deletions (compactions, rare): not for each keystroke.
+  const { snapshotsAfter, versionsAfter } =
+    deleted.length > 0 ? liveAfter(document, insertedFrames, deletedItems) : { snapshotsAfter: [], versionsAfter: 0 };
   return {
     fresh,
     entries,
