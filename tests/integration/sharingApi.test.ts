@@ -4,7 +4,6 @@ import {
   deriveKeyFromPassword,
   fromBase64Url,
   generatePasswordSalt,
-  generateSigningKeyPair,
   generateSymmetricKey,
   open,
   openSealedBox,
@@ -91,11 +90,9 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
     return document;
   };
   /** A device for one sync client (its own id, so copies never share author counters), trusted by every client. */
+  /** The user's signed-in device: the relay takes a member's entries only as the device of its token. */
   const device = (user: TestUser): DeviceIdentity => {
-    const identity = {
-      id: deviceId(randomId(user.account.email.split('@')[0] ?? 'device')),
-      signingKeyPair: generateSigningKeyPair(),
-    };
+    const identity = { id: deviceId(user.session.deviceId), signingKeyPair: user.account.lastDeviceSigning() };
     directory.set(identity.id, identity.signingKeyPair.publicKey);
     return identity;
   };

@@ -37,13 +37,15 @@ export interface TestAccount {
   keyBundle: Uint8Array;
   registerBody(deviceName?: string): RegisterRequest;
   loginBody(extra?: Partial<LoginRequest>): LoginRequest;
+  /** The signing keys of the device the last registerBody or loginBody named: a member signs entries with them. */
+  lastDeviceSigning(): SigningKeyPair;
 }
 
 /** A device's fresh public keys, as a registration or login sends them. */
-export function testDevice(name = 'laptop'): RegisterRequest['device'] {
+export function testDevice(name = 'laptop', signing = generateSigningKeyPair()): RegisterRequest['device'] {
   return {
     name,
-    signingPublicKey: toBase64Url(generateSigningKeyPair().publicKey),
+    signingPublicKey: toBase64Url(signing.publicKey),
     boxPublicKey: toBase64Url(generateBoxKeyPair().publicKey),
   };
 }
@@ -58,6 +60,8 @@ export function deriveTestAccount(email: string, password: string): TestAccount 
   const box = generateBoxKeyPair();
   const identity = new Uint8Array([...signing.secretKey, ...box.secretKey]);
   const keyBundle = seal(wrappingKey, identity, new TextEncoder().encode(`coffre-key-bundle\0${email}`));
+  let deviceSigning = generateSigningKeyPair();
+  const nextDevice = (name: string) => testDevice(name, (deviceSigning = generateSigningKeyPair()));
   return {
     email,
     password,
@@ -76,9 +80,10 @@ export function deriveTestAccount(email: string, password: string): TestAccount 
       keyBundle: toBase64Url(keyBundle),
       signingPublicKey: toBase64Url(signing.publicKey),
       boxPublicKey: toBase64Url(box.publicKey),
-      device: testDevice(deviceName),
+      device: nextDevice(deviceName),
     }),
-    loginBody: (extra = {}) => ({ email, authKey: toBase64Url(authKey), device: testDevice('phone'), ...extra }),
+    loginBody: (extra = {}) => ({ email, authKey: toBase64Url(authKey), device: nextDevice('phone'), ...extra }),
+    lastDeviceSigning: () => deviceSigning,
   };
 }
 
