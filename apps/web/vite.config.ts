@@ -10,6 +10,8 @@ export default defineConfig(({ command }) => ({
   // Automerge's browser entry imports its .wasm as an ES module, which the build handles and the dev
   // server does not; in development its `webpack` entry (the same code, WebAssembly inlined) is used.
   resolve: command === 'serve' ? { conditions: ['webpack', ...defaultClientConditions] } : {},
+  // The Argon2id worker is started with `type: 'module'` (account/deriveKeysInWorker.ts).
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

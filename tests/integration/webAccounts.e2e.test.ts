@@ -34,6 +34,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     expect(response?.headers()['referrer-policy']).toBe('no-referrer');
     await app.waitForHeading('Log in to Coffre');
     await app.screenshot('01-log-in');
+    await app.audit('01-log-in');
     const status = await fetch(`${web.harness.httpUrl}/status`);
     expect(await status.text()).toContain('Coffre relay');
     const config = (await (await fetch(`${web.harness.httpUrl}/v1/config`)).json()) as { defaultTenant: string };
@@ -48,6 +49,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await expect.poll(() => app.page.getByLabel('Organisation').inputValue()).toBe(web.tenant);
     await expect.poll(() => app.page.getByText('Good.', { exact: true }).count()).toBe(1);
     await app.screenshot('02-sign-up');
+    await app.audit('02-sign-up');
     // Hold the relay's answer back a moment so the progress of the key derivation can be seen.
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -63,6 +65,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.page.unroute('**/users');
     await expect.poll(() => app.page.getByRole('heading', { name: 'No documents here yet' }).count()).toBe(1);
     await app.screenshot('03-documents-empty');
+    await app.audit('03-documents-empty');
 
     await app.logOut();
     await app.logIn(credentials);
@@ -78,6 +81,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.submitLogIn();
     await expect.poll(() => app.alert().textContent(), { timeout: 30_000 }).toBe(ERROR_MESSAGES.INVALID_CREDENTIALS);
     await app.screenshot('04-log-in-wrong-password');
+    await app.audit('04-log-in-wrong-password');
     expect(await app.heading('Log in to Coffre').count()).toBe(1);
   });
 
@@ -103,12 +107,14 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.waitForHeading('Unlock Coffre');
     expect(await app.page.getByText(credentials.email).count()).toBe(1);
     await app.screenshot('05-unlock');
+    await app.audit('05-unlock');
 
     await app.page.context().setOffline(true);
     await app.page.getByLabel('Password', { exact: true }).fill('a wrong password');
     await app.page.getByRole('button', { name: 'Unlock' }).click();
     await expect.poll(() => app.alert().textContent(), { timeout: 30_000 }).toContain('does not unlock this device');
     await app.screenshot('06-unlock-wrong-password');
+    await app.audit('06-unlock-wrong-password');
     await app.page.getByLabel('Password', { exact: true }).fill(credentials.password);
     await app.page.getByRole('button', { name: 'Unlock' }).click();
     await app.waitForHeading('Documents');
@@ -136,18 +142,21 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.signUp(credentials);
     await app.goTo('Security');
     await app.screenshot('07-security');
+    await app.audit('07-security');
     await app.page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
     await app.page.getByText('Can’t scan it? Enter the key by hand').click();
     const secret = ((await app.page.locator('code.secret').textContent()) ?? '').replace(/\s+/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(await app.page.getByRole('img', { name: /QR code/ }).count()).toBe(1);
     await app.screenshot('08-two-factor-setup');
+    await app.audit('08-two-factor-setup');
 
     await app.page.getByLabel('Enter the 6-digit code the app shows').fill(totpCode(secret));
     await app.page.getByRole('button', { name: 'Turn on' }).click();
     const codes = app.page.getByRole('list', { name: 'Recovery codes' }).locator('code');
     await expect.poll(() => codes.count()).toBe(10);
     await app.screenshot('09-recovery-codes');
+    await app.audit('09-recovery-codes');
     const recoveryCodes = await codes.allTextContents();
     const [download] = await Promise.all([
       app.page.waitForEvent('download'),
@@ -166,6 +175,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.submitLogIn();
     await app.waitForHeading('Two-step verification');
     await app.screenshot('10-log-in-second-factor');
+    await app.audit('10-log-in-second-factor');
     // The code that turned it on was spent; the next step's code is accepted (one step of clock drift).
     await app.page.getByLabel('Authentication code').fill(totpCode(secret, 1));
     await app.page.getByRole('button', { name: 'Verify and log in' }).click();
@@ -175,6 +185,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
     await app.page.getByLabel('Code from your app, or a recovery code').fill(recoveryCodes[0] ?? '');
     await app.screenshot('10b-two-factor-turn-off');
+    await app.audit('10b-two-factor-turn-off');
     await app.page.getByRole('button', { name: 'Turn off', exact: true }).click();
     await expect
       .poll(() => app.page.getByText('Anyone with your password can log in on a new device.').count())
@@ -197,12 +208,15 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     expect(await current.count()).toBe(1);
     expect(await current.getByRole('button').count()).toBe(0);
     await app.screenshot('11-devices');
+    await app.audit('11-devices');
 
     await app.page.getByRole('button', { name: 'Revoke Old laptop' }).click();
     await app.screenshot('12-devices-confirm-revoke');
+    await app.audit('12-devices-confirm-revoke');
     await app.page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await expect.poll(() => rows.filter({ hasText: 'Revoked' }).count()).toBe(1);
     await app.screenshot('13-devices-revoked');
+    await app.audit('13-devices-revoked');
 
     const refused = await laptop.refresh().then(
       () => null,
@@ -228,6 +242,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await expect.poll(() => app.page.getByRole('status').first().textContent()).toBe(ERROR_MESSAGES.DEVICE_REVOKED);
     expect(await app.page.getByLabel('Email').inputValue()).toBe(credentials.email);
     await app.screenshot('14b-signed-out-revoked');
+    await app.audit('14b-signed-out-revoked');
     expect((await app.dumpStorage()).text).not.toContain('coffre-web-session/1');
   });
 
@@ -275,6 +290,7 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await expect.poll(() => table.getByRole('row').count()).toBe(3);
     expect(await table.getByText('hugo@example.test').count()).toBe(1);
     await admin.screenshot('14-members');
+    await admin.audit('14-members');
 
     const memberApp = await web.newApp();
     await memberApp.open('/login');
@@ -303,10 +319,12 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await keyboard.press('Space'); // keep me signed in: off again below, just proving it is reachable
     await keyboard.press('Space');
     await app.screenshot('15-sign-up-keyboard-focus');
+    await app.audit('15-sign-up-keyboard-focus');
     await keyboard.press('Tab');
     await keyboard.press('Enter');
     await app.waitForHeading('Documents');
     await app.screenshot('16-documents-after-keyboard-sign-up');
+    await app.audit('16-documents-after-keyboard-sign-up');
 
     // The sidebar is reachable and usable by keyboard too.
     await app.page.getByRole('link', { name: 'Devices' }).focus();
@@ -319,10 +337,13 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.open('/signup');
     await app.waitForHeading('Create your account');
     await app.screenshot('18-dark-phone-sign-up');
+    await app.audit('18-dark-phone-sign-up');
     await app.signUp(newCredentials('jules'));
     await app.screenshot('19-dark-phone-documents');
+    await app.audit('19-dark-phone-documents');
     await app.goTo('Security');
     await app.screenshot('20-dark-phone-security');
+    await app.audit('20-dark-phone-security');
   });
 
   it('opens the share-link route without signing in and says when a link is cut short', async () => {
@@ -330,5 +351,6 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     await app.open(`/link/${web.tenant}/some-secret`);
     await app.waitForHeading('This link is not complete');
     await app.screenshot('17-share-link');
+    await app.audit('17-share-link');
   });
 });

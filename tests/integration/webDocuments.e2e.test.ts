@@ -32,6 +32,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await app.page.getByRole('heading', { name: 'No documents here yet' }).waitFor({ timeout: TIMEOUT });
     expect(await app.page.getByText('No documents yet — create your first one.').count()).toBe(1);
     await app.screenshot('docs-01-list-empty');
+    await app.audit('docs-01-list-empty');
 
     const documentId = await createDocument(app);
     const editor = editorOf(app);
@@ -49,6 +50,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');
     expect(await editor.toolbar.getByRole('button').count()).toBeGreaterThanOrEqual(12);
     await app.screenshot('docs-02-editor');
+    await app.audit('docs-02-editor');
 
     // Arrow keys move between the toolbar's buttons.
     await editor.toolbar.getByRole('button', { name: 'Bold' }).focus();
@@ -68,6 +70,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     const list = app.page.getByRole('list', { name: 'Your documents' });
     await expect.poll(() => list.getByRole('link', { name: 'Expedition plans' }).count()).toBe(1);
     await app.screenshot('docs-03-list-one');
+    await app.audit('docs-03-list-one');
 
     // Nothing readable on the relay: not in its database, its files or its logs.
     const relayHolds = [
@@ -129,6 +132,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       .poll(() => laptop.page.getByText(`Also here: ${credentials.email}`).count(), { timeout: TIMEOUT })
       .toBe(1);
     await laptop.screenshot('docs-04-two-devices');
+    await laptop.audit('docs-04-two-devices');
   });
 
   it('keeps edits made offline on the device, says so, and saves them once back online', async () => {
@@ -146,6 +150,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       .poll(() => editor.statusText(), { timeout: TIMEOUT })
       .toMatch(/^Offline — \d+ changes? on this device$/);
     await app.screenshot('docs-05-editor-offline');
+    await app.audit('docs-05-editor-offline');
 
     // Offline, the list is this device's catalog, and the document opens from IndexedDB.
     await backToDocuments(app);
@@ -153,6 +158,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       .poll(() => app.page.getByText('You are offline: these are the documents kept on this device.').count())
       .toBe(1);
     await app.screenshot('docs-05b-list-offline');
+    await app.audit('docs-05b-list-offline');
     await app.page.getByRole('link', { name: 'Field journal' }).click();
     await editor.waitOpen();
     await expect.poll(() => editor.bodyText(), { timeout: TIMEOUT }).toBe('Day one.\nDay two, no signal.');
@@ -203,6 +209,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     expect(await row.getByText('Can view').count()).toBe(1);
     expect(await row.getByRole('button').count()).toBe(0);
     await app.screenshot('docs-09-list-shared');
+    await app.audit('docs-09-list-shared');
 
     await row.getByRole('link', { name: 'Board minutes' }).click();
     const editor = editorOf(app);
@@ -213,6 +220,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     expect(await editor.title.getAttribute('readonly')).not.toBeNull();
     expect(await app.page.getByText('You can read this document; its owner has not let you edit it.').count()).toBe(1);
     await app.screenshot('docs-10-editor-read-only');
+    await app.audit('docs-10-editor-read-only');
     document.destroy();
     bob.close();
   });
@@ -247,6 +255,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     await expect.poll(() => list.getByRole('listitem').count(), { timeout: TIMEOUT }).toBe(1);
     expect(await list.getByRole('link', { name: 'Budget 2027' }).count()).toBe(1);
     await app.screenshot('docs-06-list-search');
+    await app.audit('docs-06-list-search');
     await search.fill('nothing like this');
     await expect.poll(() => app.page.getByText('No document matches “nothing like this”.').count()).toBe(1);
     await search.fill('');
@@ -260,9 +269,11 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
 
     await app.page.getByRole('button', { name: 'Delete Budget 2027' }).click();
     await app.screenshot('docs-07-list-confirm-delete');
+    await app.audit('docs-07-list-confirm-delete');
     await app.page.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => list.getByRole('listitem').count(), { timeout: TIMEOUT }).toBe(1);
     await app.screenshot('docs-08-list-after-delete');
+    await app.audit('docs-08-list-after-delete');
 
     // The new title is in the document itself: it opens with it.
     await list.getByRole('link', { name: 'Hiring plan (draft)' }).click();

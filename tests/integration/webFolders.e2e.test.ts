@@ -71,6 +71,7 @@ describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
     await onLaptop.folder('Projects').click();
     await laptop.page.getByRole('heading', { name: '“Projects” is empty' }).waitFor({ timeout: TIMEOUT });
     await laptop.screenshot('folders-02-empty-folder');
+    await laptop.audit('folders-02-empty-folder');
     await createAndWrite(laptop, 'New document', 'Budget plan', 'Rent, tools and seeds.');
     // Back from the editor, the list is still in the folder.
     await onLaptop.waitFor(onLaptop.document('Budget plan'));
@@ -84,13 +85,14 @@ describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
     expect(await onLaptop.document('Budget plan').count()).toBe(0);
 
     // Move the note into Projects with the keyboard-usable dialog.
-    await laptop.page.getByRole('button', { name: 'Move Call the plumber' }).click();
+    await laptop.page.getByRole('button', { name: 'Move to…, Call the plumber' }).click();
     const dialog = laptop.page.getByRole('dialog', { name: 'Move “Call the plumber”' });
     await dialog.waitFor({ timeout: TIMEOUT });
     expect(await dialog.getByRole('radio', { name: 'Home (no folder)' }).isChecked()).toBe(true);
     await laptop.page.keyboard.press('ArrowDown');
     expect(await dialog.getByRole('radio', { name: 'Projects' }).isChecked()).toBe(true);
     await laptop.screenshot('folders-03-move-dialog');
+    await laptop.audit('folders-03-move-dialog');
     await dialog.getByRole('button', { name: 'Move', exact: true }).click();
     await expect.poll(() => dialog.count()).toBe(0);
     await expect.poll(() => onLaptop.document('Call the plumber').count()).toBe(0);
@@ -101,8 +103,10 @@ describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
     await laptop.page.getByRole('button', { name: 'Save' }).click();
     await onLaptop.waitFor(onLaptop.folder('Client work'));
     await laptop.screenshot('folders-01-list');
+    await laptop.audit('folders-01-list');
     await laptop.page.setViewportSize({ width: 390, height: 844 });
     await laptop.screenshot('folders-01b-list-phone');
+    await laptop.audit('folders-01b-list-phone');
     await laptop.page.setViewportSize({ width: 1280, height: 900 });
     await onLaptop.folder('Client work').click();
     await onLaptop.waitFor(onLaptop.document('Call the plumber'));
@@ -111,6 +115,7 @@ describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
     await expect.poll(() => onLaptop.document('Budget plan').count()).toBe(0);
     expect(await onLaptop.document('Call the plumber').count()).toBe(1);
     await laptop.screenshot('folders-04-folder-notes');
+    await laptop.audit('folders-04-folder-notes');
     await laptop.page.getByRole('button', { name: 'All', exact: true }).click();
 
     // After a reload and unlock, the tree is there.
@@ -142,6 +147,7 @@ describe(`web app folders and notes in Chromium (${storageEngine})`, () => {
       .toBe(1);
     await onLaptop.newFolder('Offline ideas');
     await laptop.screenshot('folders-05-offline');
+    await laptop.audit('folders-05-offline');
     await laptop.page.context().setOffline(false);
     await onPhone.waitFor(onPhone.folder('Offline ideas'));
 

@@ -71,6 +71,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
       .getByText('No versions yet — versions are saved when you leave a document or every 10 minutes while you edit.')
       .waitFor({ timeout: TIMEOUT });
     await laptop.screenshot('history-01-empty');
+    await laptop.audit('history-01-empty');
     // Escape closes it, and focus goes back to the History button.
     await laptop.page.keyboard.press('Escape');
     await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
@@ -108,6 +109,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     expect(await screen.dialog.getByText('Field notes', { exact: true }).count()).toBe(1);
     expect(await screen.versionText.getAttribute('contenteditable')).toBe('false');
     await laptop.screenshot('history-02-version');
+    await laptop.audit('history-02-version');
     // The arrow keys move along the list, which is focusable.
     await screen.versions.getByRole('button', { name: /^Draft/ }).focus();
     await laptop.page.keyboard.press('End');
@@ -118,6 +120,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     const confirm = screen.dialog.getByRole('group', { name: 'Restore this version?' });
     await confirm.getByText('The current text is kept as a version, so you can undo this.').waitFor();
     await laptop.screenshot('history-03-confirm');
+    await laptop.audit('history-03-confirm');
     await laptop.page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'hidden', timeout: TIMEOUT });
     expect(await screen.dialog.isVisible()).toBe(true);
@@ -128,6 +131,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
       .poll(async () => (await screen.listed()).map((item) => item.split('Today')[0]), { timeout: TIMEOUT })
       .toEqual(['Before restoring an earlier version', 'Draft']);
     await laptop.screenshot('history-04-restored');
+    await laptop.audit('history-04-restored');
     await laptop.page.keyboard.press('Escape');
     await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
     await expect.poll(() => screen.bodyText(), { timeout: TIMEOUT }).toBe('First version');
@@ -160,9 +164,11 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await onPhone.versions.getByRole('button', { name: /^Draft/ }).click();
     await expect.poll(() => onPhone.versionText.textContent(), { timeout: TIMEOUT }).toBe('First version');
     await phone.screenshot('history-05-other-device');
+    await phone.audit('history-05-other-device');
     // On a phone's width the list and the version stack.
     await phone.page.setViewportSize({ width: 390, height: 844 });
     await phone.screenshot('history-06-phone');
+    await phone.audit('history-06-phone');
   });
 
   it('shows a member’s versions under their email to a viewer, who can read them but not restore or save', async () => {
@@ -212,6 +218,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await expect.poll(() => screen.versionText.textContent(), { timeout: TIMEOUT }).toBe('Agenda: budget.');
     expect(await screen.dialog.getByRole('button', { name: 'Restore this version' }).count()).toBe(0);
     await app.screenshot('history-07-viewer');
+    await app.audit('history-07-viewer');
     document.destroy();
     bob.close();
   });

@@ -195,6 +195,7 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
     await app.page.reload();
     await app.waitForHeading('Unlock Coffre');
     await app.screenshot('pwa-01-unlock-offline');
+    await app.audit('pwa-01-unlock-offline');
     await app.page.getByLabel('Password', { exact: true }).fill(credentials.password);
     await app.page.getByRole('button', { name: 'Unlock' }).click();
     await app.waitForHeading('Documents');
@@ -206,6 +207,7 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
     const list = app.page.getByRole('list', { name: 'Your documents' });
     await expect.poll(() => list.getByRole('link', { name: 'Mountain hut' }).count(), { timeout: TIMEOUT }).toBe(1);
     await app.screenshot('pwa-02-list-offline');
+    await app.audit('pwa-02-list-offline');
 
     await list.getByRole('link', { name: 'Mountain hut' }).click();
     await editor.waitOpen();
@@ -218,6 +220,7 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
       .poll(() => editor.statusText(), { timeout: TIMEOUT })
       .toMatch(/^Offline — \d+ changes? on this device$/);
     await app.screenshot('pwa-03-editor-offline');
+    await app.audit('pwa-03-editor-offline');
 
     // The relay comes back (same data, same keys) and the browser goes online: the edit is saved.
     harness = await relayOn(port, dataDir, keys);
@@ -256,6 +259,7 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
       await notice.waitFor({ timeout: TIMEOUT });
       await noticeIn(otherTab).waitFor({ timeout: TIMEOUT });
       await app.screenshot('pwa-04-update-ready');
+      await app.audit('pwa-04-update-ready');
       await Promise.all([app.page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload' }).click()]);
       await app.waitForHeading('Unlock Coffre');
       expect(Object.keys(await cachedPaths(app.page))).toEqual(['coffre-shell-test-v2']);

@@ -85,6 +85,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     expect(beaAsSeenByAda).toMatch(SAFETY_NUMBER);
     expect(await share.dialog.getByText('read it aloud in a phone or video call', { exact: false }).count()).toBe(1);
     await ada.screenshot('share-01-first-time-safety-number');
+    await ada.audit('share-01-first-time-safety-number');
     await share.dialog.getByRole('button', { name: 'Share as editor' }).click();
     await share.dialog
       .getByText(`${beaCredentials.email} can now read and edit this document.`)
@@ -92,6 +93,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     const beaRow = share.members.getByRole('listitem').filter({ hasText: beaCredentials.email });
     await expect.poll(() => beaRow.getByText('Can edit').count(), { timeout: TIMEOUT }).toBe(1);
     await ada.screenshot('share-02-member-added');
+    await ada.audit('share-02-member-added');
     await ada.page.keyboard.press('Escape');
     await share.dialog.waitFor({ state: 'detached' });
 
@@ -117,6 +119,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     expect(await beaShare.safetyNumber(`Safety number of ${adaCredentials.email}`)).toMatch(SAFETY_NUMBER);
     expect(await beaShare.dialog.getByRole('button', { name: /^Remove/ }).count()).toBe(0);
     await bea.screenshot('share-03-member-view');
+    await bea.audit('share-03-member-view');
     await beaShare.dialog.getByRole('button', { name: 'Close' }).click();
 
     // Ada removes Bea, after a confirmation that explains the new key.
@@ -124,6 +127,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     await share.dialog.getByRole('button', { name: `Remove ${beaCredentials.email}` }).click();
     await share.dialog.getByText('cannot read anything written from now on', { exact: false }).waitFor();
     await ada.screenshot('share-04-confirm-remove');
+    await ada.audit('share-04-confirm-remove');
     await share.dialog.getByRole('button', { name: 'Remove and change the key' }).click();
     await share.dialog
       .getByText(`${beaCredentials.email} was removed.`, { exact: false })
@@ -136,6 +140,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await onBea.bodyText()).not.toContain('after Bea left');
     await bea.screenshot('share-05a-removed-member-open-copy');
+    await bea.audit('share-05a-removed-member-open-copy');
     await bea.open(`/d/${documentId}`);
     await bea.page.reload();
     await bea.waitForHeading('Unlock Coffre');
@@ -145,6 +150,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     expect(await bea.alert().textContent()).toBe('You do not have access to this document.');
     expect(await bea.page.getByText('after Bea left').count()).toBe(0);
     await bea.screenshot('share-05-removed-member');
+    await bea.audit('share-05-removed-member');
     await bea.page.getByRole('link', { name: 'Back to documents' }).click();
     await bea.waitForHeading('Documents');
     await expect.poll(() => beaList.getByRole('link', { name: 'Trip notes' }).count(), { timeout: TIMEOUT }).toBe(0);
@@ -176,6 +182,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     expect(await accept.isDisabled()).toBe(true);
     await warning.getByText('Warning: the security keys', { exact: false }).scrollIntoViewIfNeeded();
     await ada.screenshot('share-06-key-changed-warning');
+    await ada.audit('share-06-key-changed-warning');
     await share.dialog.getByRole('button', { name: 'Do not share' }).click();
     await ada.page.unroute((url) => url.pathname.endsWith('/users/lookup'));
     await share.dialog.getByRole('button', { name: 'Close' }).click();
@@ -202,6 +209,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
       .toBe(1);
     await address.scrollIntoViewIfNeeded();
     await ada.screenshot('share-07-link-created');
+    await ada.audit('share-07-link-created');
 
     const reader = await web.newApp();
     await reader.page.goto(readUrl);
@@ -213,6 +221,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     expect(await reader.page.getByRole('toolbar', { name: 'Formatting' }).count()).toBe(0);
     expect(await reader.page.getByText('Shared with you by link: read only').count()).toBe(1);
     await reader.screenshot('share-08-link-read-only');
+    await reader.audit('share-08-link-read-only');
 
     // An edit link with a password: asked for, refused when wrong, then editable; Ada sees the edit live.
     await share.dialog.getByLabel('Can edit').check();
@@ -235,6 +244,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
       .filter({ hasText: 'The password for this link is not correct.' })
       .waitFor({ timeout: TIMEOUT });
     await editor.screenshot('share-09-link-wrong-password');
+    await editor.audit('share-09-link-wrong-password');
     await editor.page.getByLabel('Link password').fill('blue heron');
     await editor.page.getByRole('button', { name: 'Open the document' }).click();
     const onEditor = editorOf(editor);
@@ -245,6 +255,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
       .poll(() => editorOf(ada).bodyText(), { timeout: TIMEOUT })
       .toBe('Meeting at ten.\nAdded through the link.');
     await editor.screenshot('share-10-link-editing');
+    await editor.audit('share-10-link-editing');
 
     // Ada revokes the read link: it does not open any more.
     await share.dialog.getByRole('button', { name: 'Revoke link 1, can view' }).click();
@@ -258,6 +269,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     await reader.alert().filter({ hasText: 'This link does not work any more' }).waitFor({ timeout: TIMEOUT });
     await expect.poll(() => onReader.statusText()).toBe('No longer shared');
     await reader.screenshot('share-11a-link-revoked-while-open');
+    await reader.audit('share-11a-link-revoked-while-open');
     await reader.page.reload();
     await reader.waitForHeading('This link does not work any more');
     expect(
@@ -269,6 +281,7 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     ).toBe(1);
     expect(await reader.page.getByText('Meeting at ten.').count()).toBe(0);
     await reader.screenshot('share-11-link-revoked');
+    await reader.audit('share-11-link-revoked');
 
     // A link cut short says so.
     await reader.page.goto(`${web.harness.httpUrl}/#/link/${web.tenant}/abc`);
@@ -325,10 +338,12 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
       expect((await focused()).inDialog).toBe(true);
     }
     await ada.screenshot('share-12-keyboard');
+    await ada.audit('share-12-keyboard');
     // On a phone's width the dialog fits the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await share.dialog.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
     await ada.screenshot('share-13-narrow');
+    await ada.audit('share-13-narrow');
     await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.keyboard.press('Escape');

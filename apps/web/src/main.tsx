@@ -2,11 +2,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ready } from '@coffre/crypto';
 import { AccountController } from './account/AccountController.ts';
+import { deriveKeysInWorker } from './account/deriveKeysInWorker.ts';
 import { AccountProvider } from './account/AccountContext.tsx';
 import { App } from './App.tsx';
 import { fetchRelayConfig } from './relay/fetchRelayConfig.ts';
 import { StartingScreen } from './screens/StartingScreen.tsx';
-import { SessionVault } from './session/SessionVault.ts';
+import { SessionVault, WEB_DATABASE_NAME } from './session/SessionVault.ts';
 import './styles/app.css';
 import './pwa/startServiceWorker.ts';
 
@@ -19,8 +20,12 @@ root.render(<StartingScreen />);
 const baseUrl = window.location.origin;
 
 async function start(): Promise<void> {
-  const [, vault, config] = await Promise.all([ready(), SessionVault.open(), fetchRelayConfig(baseUrl)]);
-  const controller = new AccountController({ baseUrl, vault });
+  const [, vault, config] = await Promise.all([
+    ready(),
+    SessionVault.open(WEB_DATABASE_NAME, { deriveKeys: deriveKeysInWorker }),
+    fetchRelayConfig(baseUrl),
+  ]);
+  const controller = new AccountController({ baseUrl, vault, deriveKeys: deriveKeysInWorker });
   await controller.start();
   root.render(
     <StrictMode>

@@ -29,7 +29,13 @@ export { type SealingProgress, type SealingJournal, MemorySealingJournal } from 
 export { SaveTracker } from './SaveTracker.ts';
 export { type DocumentVersion, type VersionHistoryOptions, VersionHistory } from './VersionHistory.ts';
 export { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from './account/kdfParameters.ts';
-export { type AccountKeys, deriveAccountKeys } from './account/deriveAccountKeys.ts';
+export {
+  type AccountKeyDerivation,
+  type AccountKeys,
+  accountKeysFromMasterKey,
+  deriveAccountKeys,
+  deriveAccountKeysInThread,
+} from './account/deriveAccountKeys.ts';
 export { type UserIdentity, createIdentity } from './account/createIdentity.ts';
 export { type DeviceKeys, createDeviceKeys } from './account/createDeviceKeys.ts';
 export {

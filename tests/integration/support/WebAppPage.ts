@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import axe from 'axe-core';
+import type { AxeResults, Result, RunOptions } from 'axe-core';
 import type { Page } from 'playwright-core';
 
 /** Where the end-to-end tests leave a screenshot of every screen they visit. */
@@ -14,6 +16,48 @@ export interface Credentials {
 export interface BrowserStorageDump {
   text: string;
   databases: string[];
+}
+
+/** The impacts an accessibility audit fails on. */
+const BLOCKING_IMPACTS: ReadonlySet<Result['impact']> = new Set(['serious', 'critical']);
+
+/** Every WCAG 2.x A and AA rule of axe-core, and its best practices. */
+const AXE_OPTIONS: RunOptions = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+  resultTypes: ['violations'],
+};
+
+/** One line per failing element: the rule, what it asks for, and where. */
+function describeViolations(screen: string, violations: Result[]): string {
+  const lines = violations.flatMap((violation) => [
+    `${violation.id} (${violation.impact ?? 'unknown'}): ${violation.help} (${violation.helpUrl})`,
+    ...violation.nodes.map(
+      (node) => `  at ${node.target.join(' ')}: ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`,
+    ),
+  ]);
+  return `${violations.length} serious or critical accessibility problem(s) on the ${screen} screen:\n${lines.join('\n')}`;
+}
+
+/**
+ * Runs axe-core on what `page` shows and fails with a readable list of every
+ * serious or critical violation (rule id, help, target selectors). axe is
+ * evaluated in the page's main world through the DevTools protocol, which the
+ * app's Content-Security-Policy (no inline script) does not govern, so the
+ * page under test keeps its real policy; a `<script>` tag would be refused.
+ */
+export async function auditAccessibility(page: Page, screen: string): Promise<void> {
+  const present = await page.evaluate(() => 'axe' in window);
+  if (!present) await page.evaluate(axe.source);
+  const results = await page.evaluate(
+    (options) =>
+      (window as unknown as { axe: { run(context: Document, options: RunOptions): Promise<AxeResults> } }).axe.run(
+        document,
+        options,
+      ),
+    AXE_OPTIONS,
+  );
+  const blocking = results.violations.filter((violation) => BLOCKING_IMPACTS.has(violation.impact));
+  if (blocking.length > 0) throw new Error(describeViolations(screen, blocking));
 }
 
 /**
@@ -37,6 +81,11 @@ export class WebAppPage {
   async screenshot(name: string): Promise<void> {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await this.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  }
+
+  /** Fails on any serious or critical accessibility violation of the screen shown (see {@link auditAccessibility}). */
+  async audit(screen: string): Promise<void> {
+    await auditAccessibility(this.page, screen);
   }
 
   heading(name: string) {

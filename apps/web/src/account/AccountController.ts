@@ -1,4 +1,10 @@
-import { AccountClient, AccountError, type Session, type VaultKeyMaterial } from '@coffre/client';
+import {
+  type AccountKeyDerivation,
+  AccountClient,
+  AccountError,
+  type Session,
+  type VaultKeyMaterial,
+} from '@coffre/client';
 import type { SessionVault } from '../session/SessionVault.ts';
 import { type LockedAccount } from '../session/SessionVault.ts';
 
@@ -45,6 +51,8 @@ export interface AccountControllerOptions {
   /** The relay's address; the page's own origin when the relay serves the app. */
   baseUrl: string;
   vault: SessionVault;
+  /** Runs Argon2id at sign-up and log-in (the app's Web Worker; AccountClient's in-thread default otherwise). */
+  deriveKeys?: AccountKeyDerivation;
 }
 
 /**
@@ -56,6 +64,7 @@ export interface AccountControllerOptions {
 export class AccountController {
   readonly #baseUrl: string;
   readonly #vault: SessionVault;
+  readonly #deriveKeys: AccountKeyDerivation | undefined;
   readonly #listeners = new Set<() => void>();
   #state: AccountState = { status: 'starting' };
   /** The client whose session changes count; a sign-in in progress has its own until it succeeds. */
@@ -66,6 +75,7 @@ export class AccountController {
   constructor(options: AccountControllerOptions) {
     this.#baseUrl = options.baseUrl;
     this.#vault = options.vault;
+    this.#deriveKeys = options.deriveKeys;
     this.#tabs = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(TABS_CHANNEL);
     this.#tabs?.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (event.data === 'signed-out') this.#signedOutElsewhere();
@@ -188,6 +198,7 @@ export class AccountController {
       baseUrl: this.#baseUrl,
       session,
       autoRefresh: true,
+      deriveKeys: this.#deriveKeys,
       sharedSession: this.#vault.sharedStore(() => (this.#state.status === 'signed-in' ? this.#state.vaultKey : null)),
       onSessionChange: async (next) => {
         // Sign-ins in progress save their session themselves once they succeed.

@@ -1,8 +1,8 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DocumentVersion, LocalDocument, Session, YjsEngine } from '@coffre/client';
 import type { DocumentRole } from '@coffre/protocol';
-import { AutoFocusButton } from '../sharing/AutoFocusButton.tsx';
-import { Modal } from '../sharing/Modal.tsx';
+import { AutoFocusButton } from '../ui/AutoFocusButton.tsx';
+import { Modal } from '../ui/Modal.tsx';
 import '../sharing/sharing.css';
 import { ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import type { AccountWorkspace } from '../workspace/AccountWorkspace.ts';

@@ -1,4 +1,10 @@
-import { type SharedSessionStore, type VaultKeyMaterial, Session, deriveAccountKeys } from '@coffre/client';
+import {
+  type AccountKeyDerivation,
+  type SharedSessionStore,
+  type VaultKeyMaterial,
+  Session,
+  deriveAccountKeysInThread,
+} from '@coffre/client';
 import { DecryptionError, fromBase64Url, open, seal, toBase64Url } from '@coffre/crypto';
 import type { KdfParams } from '@coffre/protocol';
 import { KeyValueDatabase } from './KeyValueDatabase.ts';
@@ -80,13 +86,19 @@ function isStoredSession(value: unknown): value is StoredSession {
  */
 export class SessionVault {
   readonly #database: KeyValueDatabase;
+  readonly #deriveKeys: AccountKeyDerivation;
 
-  private constructor(database: KeyValueDatabase) {
+  private constructor(database: KeyValueDatabase, deriveKeys: AccountKeyDerivation) {
     this.#database = database;
+    this.#deriveKeys = deriveKeys;
   }
 
-  static async open(name: string = WEB_DATABASE_NAME): Promise<SessionVault> {
-    return new SessionVault(await KeyValueDatabase.open(name, STORE));
+  /** `deriveKeys` runs Argon2id at {@link unlock} (the app passes its Web Worker; in this thread by default). */
+  static async open(
+    name: string = WEB_DATABASE_NAME,
+    options: { deriveKeys?: AccountKeyDerivation } = {},
+  ): Promise<SessionVault> {
+    return new SessionVault(await KeyValueDatabase.open(name, STORE), options.deriveKeys ?? deriveAccountKeysInThread);
   }
 
   /** The account of the saved session, or null when nobody is signed in on this device. */
@@ -133,7 +145,7 @@ export class SessionVault {
   async unlock(password: string): Promise<UnlockedSession> {
     const stored = await this.#read();
     if (!stored) throw new Error('no session is saved on this device');
-    const keys = deriveAccountKeys(password, fromBase64Url(stored.salt), stored.kdf);
+    const keys = await this.#deriveKeys(password, fromBase64Url(stored.salt), stored.kdf);
     keys.authKey.fill(0);
     keys.wrappingKey.fill(0);
     try {

@@ -5,9 +5,9 @@ import { describeError } from '../ui/describeError.ts';
 import { Field } from '../ui/Field.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import type { AccountWorkspace } from '../workspace/AccountWorkspace.ts';
-import { AutoFocusButton } from './AutoFocusButton.tsx';
+import { AutoFocusButton } from '../ui/AutoFocusButton.tsx';
 import { LinksSection } from './LinksSection.tsx';
-import { Modal } from './Modal.tsx';
+import { Modal } from '../ui/Modal.tsx';
 import { CompareAdvice, SafetyNumber } from './SafetyNumber.tsx';
 import './sharing.css';
 

@@ -1,22 +1,40 @@
 import { type FormEvent, type KeyboardEvent, type ReactNode, useState } from 'react';
 import type { Editor } from '@tiptap/core';
+import {
+  BulletListIcon,
+  CodeBlockIcon,
+  LinkIcon,
+  NumberedListIcon,
+  QuoteIcon,
+  RedoIcon,
+  TableIcon,
+  TaskListIcon,
+  UndoIcon,
+} from '../ui/icons.tsx';
 
 interface ToolProps {
   label: string;
+  /**
+   * Text the button shows instead of an icon, when it is not a word of the
+   * label (H1 for Heading 1): the accessible name then contains it too, so a
+   * person who says what they see ("click H1") reaches the button.
+   */
+  text?: string;
   shortcut?: string;
   active?: boolean;
   disabled?: boolean;
   onClick: () => void;
-  children: ReactNode;
+  /** The icon, when the button shows no `text`. */
+  children?: ReactNode;
 }
 
 /** A toolbar button: its name is spoken and shown as a tooltip; toggles say whether they are on. */
-function Tool({ label, shortcut, active, disabled, onClick, children }: ToolProps) {
+function Tool({ label, text, shortcut, active, disabled, onClick, children }: ToolProps) {
   return (
     <button
       type="button"
       className="tool"
-      aria-label={label}
+      aria-label={text === undefined ? label : `${text}, ${label}`}
       title={shortcut ? `${label} (${shortcut})` : label}
       aria-pressed={active === undefined ? undefined : active}
       disabled={disabled}
@@ -24,7 +42,8 @@ function Tool({ label, shortcut, active, disabled, onClick, children }: ToolProp
       onMouseDown={(event) => event.preventDefault()}
       onClick={onClick}
     >
-      {children}
+      {/* One text node: "H" and "1" apart would read as two words, neither in the name. */}
+      {text ?? children}
     </button>
   );
 }
@@ -44,22 +63,6 @@ function moveFocus(event: KeyboardEvent<HTMLDivElement>): void {
         ? buttons.length - 1
         : (at + (event.key === 'ArrowRight' ? 1 : -1) + buttons.length) % buttons.length;
   buttons[next]?.focus();
-}
-
-/** A toolbar icon, hidden from screen readers (the button has the name). */
-function Icon({ children }: { children: ReactNode }) {
-  return (
-    <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-      {children}
-    </svg>
-  );
-}
-
-/** A line of an icon, drawn in the text colour. */
-function Stroke({ d, width = '1.6', round = true }: { d: string; width?: string; round?: boolean }) {
-  return (
-    <path d={d} fill="none" stroke="currentColor" strokeWidth={width} strokeLinecap={round ? 'round' : undefined} />
-  );
 }
 
 type Chain = ReturnType<Editor['chain']>;
@@ -109,11 +112,10 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
             <Tool
               key={level}
               label={`Heading ${level}`}
+              text={`H${level}`}
               active={editor.isActive('heading', { level })}
               onClick={() => chain().toggleHeading({ level }).run()}
-            >
-              H{level}
-            </Tool>
+            />
           ))}
         </div>
         <div className="tool-group">
@@ -121,47 +123,13 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
           {toggle('Italic', 'italic', (c) => c.toggleItalic(), <i>I</i>, `${MOD}I`)}
           {toggle('Strikethrough', 'strike', (c) => c.toggleStrike(), <s>S</s>)}
           <Tool label="Link" active={editor.isActive('link')} onClick={openLink}>
-            <Icon>
-              <Stroke d="M8.5 11.5a3.2 3.2 0 0 0 4.6 0l2.6-2.6a3.2 3.2 0 0 0-4.6-4.6l-.9.9M11.5 8.5a3.2 3.2 0 0 0-4.6 0l-2.6 2.6a3.2 3.2 0 0 0 4.6 4.6l.9-.9" />
-            </Icon>
+            <LinkIcon />
           </Tool>
         </div>
         <div className="tool-group">
-          {toggle(
-            'Bulleted list',
-            'bulletList',
-            (c) => c.toggleBulletList(),
-            <Icon>
-              <circle cx="4" cy="5.5" r="1.3" fill="currentColor" />
-              <circle cx="4" cy="10" r="1.3" fill="currentColor" />
-              <circle cx="4" cy="14.5" r="1.3" fill="currentColor" />
-              <Stroke d="M8 5.5h9M8 10h9M8 14.5h9" />
-            </Icon>,
-          )}
-          {toggle(
-            'Numbered list',
-            'orderedList',
-            (c) => c.toggleOrderedList(),
-            <Icon>
-              <text x="1.5" y="7.5" fontSize="6" fill="currentColor">
-                1
-              </text>
-              <text x="1.5" y="16.5" fontSize="6" fill="currentColor">
-                2
-              </text>
-              <Stroke d="M8 5.5h9M8 14.5h9" />
-            </Icon>,
-          )}
-          {toggle(
-            'Task list',
-            'taskList',
-            (c) => c.toggleTaskList(),
-            <Icon>
-              <rect x="2" y="3" width="5" height="5" rx="1" fill="none" stroke="currentColor" strokeWidth="1.4" />
-              <Stroke d="m2.8 13.6 1.5 1.5 2.6-3" width="1.4" round={false} />
-              <Stroke d="M10 5.5h7.5M10 13.5h7.5" />
-            </Icon>,
-          )}
+          {toggle('Bulleted list', 'bulletList', (c) => c.toggleBulletList(), <BulletListIcon />)}
+          {toggle('Numbered list', 'orderedList', (c) => c.toggleOrderedList(), <NumberedListIcon />)}
+          {toggle('Task list', 'taskList', (c) => c.toggleTaskList(), <TaskListIcon />)}
         </div>
         <div className="tool-group">
           <Tool
@@ -170,48 +138,17 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
             onClick={() => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run()}
             disabled={inTable}
           >
-            <Icon>
-              <rect
-                x="2.5"
-                y="3.5"
-                width="15"
-                height="13"
-                rx="1.5"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="1.5"
-              />
-              <Stroke d="M2.5 8h15M2.5 12.3h15M10 3.5v13" width="1.3" round={false} />
-            </Icon>
+            <TableIcon />
           </Tool>
-          {toggle(
-            'Code block',
-            'codeBlock',
-            (c) => c.toggleCodeBlock(),
-            <Icon>
-              <Stroke d="m7 6-4 4 4 4M13 6l4 4-4 4" />
-            </Icon>,
-          )}
-          {toggle(
-            'Quote',
-            'blockquote',
-            (c) => c.toggleBlockquote(),
-            <Icon>
-              <Stroke d="M4 4v12" width="2" />
-              <Stroke d="M8 7h9M8 11h9M8 15h5" />
-            </Icon>,
-          )}
+          {toggle('Code block', 'codeBlock', (c) => c.toggleCodeBlock(), <CodeBlockIcon />)}
+          {toggle('Quote', 'blockquote', (c) => c.toggleBlockquote(), <QuoteIcon />)}
         </div>
         <div className="tool-group">
           <Tool label="Undo" shortcut={`${MOD}Z`} disabled={!editor.can().undo()} onClick={() => chain().undo().run()}>
-            <Icon>
-              <Stroke d="M7 5 3 9l4 4M3.5 9H12a4.5 4.5 0 0 1 0 9h-2" />
-            </Icon>
+            <UndoIcon />
           </Tool>
           <Tool label="Redo" shortcut={`${MOD}Y`} disabled={!editor.can().redo()} onClick={() => chain().redo().run()}>
-            <Icon>
-              <Stroke d="m13 5 4 4-4 4M16.5 9H8a4.5 4.5 0 0 0 0 9h2" />
-            </Icon>
+            <RedoIcon />
           </Tool>
         </div>
       </div>

@@ -32,7 +32,7 @@ import {
 import { type AccountErrorCode, AccountError } from './AccountError.ts';
 import { type DeviceKeys, createDeviceKeys } from './createDeviceKeys.ts';
 import { type UserIdentity, createIdentity } from './createIdentity.ts';
-import { deriveAccountKeys } from './deriveAccountKeys.ts';
+import { type AccountKeyDerivation, deriveAccountKeysInThread } from './deriveAccountKeys.ts';
 import { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from './kdfParameters.ts';
 import { signDeviceCertificate } from '../sharing/deviceCertificate.ts';
 import { KeyBundleError, openKeyBundle, sealKeyBundle } from './keyBundle.ts';
@@ -61,6 +61,12 @@ export interface AccountClientOptions {
   kdfParameters?: Argon2idParameters;
   /** The weakest parameters accepted from the relay at login (default {@link MINIMUM_KDF_PARAMETERS}). */
   minimumKdfParameters?: Argon2idParameters;
+  /**
+   * Derives the account keys from the password at registration and login
+   * (default {@link deriveAccountKeysInThread}); the web app passes one that
+   * runs Argon2id in a Web Worker.
+   */
+  deriveKeys?: AccountKeyDerivation;
   /** Refresh the access token this many milliseconds before it expires (default 30 s). */
   refreshMarginMs?: number;
   /** Refresh on a timer before expiry even when nobody asks for a token (default false); stop it with {@link AccountClient.close}. */
@@ -159,6 +165,7 @@ export class AccountClient {
   readonly api: RelayApi;
   readonly #kdfParameters: Argon2idParameters;
   readonly #minimumKdfParameters: Argon2idParameters;
+  readonly #deriveKeys: AccountKeyDerivation;
   readonly #refreshMarginMs: number;
   readonly #autoRefresh: boolean;
   readonly #onSessionChange: ((session: Session | null) => void | Promise<void>) | undefined;
@@ -174,6 +181,7 @@ export class AccountClient {
     this.api = new RelayApi({ baseUrl: options.baseUrl, fetch: options.fetch, timeoutMs: options.timeoutMs });
     this.#kdfParameters = options.kdfParameters ?? ACCOUNT_KDF_PARAMETERS;
     this.#minimumKdfParameters = options.minimumKdfParameters ?? MINIMUM_KDF_PARAMETERS;
+    this.#deriveKeys = options.deriveKeys ?? deriveAccountKeysInThread;
     this.#refreshMarginMs = options.refreshMarginMs ?? 30_000;
     this.#autoRefresh = options.autoRefresh ?? false;
     this.#onSessionChange = options.onSessionChange;
@@ -215,7 +223,7 @@ export class AccountClient {
     if (password.length === 0) throw invalid('the password must not be empty');
     const salt = generatePasswordSalt();
     const kdf: KdfParams = { opsLimit: this.#kdfParameters.opsLimit, memLimit: this.#kdfParameters.memLimit };
-    const { authKey, wrappingKey, vaultKey } = deriveAccountKeys(password, salt, kdf);
+    const { authKey, wrappingKey, vaultKey } = await this.#deriveKeys(password, salt, kdf);
     const identity = createIdentity();
     const device = createDeviceKeys();
     let keyBundle: Uint8Array;
@@ -275,7 +283,7 @@ export class AccountClient {
       });
     }
     const saltBytes = fromBase64Url(salt);
-    const { authKey, wrappingKey, vaultKey } = deriveAccountKeys(password, saltBytes, kdf);
+    const { authKey, wrappingKey, vaultKey } = await this.#deriveKeys(password, saltBytes, kdf);
     let handedOver = false;
     try {
       const device = options.deviceKeys ?? createDeviceKeys();

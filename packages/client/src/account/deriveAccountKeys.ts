@@ -30,7 +30,16 @@ export interface AccountKeys {
  * const { authKey, wrappingKey, vaultKey } = deriveAccountKeys(password, salt, kdf);
  */
 export function deriveAccountKeys(password: string, salt: Uint8Array, parameters: Argon2idParameters): AccountKeys {
-  const masterKey = deriveKeyFromPassword(password, salt, parameters);
+  return accountKeysFromMasterKey(deriveKeyFromPassword(password, salt, parameters));
+}
+
+/**
+ * The second half of {@link deriveAccountKeys}: the three sub-keys of an
+ * Argon2id master key (`deriveKeyFromPassword(password, salt, parameters)`),
+ * which it wipes. For a caller that runs Argon2id itself, elsewhere (the web
+ * app's Web Worker); a few microseconds.
+ */
+export function accountKeysFromMasterKey(masterKey: Uint8Array): AccountKeys {
   try {
     return {
       authKey: deriveSubkey(masterKey, 1, AUTH_KEY_CONTEXT),
@@ -41,3 +50,19 @@ export function deriveAccountKeys(password: string, salt: Uint8Array, parameters
     masterKey.fill(0);
   }
 }
+
+/**
+ * How an {@link AccountClient} turns a password into {@link AccountKeys}:
+ * {@link deriveAccountKeys}, or the same function run elsewhere (the web app
+ * runs it in a Web Worker so the page never freezes during Argon2id). It must
+ * give exactly what {@link deriveAccountKeys} gives.
+ */
+export type AccountKeyDerivation = (
+  password: string,
+  salt: Uint8Array,
+  parameters: Argon2idParameters,
+) => Promise<AccountKeys>;
+
+/** {@link deriveAccountKeys} in the calling thread: the default (Node, the CLI, tests). */
+export const deriveAccountKeysInThread: AccountKeyDerivation = (password, salt, parameters) =>
+  Promise.resolve().then(() => deriveAccountKeys(password, salt, parameters));

@@ -8,7 +8,7 @@ import {
   type VaultKeyMaterial,
 } from '../../src/account/AccountClient.ts';
 import { AccountError, CLIENT_ERROR_MESSAGES } from '../../src/account/AccountError.ts';
-import { deriveAccountKeys } from '../../src/account/deriveAccountKeys.ts';
+import { type AccountKeyDerivation, deriveAccountKeys } from '../../src/account/deriveAccountKeys.ts';
 import { Session } from '../../src/account/Session.ts';
 import { FAKE_TOTP_CODE, FakeRelay, error, json } from './FakeRelay.ts';
 
@@ -79,6 +79,25 @@ describe('AccountClient', () => {
       expect(deriveAccountKeys(PASSWORD, loggedIn!.salt, loggedIn!.kdf).vaultKey).toEqual(loggedIn?.vaultKey);
       const sent = JSON.stringify(relay.requests.map((request) => request.body));
       expect(sent).not.toContain(Buffer.from(registered!.vaultKey).toString('base64url'));
+    });
+
+    it('derives the keys with the injected derivation at registration and login, from the account salt and parameters', async () => {
+      const calls: { salt: Uint8Array; parameters: unknown }[] = [];
+      const deriveKeys: AccountKeyDerivation = (password, salt, parameters) => {
+        calls.push({ salt, parameters });
+        return Promise.resolve(deriveAccountKeys(password, salt, parameters));
+      };
+      const received: VaultKeyMaterial[] = [];
+      const registered = await client({ deriveKeys }).register('acme', 'alice@acme.test', PASSWORD, 'laptop', {
+        onVaultKey: (material) => received.push(material),
+      });
+      const loggedIn = await client({ deriveKeys }).login('acme', 'alice@acme.test', PASSWORD, { deviceName: 'phone' });
+
+      expect(calls).toHaveLength(2);
+      expect(calls[0]?.salt).toEqual(received[0]?.salt);
+      expect(calls[1]?.salt).toEqual(received[0]?.salt);
+      expect(calls.map((call) => call.parameters)).toEqual([FAST, FAST]);
+      expect(loggedIn.identity).toEqual(registered.identity);
     });
 
     it('hands over no vault key when the password is wrong', async () => {

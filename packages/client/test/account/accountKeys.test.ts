@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CryptoInputError, generatePasswordSalt, ready } from '@coffre/crypto';
+import { CryptoInputError, deriveKeyFromPassword, generatePasswordSalt, ready } from '@coffre/crypto';
 import { createDeviceKeys } from '../../src/account/createDeviceKeys.ts';
 import { createIdentity } from '../../src/account/createIdentity.ts';
-import { deriveAccountKeys } from '../../src/account/deriveAccountKeys.ts';
+import { accountKeysFromMasterKey, deriveAccountKeys } from '../../src/account/deriveAccountKeys.ts';
 import { ACCOUNT_KDF_PARAMETERS, MINIMUM_KDF_PARAMETERS, meetsKdfFloor } from '../../src/account/kdfParameters.ts';
 
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
@@ -50,6 +50,13 @@ describe('deriveAccountKeys', () => {
       expect(variant.authKey).not.toEqual(base.authKey);
       expect(variant.wrappingKey).not.toEqual(base.wrappingKey);
     }
+  });
+
+  it('gives the same keys from an Argon2id master key derived elsewhere, and wipes that master key', () => {
+    const salt = generatePasswordSalt();
+    const masterKey = deriveKeyFromPassword('correct horse', salt, FAST);
+    expect(accountKeysFromMasterKey(masterKey)).toEqual(deriveAccountKeys('correct horse', salt, FAST));
+    expect(masterKey.every((byte) => byte === 0)).toBe(true);
   });
 
   it('refuses an empty password and a salt of the wrong length', () => {
