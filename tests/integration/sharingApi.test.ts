@@ -89,7 +89,6 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
     await addTestMember(api, tenant, document, owner, viewer, 'viewer');
     return document;
   };
-  /** A device for one sync client (its own id, so copies never share author counters), trusted by every client. */
   /** The user's signed-in device: the relay takes a member's entries only as the device of its token. */
   const device = (user: TestUser): DeviceIdentity => {
     const identity = { id: deviceId(user.session.deviceId), signingKeyPair: user.account.lastDeviceSigning() };
@@ -579,11 +578,17 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
       currentEpoch: 0,
       password: { salt: toBase64Url(salt), kdf: TEST_KDF },
     });
-    expect(session.authors.map((author) => [author.email, author.devices.length])).toEqual([
-      ['owner@example.com', 1],
-      ['editor@example.com', 1],
-      ['viewer@example.com', 1],
-    ]);
+    // The members' devices, to verify entries with, and nothing that says who they are.
+    expect(new Set(session.authors.map((author) => author.deviceId))).toEqual(
+      new Set([owner, editor, viewer].map((user) => user.session.deviceId)),
+    );
+    expect(Object.keys(session.authors[0] ?? {}).sort()).toEqual(['deviceId', 'signingPublicKey']);
+    const answerText = JSON.stringify(answer.body);
+    for (const user of [owner, editor, viewer]) {
+      expect(answerText).not.toContain(user.session.userId);
+      expect(answerText).not.toContain(toBase64Url(user.account.signing.publicKey));
+    }
+    expect(answerText).not.toContain('@example.com');
     const sealed = fromBase64Url(session.sealedKeys[0]?.sealedKey ?? '');
     const aad = new TextEncoder().encode(`test-link|${link.linkId}|${document.id}|0`);
     expect(open(link.sealingKey, sealed, aad)).toEqual(document.keys[0]);
@@ -686,7 +691,7 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
     const keptSession = LinkSessionResponseSchema.parse((await linkSession(kept)).body);
     expect(keptSession.currentEpoch).toBe(1);
     expect(keptSession.sealedKeys.map((entry) => entry.keyEpoch)).toEqual([0, 1]);
-    expect(keptSession.authors.map((author) => author.userId)).not.toContain(viewer.session.userId);
+    expect(keptSession.authors.map((author) => author.deviceId)).not.toContain(viewer.session.deviceId);
     // A link must carry the key of every epoch.
     const partial = newTestLink();
     const answer = await api.request('POST', sharingPaths.links(tenant, document.id), {

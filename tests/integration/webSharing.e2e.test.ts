@@ -191,7 +191,8 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
 
   it('opens a read link without an account, an edit link with its password, and says a revoked link does not work any more', async () => {
     const ada = await web.newApp();
-    await ada.signUp(newCredentials('ada'));
+    const adaCredentials = newCredentials('ada');
+    await ada.signUp(adaCredentials);
     await createDocument(ada, 'Public agenda', 'Meeting at ten.');
     const share = shareDialogOf(ada);
     await share.open();
@@ -254,6 +255,9 @@ describe(`web app sharing in Chromium (${storageEngine})`, () => {
     await expect
       .poll(() => editorOf(ada).bodyText(), { timeout: TIMEOUT })
       .toBe('Meeting at ten.\nAdded through the link.');
+    // Carets are named by the signing device: the link's is "Someone with a link", and a link sees no email.
+    await expect.poll(() => ada.page.getByText('Also here: Someone with a link').count(), { timeout: TIMEOUT }).toBe(1);
+    expect(await editor.page.content()).not.toContain(adaCredentials.email);
     await editor.screenshot('share-10-link-editing');
     await editor.audit('share-10-link-editing');
 

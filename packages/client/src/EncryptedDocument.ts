@@ -108,6 +108,10 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   #confirming: number | null = null;
   /** The acknowledged counter last reported as missing from the relay's state (reported once). */
   #reportedMissing = 0;
+  /** An acknowledgement or a sync came while a question was out: ask again after its answer. */
+  #confirmAgain = false;
+  #confirmRetry: ReturnType<typeof setTimeout> | null = null;
+  #confirmAttempts = 0;
   /** A connection opened: the provider's next count of 1 is its sync restarting. */
   #restarting = false;
 
@@ -155,6 +159,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     this.provider.on('open', () => {
       this.#restarting = true;
       this.#confirming = null; // an answer of the closed connection will not come
+      this.#clearConfirmRetry(); // the coming sync asks
     });
     this.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
       const own = this.envelope.ownCounter;
@@ -233,9 +238,38 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   #confirm(): void {
     if (this.#destroyed || !this.#synced || this.provider.unsyncedChanges > 0) return;
     const own = this.envelope.ownCounter;
-    if (own <= this.#confirmed || this.#confirming !== null) return;
+    if (own <= this.#confirmed) return;
+    if (this.#confirming !== null) {
+      // Something happened since the question (an acknowledgement, a sync): its answer may predate it.
+      this.#confirmAgain = true;
+      return;
+    }
+    this.#clearConfirmRetry();
     this.#confirming = own;
+    this.#confirmAgain = false;
     this.provider.sendStateless(STATE_VECTOR_REQUEST);
+  }
+
+  /**
+   * Asks again later while the relay's state lacks this device's entries and
+   * nothing else would ask: the relay answers from the state it had when it
+   * read the question, which a sync message sent after it may complete.
+   * Backs off from 100 ms to 5 s.
+   */
+  #confirmLater(): void {
+    if (this.#confirmRetry !== null) return;
+    const delay = Math.min(5_000, 100 * 2 ** this.#confirmAttempts);
+    this.#confirmAttempts += 1;
+    this.#confirmRetry = setTimeout(() => {
+      this.#confirmRetry = null;
+      this.#confirm();
+    }, delay);
+  }
+
+  #clearConfirmRetry(): void {
+    if (this.#confirmRetry === null) return;
+    clearTimeout(this.#confirmRetry);
+    this.#confirmRetry = null;
   }
 
   #onStateless(payload: string): void {
@@ -252,6 +286,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     const confirmed = this.envelope.confirmedCounter(stateVector);
     if (confirmed > this.#confirmed) {
       this.#confirmed = confirmed;
+      this.#confirmAttempts = 0;
       this.#writeSaved();
     }
     const acknowledged = this.#saves.saved;
@@ -261,7 +296,8 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       this.emit('error', { code: ErrorCode.NotStored, message: ERROR_MESSAGES[ErrorCode.NotStored] });
     }
     this.#emitStatus();
-    if (this.envelope.ownCounter > asked) this.#confirm();
+    if (this.envelope.ownCounter > asked || this.#confirmAgain) this.#confirm();
+    else if (confirmed < asked) this.#confirmLater();
   }
 
   get engine(): E {
@@ -363,6 +399,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
+    this.#clearConfirmRetry();
     this.envelope.destroy();
     this.provider.configuration.websocketProvider.off('connect', this.#dropQueuedWhileOffline);
     this.provider.destroy();

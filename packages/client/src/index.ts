@@ -130,7 +130,7 @@ export {
   type WorkspaceEvents,
   type DocumentMemberInfo,
   type ShareResult,
-  type RemoveMemberResult,
+  type RotationResult,
   type CreateLinkOptions,
   type CreatedLink,
   type LinkSummary,

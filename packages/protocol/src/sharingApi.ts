@@ -137,6 +137,13 @@ export const LinkResponseSchema = z.object({ link: LinkInfoSchema });
 
 /** POST /links/{linkId}/session (no bearer; rate-limited): proves the link secret, returns a document-scoped token. */
 export const LinkSessionRequestSchema = z.object({ accessProof: Key32Schema });
+/**
+ * A device that may have written the document, as a link session gets it:
+ * enough to verify entries and show "a member", nothing that says who (no
+ * email, no user id, no identity key).
+ */
+export const LinkAuthorSchema = z.object({ deviceId: IdSchema, signingPublicKey: Key32Schema });
+export type LinkAuthor = z.infer<typeof LinkAuthorSchema>;
 export const LinkSessionResponseSchema = z.object({
   documentId: IdSchema,
   role: z.enum(['viewer', 'editor']),
@@ -145,8 +152,8 @@ export const LinkSessionResponseSchema = z.object({
   currentEpoch: KeyEpochSchema,
   sealedKeys: z.array(z.object({ keyEpoch: KeyEpochSchema, sealedKey: z.string() })),
   password: LinkPasswordSchema.optional(),
-  /** Members' certified devices, so the link reader can verify entries. */
-  authors: z.array(UserKeysSchema),
+  /** Members' certified, not revoked devices, so the link reader can verify entries. */
+  authors: z.array(LinkAuthorSchema),
 });
 
 const tenantPath = (tenant: string) => `/v1/tenants/${encodeURIComponent(tenant)}`;

@@ -106,12 +106,16 @@ export function registerLinkCommands(program: Command, context: CliContext): voi
     );
   link
     .command('revoke')
-    .description('Revoke a link: it stops working at once, and its open connections are closed.')
+    .description(
+      'Revoke a link: it stops working at once, its open connections are closed, and the document moves to a new key the link does not hold.',
+    )
     .argument('<documentId>', 'a document you own')
     .argument('<linkId>', 'from `coffre link list`')
     .action(async (documentId: string, linkId: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
-      await workspace.revokeLink(documentId, linkId);
-      print(`Revoked link ${linkId}.`);
+      const result = await workspace.revokeLink(documentId, linkId);
+      print(`Revoked link ${linkId}; the document now uses key epoch ${result.currentEpoch}.`);
+      const others = result.revokedLinks.filter((id) => id !== linkId);
+      if (others.length > 0) print(`Also revoked (made elsewhere, so not re-sealed here): ${others.join(', ')}`);
     });
 }

@@ -1,4 +1,4 @@
-import type { DeviceId } from '@coffre/protocol';
+import { type DeviceId, linkDevicePublicKey } from '@coffre/protocol';
 import type { AccountWorkspace } from '../workspace/AccountWorkspace.ts';
 
 /** What it takes to name the device that saved a version. */
@@ -12,9 +12,18 @@ export interface AuthorDirectory {
 }
 
 export const UNKNOWN_AUTHOR = 'A member’s device';
+/** A share link's throwaway device (its id is its key: nothing says who holds the link). */
+export const LINK_AUTHOR = 'Someone with a link';
 
-/** The author of a version in words: "You (this device)", "You (another device)", a member's email. */
-export function describeAuthor(author: DeviceId | string, directory: AuthorDirectory): string {
+/**
+ * The author of a version, or of a caret, in words: "You (this device)",
+ * "You (another device)", a member's email, someone with a link. Without a
+ * directory (a share link's view, which knows no member) every member is
+ * "A member".
+ */
+export function describeAuthor(author: DeviceId | string, directory: AuthorDirectory | null): string {
+  if (linkDevicePublicKey(author)) return LINK_AUTHOR;
+  if (directory === null) return 'A member';
   if (author === directory.self.deviceId) return 'You (this device)';
   const userId = directory.owners.get(author);
   if (userId === undefined) return UNKNOWN_AUTHOR;

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { OpenedLink, SyncStatus, YjsEngine } from '@coffre/client';
-import { ANONYMOUS_NAME } from '@coffre/editor';
+import { describeAuthor } from '../history/versionAuthors.ts';
+import { NamedPresence } from '../workspace/NamedPresence.ts';
 import { DocumentSurface, SyncPill, useCoffreEditor, useDocumentTitle } from '../workspace/DocumentSurface.tsx';
 import { documentTitle } from '../workspace/documentMeta.ts';
 import { syncStatusText } from '../workspace/syncStatusText.ts';
@@ -17,8 +18,10 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
   const { document, role } = opened;
   const doc = document.envelope.engine.doc;
   const editable = role === 'editor';
-  // A reader of a view link connects read-only: no caret to publish.
-  const editing = useCoffreEditor(doc, editable ? document : null, { name: ANONYMOUS_NAME }, editable);
+  // A reader of a view link connects read-only: no caret to publish. Carets are named "A member" and
+  // "Someone with a link": a link knows no member's name.
+  const presence = useMemo(() => new NamedPresence(document, (author) => describeAuthor(author, null)), [document]);
+  const editing = useCoffreEditor(doc, editable ? presence : null, { name: '' }, editable);
   const { editor } = editing;
   const [status, setStatus] = useState<SyncStatus>(() => document.status);
   const [error, setError] = useState<string | null>(null);

@@ -4,6 +4,7 @@ import { describeError } from '../ui/describeError.ts';
 import { Field } from '../ui/Field.tsx';
 import { formatDateTime } from '../ui/formatDate.ts';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
+import { revokedLinksNote } from './revokedLinksNote.ts';
 
 type Links = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; list: LinkSummary[] };
 
@@ -118,9 +119,11 @@ export function LinksSection({ workspace, documentId }: { workspace: Workspace |
     setDone(null);
     setRevoking(link.linkId);
     try {
-      await workspace.revokeLink(documentId, link.linkId);
+      const result = await workspace.revokeLink(documentId, link.linkId);
       if (created && created.url === link.url) setCreated(null);
-      setDone('The link was revoked: it does not open the document any more, and whoever had it open is disconnected.');
+      setDone(
+        `The link was revoked: it does not open the document any more, whoever had it open is disconnected, and the document now uses a new key the link does not hold.${revokedLinksNote(result, link.linkId)}`,
+      );
       setGeneration((value) => value + 1);
     } catch (failure) {
       setError(describeError(failure));

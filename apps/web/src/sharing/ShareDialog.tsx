@@ -9,6 +9,7 @@ import { AutoFocusButton } from '../ui/AutoFocusButton.tsx';
 import { LinksSection } from './LinksSection.tsx';
 import { Modal } from '../ui/Modal.tsx';
 import { CompareAdvice, SafetyNumber } from './SafetyNumber.tsx';
+import { revokedLinksNote } from './revokedLinksNote.ts';
 import './sharing.css';
 
 export interface ShareDialogProps {
@@ -332,10 +333,7 @@ function MembersSection({
     setRemoving(member.email);
     try {
       const result = await workspace.removeMember(documentId, member.userId);
-      const revoked =
-        result.revokedLinks.length > 0
-          ? ` ${result.revokedLinks.length} link${result.revokedLinks.length === 1 ? '' : 's'} made on another device stopped working.`
-          : '';
+      const revoked = revokedLinksNote(result);
       setDone(
         `${member.email} was removed. The document now uses a new key they do not have: they keep what they could already read, and cannot read anything new.${revoked}`,
       );

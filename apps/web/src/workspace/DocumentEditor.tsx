@@ -22,6 +22,7 @@ import { downloadFile, fileNameFor } from './downloadFile.ts';
 import { DocumentSurface, SyncPill, useCoffreEditor, useDocumentTitle } from './DocumentSurface.tsx';
 import { documentTitle, givenTitle, summarize } from './documentMeta.ts';
 import { syncStatusHint, syncStatusText } from './syncStatusText.ts';
+import { usePresenceNames } from './usePresenceNames.ts';
 import { useAccountWorkspace } from './WorkspaceContext.tsx';
 
 export interface DocumentEditorProps {
@@ -76,8 +77,10 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
   const { document, engine, role } = opened;
   const doc = engine.doc;
   const editable = role !== 'viewer';
+  // Peers are named by the device that signed their presence, so this user publishes no name (no email).
+  const presence = usePresenceNames(document, workspace, documentId, session);
   // The editor, bound to the decrypted content, with carets sealed through the document.
-  const editing = useCoffreEditor(doc, document, { name: session.email, color: userColor(session.deviceId) }, editable);
+  const editing = useCoffreEditor(doc, presence, { name: '', color: userColor(session.deviceId) }, editable);
   const [status, setStatus] = useState<SyncStatus>(() => document.status);
   const [error, setError] = useState<string | null>(null);
   const [suggested, setSuggested] = useState(() => documentTitle(doc));
@@ -96,7 +99,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
     update();
     const offStatus = document.on('status', update);
     const offError = document.on('error', (event) => setError(event.message));
-    const offPresence = document.on('presence', (list) => {
+    const offPresence = presence.on('presence', (list) => {
       const users = new Map<string, PresenceUser>();
       for (const peer of list) {
         const parsed = parsePeerPresence(peer.state, doc, peer.clientId);
@@ -124,7 +127,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
       window.removeEventListener('offline', goOffline);
       window.removeEventListener('online', goOnline);
     };
-  }, [document, doc]);
+  }, [document, doc, presence]);
 
   // The in-memory search index and the sealed catalog title catch up after each pause in typing.
   useEffect(() => {

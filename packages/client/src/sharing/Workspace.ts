@@ -110,7 +110,8 @@ export interface ShareResult {
   epochs: number[];
 }
 
-export interface RemoveMemberResult {
+/** What a key rotation did (removing a member, revoking a link). */
+export interface RotationResult {
   currentEpoch: number;
   /** Links re-sealed for the new epoch (their secrets are kept here). */
   resealedLinks: string[];
@@ -469,14 +470,11 @@ export class Workspace extends Emitter<WorkspaceEvents> {
   }
 
   /**
-   * Removes a member and rotates the document key: a new random key for
-   * epoch current + 1, granted to every remaining member (this user
-   * included), the links whose secrets this client holds re-sealed (the
-   * relay revokes the others). The removed member keeps what they had and
-   * gets nothing written from now on; open copies here switch to the new
-   * epoch at once, other members' copies when they meet it.
+   * Removes a member and rotates the document key (see {@link #rotate}).
+   * The removed member keeps what they had and gets nothing written from
+   * now on.
    */
-  async removeMember(documentId: string, userId: string): Promise<RemoveMemberResult> {
+  async removeMember(documentId: string, userId: string): Promise<RotationResult> {
     const session = this.#session();
     const address = this.#address(documentId);
     if (userId === session.userId) throw invalid('you cannot remove yourself from a document you own');
@@ -484,12 +482,41 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     if (!members.some((member) => member.userId === userId)) {
       throw new AccountError('NOT_FOUND', { detail: 'this person is not a member of the document' });
     }
+    return this.#rotate(address, members, { removeUserId: userId });
+  }
+
+  /**
+   * Revokes a link and rotates the document key (see {@link #rotate}): the
+   * relay refuses the link from now on and closes its connections, and its
+   * secret opens nothing written after this, even if a relay kept serving
+   * it the keys it held.
+   */
+  async revokeLink(documentId: string, linkId: string): Promise<RotationResult> {
+    const address = this.#address(documentId);
+    if (!/^[0-9a-f]{32}$/.test(linkId)) throw invalid('a link id is 32 hexadecimal characters');
+    const members = await this.members(address.documentId);
+    return this.#rotate(address, members, { revokeLinkId: linkId });
+  }
+
+  /**
+   * Moves the document to a new random key for epoch current + 1, granted
+   * to every remaining member (this user included), the links whose secrets
+   * this client holds re-sealed, except the one revoked (the relay revokes
+   * every link not re-sealed). Open copies here switch to the new epoch at
+   * once, other members' copies and open links when they meet it.
+   */
+  async #rotate(
+    address: DocumentAddress,
+    members: readonly DocumentMemberInfo[],
+    change: { removeUserId?: string; revokeLinkId?: string },
+  ): Promise<RotationResult> {
+    const session = this.#session();
     const { currentEpoch } = await this.#openGrants(address);
     const newEpoch = currentEpoch + 1;
     const newKey = generateSymmetricKey();
     const grants: GrantWire[] = [];
     for (const member of members) {
-      if (member.userId === userId) continue;
+      if (member.userId === change.removeUserId) continue;
       let recipientBoxPublicKey: Uint8Array;
       if (member.userId === session.userId) {
         recipientBoxPublicKey = session.identity.box.publicKey;
@@ -524,11 +551,14 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       path: sharingPaths.links(session.tenant, address.documentId),
       schema: LinkListResponseSchema,
     });
+    if (change.revokeLinkId !== undefined && !relayLinks.some((link) => link.linkId === change.revokeLinkId)) {
+      throw new AccountError('NOT_FOUND', { detail: 'this link is not a live link of the document' });
+    }
     const links: { linkId: string; keyEpoch: number; sealedKey: string }[] = [];
     const revokedLinks: string[] = [];
     for (const link of relayLinks) {
       const stored = this.state.links.get(link.linkId);
-      if (!stored || stored.documentId !== address.documentId) {
+      if (link.linkId === change.revokeLinkId || !stored || stored.documentId !== address.documentId) {
         revokedLinks.push(link.linkId);
         continue;
       }
@@ -544,7 +574,12 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     const rotated = await this.account.request({
       method: 'POST',
       path: sharingPaths.rotations(session.tenant, address.documentId),
-      body: { removeUserIds: [userId], newEpoch, grants, links },
+      body: {
+        removeUserIds: change.removeUserId === undefined ? [] : [change.removeUserId],
+        newEpoch,
+        grants,
+        links,
+      },
       schema: RotateResponseSchema,
     });
     const kept = new Set(links.map((link) => link.linkId));
@@ -636,19 +671,6 @@ export class Workspace extends Emitter<WorkspaceEvents> {
           : undefined;
       return { ...link, ...(url === undefined ? {} : { url }) };
     });
-  }
-
-  /** Revokes a link: the relay refuses it from now on and closes its connections. */
-  async revokeLink(documentId: string, linkId: string): Promise<void> {
-    const session = this.#session();
-    const address = this.#address(documentId);
-    if (!/^[0-9a-f]{32}$/.test(linkId)) throw invalid('a link id is 32 hexadecimal characters');
-    await this.account.request({
-      method: 'DELETE',
-      path: sharingPaths.link(session.tenant, address.documentId, linkId),
-    });
-    this.state.links.delete(linkId);
-    await this.#persist();
   }
 
   /** A member of the organisation by email, as the relay serves them (keys not yet checked). */

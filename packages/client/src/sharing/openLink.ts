@@ -1,5 +1,6 @@
 import { fromBase64Url, toBase64Url } from '@coffre/crypto';
 import {
+  type DeviceId,
   type DocumentAddress,
   LinkSessionResponseSchema,
   deviceId,
@@ -16,8 +17,8 @@ import type { ContentEngine } from '../engines/ContentEngine.ts';
 import { DeviceDirectory, DocumentKeyring } from '../keys.ts';
 import { settle, trackedToken } from '../settle.ts';
 import { syncUrlFor } from '../syncUrlFor.ts';
-import { verifyDeviceCertificate } from './deviceCertificate.ts';
 import { createLinkDevice, linkDevicePublicKey } from './linkDevice.ts';
+import { OpenDocuments, encryptedDocumentCopy } from './OpenDocuments.ts';
 import { type LinkSecrets, deriveLinkKey, openKeyWithLinkKey, parseLinkFragment, parseShareUrl } from './links.ts';
 
 type LinkSession = z.infer<typeof LinkSessionResponseSchema>;
@@ -75,33 +76,25 @@ function linkKeyFor(session: LinkSession, secrets: LinkSecrets, password: string
   }
 }
 
-/** Adds the session's keys missing from `keyring`; returns how many were added. */
-function addLinkKeys(
-  keyring: DocumentKeyring,
-  session: LinkSession,
-  secrets: LinkSecrets,
-  linkKey: Uint8Array,
-): number {
-  let added = 0;
+/** The document keys sealed for the link that open (an older epoch that does not open leaves its entries unread). */
+function linkKeys(session: LinkSession, secrets: LinkSecrets, linkKey: Uint8Array): [number, Uint8Array][] {
+  const keys: [number, Uint8Array][] = [];
   for (const { keyEpoch, sealedKey } of session.sealedKeys) {
-    if (keyring.get(keyEpoch)) continue;
     try {
-      keyring.add(
+      keys.push([
         keyEpoch,
         openKeyWithLinkKey(linkKey, secrets.linkId, session.documentId, keyEpoch, fromBase64Url(sealedKey)),
-      );
-      added += 1;
+      ]);
     } catch {
-      // Checked below for the current epoch; an older epoch that does not open leaves its entries unread.
+      // Checked in openLinkKeys for the current epoch.
     }
   }
-  return added;
+  return keys;
 }
 
 /** The link's keys of every epoch; the current one must open. */
 function openLinkKeys(session: LinkSession, secrets: LinkSecrets, linkKey: Uint8Array): DocumentKeyring {
-  const keyring = new DocumentKeyring();
-  addLinkKeys(keyring, session, secrets, linkKey);
+  const keyring = new DocumentKeyring(linkKeys(session, secrets, linkKey));
   if (keyring.get(session.currentEpoch)) return keyring;
   if (!session.sealedKeys.some((sealed) => sealed.keyEpoch === session.currentEpoch)) {
     throw new AccountError('NO_DOCUMENT_KEY', { detail: `the link holds no key for epoch ${session.currentEpoch}` });
@@ -109,18 +102,14 @@ function openLinkKeys(session: LinkSession, secrets: LinkSecrets, linkKey: Uint8
   throw new AccountError(session.password ? 'LINK_PASSWORD_WRONG' : 'LINK_INVALID');
 }
 
-/** Members' devices whose certificates verify against their identity keys, and share-link editors. */
-function authorDirectory(tenant: string, session: LinkSession): DeviceDirectory {
-  const directory = new DeviceDirectory([], { resolve: (id) => linkDevicePublicKey(id) });
-  for (const author of session.authors) {
-    const identityKey = fromBase64Url(author.signingPublicKey);
-    for (const device of author.devices) {
-      if (!isValidId(device.deviceId)) continue;
-      if (!verifyDeviceCertificate(tenant, author.userId, identityKey, device)) continue;
-      directory.set(deviceId(device.deviceId), fromBase64Url(device.signingPublicKey));
-    }
-  }
-  return directory;
+/**
+ * The members' devices as the relay serves them to a link session (no
+ * identities, so nothing to check them against: see {@link openLink}).
+ */
+function linkAuthors(session: LinkSession): [DeviceId, Uint8Array][] {
+  return session.authors
+    .filter((author) => isValidId(author.deviceId))
+    .map((author) => [deviceId(author.deviceId), fromBase64Url(author.signingPublicKey)]);
 }
 
 /**
@@ -132,9 +121,15 @@ function authorDirectory(tenant: string, session: LinkSession): DeviceDirectory 
  *
  * The reader writes, if at all, as a throwaway device whose id is its
  * public key (see `createLinkDevice`). Authors' keys come from the relay
- * without a safety-number check: a link reader has no contacts to compare
- * with. The relay still cannot forge an entry, since it holds no document
- * key.
+ * as bare device keys, without a safety-number check: a link reader has no
+ * contacts to compare with, and learns no member's email or identity. The
+ * relay still cannot forge an entry, since it holds no document key.
+ *
+ * After a key rotation (a member removed, another link revoked) the link
+ * was re-sealed for the new epoch: an entry of an unknown epoch or device
+ * makes the link fetch its session again (at most every 2 s), and the
+ * entries that waited are read then. A revoked link's session is refused,
+ * so its secret opens nothing written after the revocation.
  *
  * Rejects with an {@link AccountError}: `LINK_INVALID`,
  * `LINK_PASSWORD_REQUIRED`, `LINK_PASSWORD_WRONG`, `LINK_UNAVAILABLE` (a
@@ -173,26 +168,31 @@ export async function openLink<E extends ContentEngine>(options: OpenLinkOptions
     tenantId: parseTenantId(tenant),
     documentId: parseDocumentId(session.documentId),
   };
+  const devices = new DeviceDirectory(linkAuthors(session), { resolve: (id) => linkDevicePublicKey(id) });
+  const open = new OpenDocuments(() => renew());
+  /** A new session: a new token, and the keys and devices a rotation since brought. */
+  const renew = async () => {
+    session = await startSession();
+    expiresAt = Date.now() + session.expiresIn * 1000;
+    open.update(session.documentId, linkKeys(session, secrets, linkKey), linkAuthors(session));
+  };
   const document: EncryptedDocument<E> = new EncryptedDocument({
     address,
     engine: options.engine,
     device: createLinkDevice(),
     keyring,
-    devices: authorDirectory(tenant, session),
+    devices,
     url: options.syncUrl ?? syncUrlFor(options.baseUrl),
     token: trackedToken(
       () => document,
       async () => {
-        if (expiresAt - Date.now() > TOKEN_MARGIN_MS) return session.accessToken;
-        session = await startSession();
-        expiresAt = Date.now() + session.expiresIn * 1000;
-        // A rotation since: the link was re-sealed for the new epoch.
-        if (addLinkKeys(keyring, session, secrets, linkKey) > 0) document?.envelope.retryPending();
+        if (expiresAt - Date.now() <= TOKEN_MARGIN_MS) await renew();
         return session.accessToken;
       },
     ),
     ...options.extra,
   });
+  open.add(session.documentId, encryptedDocumentCopy(document, keyring, devices));
   try {
     await settle(document, document.whenSynced(), options.timeoutMs ?? 30_000);
   } catch (error) {

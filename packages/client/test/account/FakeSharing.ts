@@ -147,7 +147,8 @@ export class FakeSharing {
       const authors = [...document.members.keys()]
         .map((userId) => this.#relay.userById(userId))
         .filter((user): user is FakeUser => user !== undefined)
-        .map((user) => this.userKeys(user));
+        .flatMap((user) => this.userKeys(user).devices)
+        .map((device) => ({ deviceId: device.deviceId, signingPublicKey: device.signingPublicKey }));
       return json(200, {
         documentId: document.id,
         role: link.role,

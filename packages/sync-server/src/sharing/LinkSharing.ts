@@ -18,7 +18,6 @@ import { linkSessionId } from './linkSessionId.ts';
 import type { CreateLinkRequest, LinkSessionRequest } from './requests.ts';
 import { requireAccess } from './requireAccess.ts';
 import type { SharingRepositories } from './sharingRepositories.ts';
-import { readUserKeys } from './userKeys.ts';
 
 export type LinkInfo = z.infer<typeof LinkInfoSchema>;
 export type LinkSession = z.infer<typeof LinkSessionResponseSchema>;
@@ -138,7 +137,12 @@ export class LinkSharing {
       const matches = constantTimeEqual(candidate, link?.verifier ?? dummy);
       if (!link || !matches) return null;
       const sealedKeys = await links.keys(linkId);
-      const authors = await readUserKeys(users, devices, { documentId: link.document_id });
+      const members = await users.publicIdentities({ documentId: link.document_id });
+      const certified = await devices.certifiedOf(members.map((member) => member.id));
+      const authors = certified.map((device) => ({
+        deviceId: device.id,
+        signingPublicKey: toBase64Url(device.signing_public_key),
+      }));
       return { link, sealedKeys, authors };
     });
     if (!found) throw new CoffreError(ErrorCode.NotFound);
