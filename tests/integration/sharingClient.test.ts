@@ -195,7 +195,9 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     expect(rotated.currentEpoch).toBe(1);
     expect(await bobClosed).toBe('FORBIDDEN');
 
-    // Alice's open copy switched to the new epoch by itself; Carol's fetches the new grant when it meets it.
+    // Alice's open copy switched to the new epoch by itself; Carol's fetches the new grant as soon as the
+    // relay announces the rotation, before any entry of the new epoch reaches it.
+    await waitFor(() => carolCopy.envelope.sealingEpoch === 1, TIMEOUT, 'the rotation announced to Carol');
     await append(aliceCopy, 'After.');
     expect(epochsOf(aliceCopy).at(-1)).toBe(1);
     await waitFor(() => body(carolCopy) === 'Before. After.', TIMEOUT, 'the new epoch at Carol');

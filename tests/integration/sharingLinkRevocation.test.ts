@@ -134,6 +134,9 @@ describe(`revoking a share link rotates the document key (${storageEngine})`, ()
     expect(await closed).toBe('FORBIDDEN');
     expect((await alice.workspace.listLinks(documentId)).map((link) => link.linkId)).toEqual([kept.linkId]);
 
+    // The relay tells the connections left that the key changed: the kept link moves to epoch 1 before
+    // it meets any entry of it, so what it writes next is sealed with the new key too.
+    await waitFor(() => keptReader.document.envelope.sealingEpoch === 1, TIMEOUT, 'the kept link fetching epoch 1');
     // The owner's open copy writes under the new epoch at once.
     await append(aliceCopy, ' After.');
     const later = aliceCopy.envelope.log.toArray().filter((frame) => parseEntry(frame).header.keyEpoch === 1);

@@ -5,6 +5,7 @@ import {
   type DeviceId,
   ErrorCode,
   ERROR_MESSAGES,
+  ACCESS_CHANGED,
   STATE_VECTOR_REQUEST,
   formatDocumentName,
   isErrorCode,
@@ -47,6 +48,8 @@ export interface EncryptedDocumentEvents extends Record<string, unknown> {
   presence: PresencePeer[];
   /** The document's content is available: loaded from the device, or from the relay when there is no local copy. */
   loaded: undefined;
+  /** The relay says the document's key was rotated: fetch its access again (see `ACCESS_CHANGED`). */
+  'access-changed': undefined;
 }
 
 /** The device's own copy of the envelope (IndexedDB in @coffre/storage). */
@@ -273,6 +276,10 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   }
 
   #onStateless(payload: string): void {
+    if (payload === ACCESS_CHANGED) {
+      if (!this.#destroyed) this.emit('access-changed', undefined);
+      return;
+    }
     const answer = parseStateVectorAnswer(payload);
     if (!answer || this.#destroyed) return;
     const asked = this.#confirming ?? 0;

@@ -183,6 +183,11 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     this.#ingest(waiting);
   }
 
+  /** The key epoch this device seals its next entries with: the newest its keyring holds. */
+  get sealingEpoch(): number {
+    return this.#keyring.currentEpoch;
+  }
+
   /** Re-reads entries waiting for a key epoch that was just added to the keyring. */
   retryPending(): void {
     const waiting = this.#pendingDevices;

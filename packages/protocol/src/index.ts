@@ -56,6 +56,7 @@ export {
   verifyEntrySignature,
 } from './entry.ts';
 export {
+  ACCESS_CHANGED,
   STATE_VECTOR_REQUEST,
   type StateVectorAnswer,
   encodeStateVectorAnswer,

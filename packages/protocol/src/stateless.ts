@@ -14,6 +14,15 @@ export const STATE_VECTOR_REQUEST = 'coffre/state-vector?';
 
 const STATE_VECTOR_ANSWER = 'coffre/state-vector';
 
+/**
+ * Relay to the connections of a document, after its key was rotated (a
+ * member removed, a link revoked): fetch the document's access again (new
+ * grants, a link's new session) so that what is written next is sealed with
+ * the new key at once, not only after meeting an entry of the new epoch.
+ * Carries nothing else; a client that ignores it still switches then.
+ */
+export const ACCESS_CHANGED = 'coffre/access-changed';
+
 export interface StateVectorAnswer {
   /** `Y.encodeStateVector` of the relay's envelope. */
   stateVector: Uint8Array;

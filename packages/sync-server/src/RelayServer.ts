@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Hocuspocus } from '@hocuspocus/server';
 import { ready } from '@coffre/crypto';
 import { getRequestListener } from '@hono/node-server';
-import { CloseCode, ErrorCode, type KdfParams, LIMITS, type TenantId } from '@coffre/protocol';
+import { ACCESS_CHANGED, CloseCode, ErrorCode, type KdfParams, LIMITS, type TenantId } from '@coffre/protocol';
 import type { CryptoKey } from 'jose';
 import { AccountService, type Revocation } from './accounts/AccountService.ts';
 import { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
@@ -257,7 +257,7 @@ export class RelayServer {
     this.logger.info({ tenant: revocation.tenant, reason: revocation.reason, closed }, 'sessions revoked');
   }
 
-  /** Members removed, links revoked or a document deleted: their open connections to it close now. */
+  /** Members removed, links revoked or a document deleted: their open connections to it close now; a new key is announced. */
   #closeDocumentAccess(change: DocumentAccessChange): void {
     const { tenant, documentId } = change;
     let closed = 0;
@@ -269,6 +269,9 @@ export class RelayServer {
       closed += this.connections.closeDocument(tenant, documentId);
       this.#unloadDeleted(`${tenant}/${documentId}`);
     }
+    // The connections left switch to the new key now (see ACCESS_CHANGED); like the closes above, on this node only.
+    if (change.keyEpoch !== undefined)
+      this.hocuspocus.documents.get(`${tenant}/${documentId}`)?.broadcastStateless(ACCESS_CHANGED);
     this.logger.info(
       { tenant, document: documentId, users: change.users.length, links: change.links.length, closed },
       change.document ? 'document deleted' : 'document access revoked',

@@ -47,7 +47,15 @@ export interface LocalDocumentOptions<E extends ContentEngine> extends Omit<
 }
 
 const FROM_OTHER_TAB = Symbol('coffre-other-tab');
-const FORWARDED_EVENTS = ['status', 'error', 'entry-rejected', 'incomplete', 'remote-change', 'presence'] as const;
+const FORWARDED_EVENTS = [
+  'status',
+  'error',
+  'entry-rejected',
+  'incomplete',
+  'remote-change',
+  'presence',
+  'access-changed',
+] as const;
 
 /**
  * A document as the app opens it on a device: it opens from IndexedDB with

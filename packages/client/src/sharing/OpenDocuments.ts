@@ -14,7 +14,15 @@ export interface OpenCopy {
     keys: Iterable<readonly [number, Uint8Array]>,
     devices: Iterable<readonly [DeviceId, Uint8Array]>,
   ): void;
-  on(event: 'entry-rejected', listener: (event: EntryRejectedEvent) => void): () => void;
+  on<K extends keyof OpenCopyEvents>(event: K, listener: (payload: OpenCopyEvents[K]) => void): () => void;
+}
+
+/** What an open copy tells the registry. */
+export interface OpenCopyEvents {
+  /** An entry it could not read: of an unknown key epoch or device, it waits for a refresh. */
+  'entry-rejected': EntryRejectedEvent;
+  /** The relay announced a key rotation. */
+  'access-changed': undefined;
 }
 
 interface OpenDocument {
@@ -29,9 +37,10 @@ interface OpenDocument {
  * The documents open through a workspace, by document id: what key
  * rotations, new members and refreshes update. A copy that meets an entry
  * of an unknown key epoch or device (the user's new device, a new member's,
- * a rotated key) makes the registry call `refresh` for its document, at most
- * once per {@link REFRESH_INTERVAL_MS}; entries met meanwhile wait for the
- * next round, so none is left unread.
+ * a rotated key), or hears from the relay that the key was rotated, makes
+ * the registry call `refresh` for its document, at most once per
+ * {@link REFRESH_INTERVAL_MS}; entries met meanwhile wait for the next round,
+ * so none is left unread.
  */
 export class OpenDocuments {
   readonly #documents = new Map<string, OpenDocument>();
@@ -55,6 +64,7 @@ export class OpenDocuments {
     copy.on('entry-rejected', (event) => {
       if (event.reason === 'unknown-epoch' || event.reason === 'unknown-device') this.#schedule(documentId);
     });
+    copy.on('access-changed', () => this.#schedule(documentId));
   }
 
   remove(documentId: string, copy: OpenCopy): void {
@@ -132,6 +142,7 @@ export function encryptedDocumentCopy(
       for (const [id, publicKey] of newDevices) if (!devices.has(id)) document.envelope.trustDevice(id, publicKey);
       if (newKeys) document.envelope.retryPending();
     },
-    on: (event, listener) => document.on(event, listener),
+    on: <K extends keyof OpenCopyEvents>(event: K, listener: (payload: OpenCopyEvents[K]) => void) =>
+      document.on(event, listener),
   };
 }

@@ -51,7 +51,7 @@ export interface SharingServiceOptions {
   tokenIssuer?: string;
   /** Lifetime of link-session tokens in seconds (default 300). */
   linkTokenSeconds?: number;
-  /** Called after a removal, a link revocation or a deletion has committed. */
+  /** Called after a removal, a link revocation, a key rotation or a deletion has committed. */
   onRevoked?: (change: DocumentAccessChange) => void;
   /** Called after a document was created or a member added. */
   onAdmitted?: (change: DocumentAccessChange) => void;
@@ -297,15 +297,14 @@ export class SharingService {
       await links.revoke(plan.revokedLinks);
       return plan;
     });
-    if (removeUserIds.length > 0 || revokedLinks.length > 0) {
-      this.#onRevoked({
-        tenant: session.tenant,
-        documentId,
-        users: removeUserIds,
-        links: revokedLinks,
-        document: false,
-      });
-    }
+    this.#onRevoked({
+      tenant: session.tenant,
+      documentId,
+      users: removeUserIds,
+      links: revokedLinks,
+      document: false,
+      keyEpoch: request.newEpoch,
+    });
     return { currentEpoch: request.newEpoch };
   }
 
