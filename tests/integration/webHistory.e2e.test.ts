@@ -87,8 +87,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     await laptop.page.keyboard.press('Escape');
     await screen.dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
 
-    await screen.text.click();
-    await laptop.page.keyboard.press('End');
+    await screen.caretToEnd();
     await laptop.page.keyboard.press('Enter');
     await laptop.page.keyboard.type('Then a second paragraph.');
     await expect.poll(() => screen.bodyText(), { timeout: TIMEOUT }).toBe('First version\nThen a second paragraph.');

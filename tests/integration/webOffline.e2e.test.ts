@@ -9,6 +9,7 @@ import { StaticSite, ensureTenant } from '@coffre/sync-server';
 import { buildWebApp } from '../support/buildWebApp.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
+import { editorOf } from './support/webAppSuite.ts';
 import { type Credentials, WebAppPage } from './support/WebAppPage.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -16,30 +17,6 @@ const TIMEOUT = 30_000;
 
 function newCredentials(name: string): Credentials {
   return { email: `${name}-${Math.random().toString(36).slice(2, 8)}@example.test`, password: PASSWORD };
-}
-
-function editorOf(app: WebAppPage) {
-  const page = app.page;
-  return {
-    title: page.getByRole('textbox', { name: 'Title' }),
-    text: page.getByRole('textbox', { name: 'Document text' }),
-    async waitOpen(): Promise<void> {
-      await page.getByRole('textbox', { name: 'Document text' }).waitFor({ state: 'visible', timeout: TIMEOUT });
-    },
-    /** The text, one line per paragraph, without the other editors' caret labels. */
-    async bodyText(): Promise<string> {
-      return page.locator('.doc-prose').evaluate((element) => {
-        const copy = element.cloneNode(true) as HTMLElement;
-        for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove();
-        return Array.from(copy.querySelectorAll('p, h1, h2, h3'), (paragraph) => paragraph.textContent ?? '').join(
-          '\n',
-        );
-      });
-    },
-    async statusText(): Promise<string> {
-      return (await page.locator('.sync-pill').textContent()) ?? '';
-    },
-  };
 }
 
 /** Resolves once a service worker controls the page and its shell cache is filled. */
@@ -212,8 +189,7 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
     await list.getByRole('link', { name: 'Mountain hut' }).click();
     await editor.waitOpen();
     await expect.poll(() => editor.bodyText(), { timeout: TIMEOUT }).toBe('The key is under the third stone.');
-    await editor.text.click();
-    await app.page.keyboard.press('ControlOrMeta+End');
+    await editor.caretToEnd();
     await app.page.keyboard.press('Enter');
     await app.page.keyboard.type('Written with no network.');
     await expect

@@ -44,10 +44,7 @@ async function createDocument(app: WebAppPage, title: string, text: string): Pro
 /** Types at the end of the document, on a new line. */
 async function appendLine(app: WebAppPage, text: string): Promise<void> {
   const editor = editorOf(app);
-  await editor.text.locator('p').last().click();
-  await app.page.keyboard.press('End');
-  // The editor reads the caret the click and End placed from the next selectionchange event.
-  await app.page.waitForTimeout(200);
+  await editor.caretToEnd();
   await app.page.keyboard.press('Enter');
   await app.page.keyboard.type(text);
   await expect.poll(() => editor.statusText(), { timeout: TIMEOUT }).toBe('Saved');

@@ -148,6 +148,29 @@ export function editorOf(app: WebAppPage) {
     async statusText(): Promise<string> {
       return (await page.locator('.sync-pill').textContent()) ?? '';
     },
+    /**
+     * Puts the caret at the end of the text, as a person would (click, then
+     * Ctrl+End), and waits until the editor itself has it there: it reads the
+     * browser's selection on the next selectionchange event, so typing at once
+     * could land where the caret was before.
+     */
+    async caretToEnd(): Promise<void> {
+      await page.getByRole('textbox', { name: 'Document text' }).click();
+      await page.keyboard.press('ControlOrMeta+End');
+      await page.waitForFunction(
+        () => {
+          // TipTap keeps its editor on the ProseMirror element.
+          type WithEditor = Element & {
+            editor?: { state: { selection: { head: number }; doc: { content: { size: number } } } };
+          };
+          const element = document.querySelector<WithEditor>('.doc-prose');
+          const state = element?.editor?.state;
+          return state !== undefined && state.selection.head >= state.doc.content.size - 1;
+        },
+        undefined,
+        { timeout: TIMEOUT },
+      );
+    },
   };
 }
 
