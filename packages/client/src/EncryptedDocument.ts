@@ -1,6 +1,5 @@
 import * as Y from 'yjs';
 import { HocuspocusProvider, HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider';
-import { fromBase64Url, toBase64Url } from '@coffre/crypto';
 import {
   type DeviceId,
   ErrorCode,
@@ -14,7 +13,9 @@ import {
 import { Emitter } from './Emitter.ts';
 import { type EncryptedEnvelopeOptions, type EntryRejectedEvent, EncryptedEnvelope } from './EncryptedEnvelope.ts';
 import type { ContentEngine } from './engines/ContentEngine.ts';
+import { type PresencePeer, PresenceChannel } from './PresenceChannel.ts';
 import { SaveTracker } from './SaveTracker.ts';
+import type { HeadsStatus } from './SyncHeads.ts';
 import type { VersionHistory } from './VersionHistory.ts';
 import { type SealingJournal, MemorySealingJournal } from './SealingJournal.ts';
 
@@ -32,11 +33,7 @@ export interface DocumentError {
   message: string;
 }
 
-export interface PresencePeer {
-  clientId: number;
-  author: DeviceId;
-  state: unknown;
-}
+export type { PresencePeer } from './PresenceChannel.ts';
 
 export interface EncryptedDocumentEvents extends Record<string, unknown> {
   status: SyncStatus;
@@ -46,6 +43,8 @@ export interface EncryptedDocumentEvents extends Record<string, unknown> {
   incomplete: Map<DeviceId, number[]>;
   'remote-change': { entries: number };
   presence: PresencePeer[];
+  /** What peers' signed heads say about what the relay delivers (see {@link EncryptedDocument.heads}). */
+  heads: HeadsStatus;
   /** The document's content is available: loaded from the device, or from the relay when there is no local copy. */
   loaded: undefined;
   /** The relay says the document's key was rotated: fetch its access again (see `ACCESS_CHANGED`). */
@@ -74,6 +73,10 @@ export interface EncryptedDocumentOptions<E extends ContentEngine> extends Encry
   local?: LocalEnvelopeSource;
   /** This device's sealing progress, kept across sessions (required for `local` to be safe across crashes). */
   journal?: SealingJournal;
+  /** Publish this device's signed heads in presence at most this often (default 1 s; 0: never). */
+  headsIntervalMs?: number;
+  /** A difference between peers' heads and this device's is reported once it lasts this long (default 5 s). */
+  headsGraceMs?: number;
 }
 
 type LocalState = 'none' | 'loading' | 'loaded' | 'failed';
@@ -96,7 +99,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   #ownsSocket: boolean;
   #state: SyncState = 'connecting';
   #synced = false;
-  #presence: PresencePeer[] = [];
+  readonly #presence: PresenceChannel;
   #destroyed = false;
   #local: LocalState;
   readonly #journal: SealingJournal;
@@ -141,12 +144,25 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
 
     this.envelope.on('entry-rejected', (event) => this.emit('entry-rejected', event));
     this.envelope.on('incomplete', (gaps) => this.emit('incomplete', gaps));
-    this.envelope.on('remote-change', (event) => this.emit('remote-change', event));
+    this.#presence = new PresenceChannel({
+      envelope: this.envelope,
+      awareness: this.provider.awareness,
+      confirmed: () => this.#confirmed,
+      headsIntervalMs: options.headsIntervalMs,
+      headsGraceMs: options.headsGraceMs,
+      onPeers: (peers) => this.emit('presence', peers),
+      onHeads: (status) => this.emit('heads', status),
+    });
+    this.envelope.on('remote-change', (event) => {
+      this.emit('remote-change', event);
+      this.#presence.changed();
+    });
     this.envelope.on('sealed', ({ counter }) => {
       // Recorded before the entry can leave the device (the provider sends it after this transaction).
       // Only one envelope seals for this device at a time, so its counter is the journal's truth.
       this.#journal.write({ sealed: counter, saved: this.#confirmed });
       this.#emitStatus();
+      this.#presence.changed();
     });
     this.envelope.engine.onLocalChange(() => this.#emitStatus());
 
@@ -163,6 +179,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       this.#restarting = true;
       this.#confirming = null; // an answer of the closed connection will not come
       this.#clearConfirmRetry(); // the coming sync asks
+      this.#presence.reconnecting();
     });
     this.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
       const own = this.envelope.ownCounter;
@@ -181,7 +198,6 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     this.provider.on('close', ({ event }: { event: { code: number; reason: string } }) => {
       if (isErrorCode(event.reason)) this.#fail(event.reason);
     });
-    this.provider.awareness?.on('change', this.#onAwarenessChange);
     // While the socket is down the provider queues every update and sends the queue the moment it
     // reconnects, before the token: past 16 messages the relay drops such a connection. The sync that
     // follows authentication carries the same changes, so what was queued offline can go.
@@ -295,6 +311,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       this.#confirmed = confirmed;
       this.#confirmAttempts = 0;
       this.#writeSaved();
+      this.#presence.changed();
     }
     const acknowledged = this.#saves.saved;
     if (acknowledged > confirmed && acknowledged > this.#reportedMissing) {
@@ -338,7 +355,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
 
   /** Peers' decrypted presence states; forged or stale ones are left out. */
   get presence(): PresencePeer[] {
-    return this.#presence;
+    return this.#presence.peers;
   }
 
   /** Resolves once the content can be shown: from the device's copy, or from the relay when there is none. */
@@ -398,15 +415,27 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     void socket.connect();
   }
 
-  /** Publishes this user's presence (name, colour, cursor), sealed. */
+  /** Publishes this user's presence (name, colour, cursor), sealed with this device's signed heads. */
   setPresence(state: unknown): void {
-    this.provider.awareness?.setLocalState({ sealed: toBase64Url(this.envelope.sealPresence(state)) });
+    this.#presence.set(state);
+  }
+
+  /**
+   * What the signed heads of everyone online say: `in-sync` when this device
+   * has every entry they have and they have every entry of this device the
+   * relay holds; `behind`, naming who lacks what, when a difference lasts
+   * longer than `headsGraceMs` (the relay may be holding entries back);
+   * `alone` when no one else publishes heads. Emitted as `heads`.
+   */
+  get heads(): HeadsStatus {
+    return this.#presence.status;
   }
 
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#clearConfirmRetry();
+    this.#presence.destroy();
     this.envelope.destroy();
     this.provider.configuration.websocketProvider.off('connect', this.#dropQueuedWhileOffline);
     this.provider.destroy();
@@ -423,25 +452,4 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     if (this.#destroyed) return;
     this.emit('status', this.status);
   }
-
-  #onAwarenessChange = (): void => {
-    const awareness = this.provider.awareness;
-    if (!awareness) return;
-    const peers: PresencePeer[] = [];
-    for (const [clientId, state] of awareness.getStates()) {
-      if (clientId === awareness.clientID) continue;
-      const sealed = (state as { sealed?: unknown }).sealed;
-      if (typeof sealed !== 'string') continue;
-      let frame: Uint8Array;
-      try {
-        frame = fromBase64Url(sealed);
-      } catch {
-        continue;
-      }
-      const opened = this.envelope.openPresence(frame, clientId);
-      if (opened) peers.push({ clientId, author: opened.author, state: opened.state });
-    }
-    this.#presence = peers;
-    this.emit('presence', peers);
-  };
 }

@@ -19,6 +19,7 @@ import type { ContentEngine } from './engines/ContentEngine.ts';
 import { Emitter } from './Emitter.ts';
 import type { DeviceDirectory, DeviceIdentity, DocumentKeyring } from './keys.ts';
 import { VersionHistory } from './VersionHistory.ts';
+import { type Heads, headsFromWire, headsToWire } from './SyncHeads.ts';
 
 /** Transaction origin of entries this replica pushes itself. */
 export const LOCAL_ORIGIN = Symbol('coffre-envelope-local');
@@ -28,6 +29,25 @@ export interface EntryRejectedEvent {
   message: string;
   author?: DeviceId;
   counter?: number;
+}
+
+/** Marks a presence plaintext of this format: `{ "coffre/presence": 1, state, heads }`. */
+const PRESENCE_FORMAT = 'coffre/presence';
+
+interface SealedPresence {
+  [PRESENCE_FORMAT]: 1;
+  /** What the app published (the editor's caret and colour). */
+  state: unknown;
+  /** The sender's heads, signed with it (see SyncHeads.ts). */
+  heads?: [string, number][];
+}
+
+/** A peer's presence, verified and opened. */
+export interface OpenedPresence {
+  author: DeviceId;
+  state: unknown;
+  /** The highest counter per author the peer had applied when it published this. */
+  heads?: Heads;
 }
 
 export interface EnvelopeEvents extends Record<string, unknown> {
@@ -188,6 +208,16 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     return this.#keyring.currentEpoch;
   }
 
+  /** The device this replica seals as. */
+  get deviceId(): DeviceId {
+    return this.#device.id;
+  }
+
+  /** The highest counter applied per author, this device's own included: what presence publishes. */
+  heads(): Heads {
+    return this.#counters.coverage();
+  }
+
   /** Re-reads entries waiting for a key epoch that was just added to the keyring. */
   retryPending(): void {
     const waiting = this.#pendingDevices;
@@ -238,8 +268,10 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   }
 
   /** Seals a presence state (name, colour, cursor) with the document key. */
-  sealPresence(state: unknown): Uint8Array {
-    const plaintext = new TextEncoder().encode(JSON.stringify(state));
+  sealPresence(state: unknown, heads?: Heads): Uint8Array {
+    const presence: SealedPresence = { [PRESENCE_FORMAT]: 1, state };
+    if (heads) presence.heads = headsToWire(heads);
+    const plaintext = new TextEncoder().encode(JSON.stringify(presence));
     const { epoch, key } = this.#keyring.current;
     this.#presenceCounter += 1;
     const frame = sealEntry({
@@ -265,7 +297,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
    * another document. `source` names the sender's session (e.g. its
    * awareness client id), so a reloaded device is not mistaken for a replay.
    */
-  openPresence(frame: Uint8Array, source: string | number = ''): { author: DeviceId; state: unknown } | null {
+  openPresence(frame: Uint8Array, source: string | number = ''): OpenedPresence | null {
     try {
       const parsed = parseEntry(frame);
       const { header } = parsed;
@@ -278,7 +310,13 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       const seen = this.#presenceSeen.get(stream) ?? 0;
       if (header.counter < seen) return null;
       this.#presenceSeen.set(stream, header.counter);
-      return { author: header.author, state: JSON.parse(new TextDecoder().decode(plaintext)) as unknown };
+      const value = JSON.parse(new TextDecoder().decode(plaintext)) as unknown;
+      if (typeof value !== 'object' || value === null || !(PRESENCE_FORMAT in value)) {
+        return { author: header.author, state: value }; // a client from before heads
+      }
+      const presence = value as SealedPresence;
+      const heads = headsFromWire(presence.heads);
+      return { author: header.author, state: presence.state, ...(heads ? { heads } : {}) };
     } catch {
       return null;
     }

@@ -1,5 +1,14 @@
 // Re-exported so that apps build on this SDK alone: sodium's one-time start-up, which every
 // account and document call needs first, and the Argon2id cost type of AccountClientOptions.
+export {
+  type Heads,
+  type HeadsStatus,
+  type MissingEntries,
+  type UnseenEntries,
+  HeadsWatch,
+  headsFromWire,
+  headsToWire,
+} from './SyncHeads.ts';
 export { type Argon2idParameters, ready } from '@coffre/crypto';
 export type { ContentEngine } from './engines/ContentEngine.ts';
 export { YjsEngine } from './engines/YjsEngine.ts';

@@ -22,6 +22,7 @@ import { downloadFile, fileNameFor } from './downloadFile.ts';
 import { DocumentSurface, SyncPill, useCoffreEditor, useDocumentTitle } from './DocumentSurface.tsx';
 import { documentTitle, givenTitle, summarize } from './documentMeta.ts';
 import { syncStatusHint, syncStatusText } from './syncStatusText.ts';
+import { HeadsNotice } from './HeadsNotice.tsx';
 import { usePresenceNames } from './usePresenceNames.ts';
 import { useAccountWorkspace } from './WorkspaceContext.tsx';
 
@@ -186,9 +187,12 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
       titleReadOnly={!editable}
       enterMovesToText
       notice={
-        !editable ? (
-          <p className="doc-readonly">You can read this document; its owner has not let you edit it.</p>
-        ) : null
+        <>
+          {!editable ? (
+            <p className="doc-readonly">You can read this document; its owner has not let you edit it.</p>
+          ) : null}
+          <HeadsNotice document={document} nameOf={(device) => presence.nameOf(device)} />
+        </>
       }
       footer="Encrypted on this device: the relay stores only ciphertext, the title included."
     />

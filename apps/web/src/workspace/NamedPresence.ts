@@ -55,6 +55,11 @@ export class NamedPresence implements PresenceSource {
     };
   }
 
+  /** The name shown for a device, as peers are named. */
+  nameOf(author: DeviceId): string {
+    return this.#nameOf(author);
+  }
+
   /** Names peers anew, e.g. once the members' devices are known. */
   rename(nameOf: PresenceNamer): void {
     this.#nameOf = nameOf;

@@ -13,6 +13,7 @@ import { EncryptedEnvelope } from '../EncryptedEnvelope.ts';
 import type { ContentEngine } from '../engines/ContentEngine.ts';
 import { type SealingJournal, MemorySealingJournal } from '../SealingJournal.ts';
 import type { VersionHistory } from '../VersionHistory.ts';
+import type { HeadsStatus } from '../SyncHeads.ts';
 import { electTabWriter } from './electTabWriter.ts';
 import { PageHideRescue } from './PageHideRescue.ts';
 import { requestPersistentStorage } from './requestPersistentStorage.ts';
@@ -54,6 +55,7 @@ const FORWARDED_EVENTS = [
   'incomplete',
   'remote-change',
   'presence',
+  'heads',
   'access-changed',
 ] as const;
 
@@ -90,6 +92,7 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
   #loaded = false;
   #status: SyncStatus = { state: 'connecting', unsaved: 0 };
   #presence: PresencePeer[] = [];
+  #heads: HeadsStatus = { state: 'alone', peers: 0, missing: [], unseen: [] };
   /** Edits handed to the writer and not yet confirmed sealed, by message id. */
   #handedOver = new Map<number, Uint8Array>();
   #nextHandOver = 1;
@@ -139,6 +142,11 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
 
   get presence(): PresencePeer[] {
     return this.#writer?.document.presence ?? this.#presence;
+  }
+
+  /** What peers' signed heads say (see `EncryptedDocument.heads`), as the writer tab sees it. */
+  get heads(): HeadsStatus {
+    return this.#writer?.document.heads ?? this.#heads;
   }
 
   get loaded(): boolean {
@@ -274,6 +282,7 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     for (const event of FORWARDED_EVENTS) encrypted.on(event, (payload) => this.emit(event, payload));
     encrypted.on('status', (value) => this.#post({ type: 'status', value }));
     encrypted.on('presence', (value) => this.#post({ type: 'presence', value }));
+    encrypted.on('heads', (value) => this.#post({ type: 'heads', value }));
     encrypted.on('loaded', () => this.#markLoaded());
     if (this.#offline) encrypted.disconnect();
     // Edits a previous writer may not have sealed are sealed again (harmless if it had).
@@ -306,6 +315,7 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
           this.#post({ type: 'envelope', update: Y.encodeStateAsUpdate(this.envelope) });
           this.#post({ type: 'status', value: writer.document.status });
           this.#post({ type: 'presence', value: writer.document.presence });
+          this.#post({ type: 'heads', value: writer.document.heads });
         }
         return;
       case 'envelope':
@@ -326,6 +336,11 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
         if (writer) return;
         this.#status = message.value;
         this.emit('status', this.status);
+        return;
+      case 'heads':
+        if (writer) return;
+        this.#heads = message.value;
+        this.emit('heads', message.value);
         return;
       case 'presence':
         if (writer) return;

@@ -1,4 +1,5 @@
 import type { PresencePeer, SyncStatus } from '../EncryptedDocument.ts';
+import type { HeadsStatus } from '../SyncHeads.ts';
 
 /** What the tabs of one device say to each other about one document (BroadcastChannel, same origin). */
 export type TabMessage =
@@ -11,9 +12,11 @@ export type TabMessage =
   /** The writer sealed a follower's edit. */
   | { type: 'sealed'; id: number; tab: string }
   | { type: 'status'; value: SyncStatus }
-  | { type: 'presence'; value: PresencePeer[] };
+  | { type: 'presence'; value: PresencePeer[] }
+  | { type: 'heads'; value: HeadsStatus };
 
 const STATES = new Set(['offline', 'connecting', 'syncing', 'saved']);
+const HEADS_STATES = new Set(['alone', 'in-sync', 'behind']);
 
 /** Checks a message from another tab; null when it is not one this version understands. */
 export function parseTabMessage(data: unknown): TabMessage | null {
@@ -40,6 +43,12 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     }
     case 'presence':
       return Array.isArray(message.value) ? { type: 'presence', value: message.value as PresencePeer[] } : null;
+    case 'heads': {
+      const value = message.value as Partial<HeadsStatus> | undefined;
+      return value && HEADS_STATES.has(value.state ?? '') && Array.isArray(value.missing) && Array.isArray(value.unseen)
+        ? { type: 'heads', value: value as HeadsStatus }
+        : null;
+    }
     default:
       return null;
   }
