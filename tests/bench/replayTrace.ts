@@ -1,13 +1,20 @@
 /**
  * Replays the automerge-paper editing trace (259,778 keystrokes) on client A
- * through a relay to client B, once with Coffre (sealed envelope; a relay
- * that acknowledges only committed updates) and once with plain Hocuspocus
- * on plain Yjs, in the same run. Each relay runs in its own process, as in
- * production; the clients share this one. Prints the figures with
+ * through a relay to client B, with Coffre (sealed envelope; a relay that
+ * acknowledges only committed updates) and with plain Hocuspocus on plain
+ * Yjs, in the same run: first keystroke by keystroke (one Yjs transaction
+ * each; plain Hocuspocus then sends one message per keystroke, Coffre one
+ * entry per task), then, for throughput only, both with the same batching
+ * (the `--chunk` keystrokes typed in one task go in one Yjs transaction, so
+ * one message or entry each), which shows what encryption itself costs on
+ * throughput. Each relay runs in its own
+ * process, as in production; the clients share this one. `--load` keeps a
+ * second process busy on one core throughout. Prints the figures with
  * Coffre/plain ratios, then one JSON object on the last line.
  *
- *   ./run bench [--keystrokes N] [--latency-samples N] [--chunk N] [--pace-ms N]
+ *   ./run bench [--keystrokes N] [--latency-samples N] [--chunk N] [--pace-ms N] [--load]
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +49,7 @@ const { values: args } = parseArgs({
     'latency-samples': { type: 'string', default: '1000' },
     chunk: { type: 'string', default: '100' },
     'pace-ms': { type: 'string', default: '10' },
+    load: { type: 'boolean', default: false },
   },
 });
 
@@ -101,17 +109,30 @@ function waitForText(doc: Y.Doc, text: string, timeoutMs = 600_000): Promise<voi
   });
 }
 
-async function measure(side: Side): Promise<Figures> {
+/**
+ * The figures of one side. `batched`: the keystrokes of one task go in one
+ * Yjs transaction, and only the throughput is measured (the other figures
+ * do not depend on it).
+ */
+async function measure(side: Side, batched = false): Promise<Figures> {
   const text = side.a.getText('text');
   // 1. Throughput: the whole trace as fast as client A can type it, `chunk` keystrokes per task.
   const converged = waitForText(side.b, finalTextOfTrace.text);
   const started = performance.now();
   for (let index = 0; index < keystrokes.length; index += chunk) {
-    for (const patch of keystrokes.slice(index, index + chunk)) applyPatch(text, patch);
+    const typeChunk = () => {
+      for (const patch of keystrokes.slice(index, index + chunk)) applyPatch(text, patch);
+    };
+    if (batched) side.a.transact(typeChunk);
+    else typeChunk();
     await new Promise((resolveTask) => setImmediate(resolveTask));
   }
   await converged;
   const convergeMs = performance.now() - started;
+  if (batched) {
+    await side.stopRelay();
+    return { convergeMs, latencyP50Ms: NaN, latencyP95Ms: NaN, latencyP99Ms: NaN, storedBytes: NaN, coldOpenMs: NaN };
+  }
 
   // 2. Latency: single keystrokes typed at the end, one every `paceMs` (faster than any person types),
   //    each timed until B has applied it.
@@ -202,14 +223,14 @@ async function coffreSide(dataDir: string): Promise<Side> {
   };
 }
 
-async function plainSide(dataDir: string): Promise<Side> {
+async function plainSide(dataDir: string, name = 'plain-doc'): Promise<Side> {
   const port = await freePort();
   const relay = await startProcess([PLAIN_RELAY, '--port', String(port), '--data', dataDir], '"msg":"ready"');
   const url = `ws://127.0.0.1:${port}`;
   const providers: HocuspocusProvider[] = [];
   const client = async () => {
     const doc = new Y.Doc();
-    const provider = new HocuspocusProvider({ url, name: 'plain-doc', document: doc });
+    const provider = new HocuspocusProvider({ url, name, document: doc });
     providers.push(provider);
     await new Promise<void>((resolveSynced) => provider.on('synced', () => resolveSynced()));
     return { doc, provider };
@@ -236,13 +257,27 @@ async function plainSide(dataDir: string): Promise<Side> {
   };
 }
 
+/** A second process spinning on one core while the bench runs (`--load`). */
+function startLoad(): ChildProcess {
+  const child = fork('-e', ['for (;;) {}'], { execArgv: [], stdio: 'ignore' });
+  child.unref();
+  return child;
+}
+
 console.log(
   `Replaying ${keystrokes.length} keystrokes (${finalTextOfTrace.text.length} characters at the end); ` +
-    `relays in their own processes; Coffre relay storage: ${storageEngine}`,
+    `relays in their own processes; Coffre relay storage: ${storageEngine}` +
+    (args.load ? '; a second process loads one core' : ''),
 );
-const folders = [await mkdtemp(join(tmpdir(), 'bench-plain-')), await mkdtemp(join(tmpdir(), 'bench-coffre-'))];
+const load = args.load ? startLoad() : null;
+const folders = await Promise.all(
+  ['plain', 'coffre', 'plain-batched', 'coffre-batched'].map((name) => mkdtemp(join(tmpdir(), `bench-${name}-`))),
+);
 const plain = await measure(await plainSide(folders[0] as string));
 const coffre = await measure(await coffreSide(folders[1] as string));
+const plainBatched = await measure(await plainSide(folders[2] as string), true);
+const coffreBatched = await measure(await coffreSide(folders[3] as string), true);
+load?.kill();
 for (const folder of folders) await rm(folder, { recursive: true, force: true });
 
 const rows: [string, keyof Figures, 'ms' | 'B'][] = [
@@ -253,17 +288,20 @@ const rows: [string, keyof Figures, 'ms' | 'B'][] = [
   ['bytes stored (after compaction)', 'storedBytes', 'B'],
   ['cold open of a fresh client', 'coldOpenMs', 'ms'],
 ];
-console.log('');
-console.log(`${'figure'.padEnd(34)}${'coffre'.padStart(14)}${'plain'.padStart(14)}${'ratio'.padStart(9)}`);
-const ratios: Partial<Record<keyof Figures, number>> = {};
-for (const [label, key, unit] of rows) {
-  const ratio = coffre[key] / plain[key];
-  ratios[key] = Number(ratio.toFixed(3));
-  const show = (value: number) => `${unit === 'B' ? value.toFixed(0) : value.toFixed(2)} ${unit}`;
+const show = (value: number, unit: string) => `${unit === 'B' ? value.toFixed(0) : value.toFixed(2)} ${unit}`;
+const row = (label: string, ours: number, theirs: number, unit: string) =>
   console.log(
-    `${label.padEnd(34)}${show(coffre[key]).padStart(14)}${show(plain[key]).padStart(14)}${ratio.toFixed(2).padStart(8)}x`,
+    `${label.padEnd(40)}${show(ours, unit).padStart(14)}${show(theirs, unit).padStart(14)}${(ours / theirs).toFixed(2).padStart(8)}x`,
   );
+console.log('');
+console.log(`${'figure'.padEnd(40)}${'coffre'.padStart(14)}${'plain'.padStart(14)}${'ratio'.padStart(9)}`);
+const ratios: Partial<Record<keyof Figures | 'batchedConvergeMs', number>> = {};
+for (const [label, key, unit] of rows) {
+  ratios[key] = Number((coffre[key] / plain[key]).toFixed(3));
+  row(label, coffre[key], plain[key], unit);
 }
+ratios.batchedConvergeMs = Number((coffreBatched.convergeMs / plainBatched.convergeMs).toFixed(3));
+row(`time until B converged, ${chunk} per transaction`, coffreBatched.convergeMs, plainBatched.convergeMs, 'ms');
 console.log(`(the trace's plain Yjs state alone: ${finalTextOfTrace.stateBytes} B)`);
 console.log(
   JSON.stringify({
@@ -272,9 +310,11 @@ console.log(
     latencySamples,
     chunk,
     paceMs,
+    load: args.load,
     storage: storageEngine,
     coffre,
     plain,
+    batched: { coffre: coffreBatched.convergeMs, plain: plainBatched.convergeMs },
     ratios,
   }),
 );

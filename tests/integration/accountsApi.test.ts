@@ -316,10 +316,16 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
         'POST /v1/tenants/{tenant}/documents/{documentId}/members',
         'POST /v1/tenants/{tenant}/documents/{documentId}/rotations',
         'GET /v1/tenants/{tenant}/documents/{documentId}/grants',
+        'GET /v1/tenants/{tenant}/documents/{documentId}/membership',
         'GET /v1/tenants/{tenant}/documents/{documentId}/links',
         'POST /v1/tenants/{tenant}/documents/{documentId}/links',
         'DELETE /v1/tenants/{tenant}/documents/{documentId}/links/{linkId}',
         'POST /v1/tenants/{tenant}/links/{linkId}/session',
+        // The Drive (drive.test.ts).
+        'PUT /v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
+        'GET /v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
+        'POST /v1/tenants/{tenant}/spaces/{documentId}/chunks/held',
+        'GET /v1/tenants/{tenant}/drive/usage',
       ].sort(),
     );
   });

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_MESSAGES } from '@coffre/protocol';
+import { type DocumentId, ERROR_MESSAGES, documentId as toDocumentId } from '@coffre/protocol';
 import {
   AccountClient,
   AccountError,
@@ -47,7 +47,7 @@ async function rejection(attempt: Promise<unknown>): Promise<AccountError> {
 const body = (document: EncryptedDocument<YjsEngine>) => document.engine.doc.getText('body').toString();
 
 /** Creates a document owned by the account's user and opens it. */
-async function createAndOpen(client: AccountClient, documentId: string): Promise<EncryptedDocument<YjsEngine>> {
+async function createAndOpen(client: AccountClient, documentId: DocumentId): Promise<EncryptedDocument<YjsEngine>> {
   const workspace = new Workspace({ account: client });
   await workspace.createDocument(documentId);
   return workspace.openDocument(documentId, new YjsEngine());
@@ -148,7 +148,7 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     const address = email();
     const laptopClient = account();
     await laptopClient.register(tenant, address, PASSWORD, 'laptop');
-    const documentId = randomId('notes');
+    const documentId = toDocumentId(randomId('notes'));
 
     const writer = await createAndOpen(laptopClient, documentId);
     writer.engine.doc.getText('body').insert(0, 'Meet at noon. Bring the keys.');
@@ -174,7 +174,7 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     const session = await client.register(tenant, email(), PASSWORD, 'laptop');
     const copy = new AccountClient({ baseUrl, session: Session.fromJSON(session.toJSON()) });
     accounts.push(copy);
-    const document = await createAndOpen(client, randomId('doc'));
+    const document = await createAndOpen(client, toDocumentId(randomId('doc')));
     const closed = new Promise<string>((resolveClosed) => document.on('error', (error) => resolveClosed(error.code)));
 
     await client.logout();
@@ -213,7 +213,7 @@ describe(`accounts from the client, through a real relay (${storageEngine})`, ()
     await laptop.register(tenant, address, PASSWORD, 'laptop');
     const phone = account();
     const phoneSession = await phone.login(tenant, address, PASSWORD, { deviceName: 'phone' });
-    const document = await createAndOpen(phone, randomId('doc'));
+    const document = await createAndOpen(phone, toDocumentId(randomId('doc')));
     const closed = new Promise<string>((resolveClosed) => document.on('error', (error) => resolveClosed(error.code)));
 
     await laptop.revokeDevice(phoneSession.deviceId);

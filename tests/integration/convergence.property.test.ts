@@ -148,8 +148,8 @@ async function attack(
       envelope.getArray<Uint8Array>('versions').push([someFrame]);
       break;
     case 'presence-spoof': {
-      const target = victim.provider.awareness?.clientID;
-      const awareness = hostile.provider.awareness;
+      const target = victim.transport.awareness.clientID;
+      const awareness = hostile.transport.awareness;
       if (target === undefined || !awareness) return null;
       const spoof = new Awareness(new Y.Doc());
       spoof.clientID = target;
@@ -227,7 +227,7 @@ describe(`random concurrent editing through the relay converges (${storageEngine
           clients
             .map(
               (client, index) =>
-                `c${index}: ${JSON.stringify(client.status)} pending=${client.envelope.hasPendingChanges} provider=${client.provider.unsyncedChanges} ${client.provider.configuration.websocketProvider.status}`,
+                `c${index}: ${JSON.stringify(client.status)} pending=${client.envelope.hasPendingChanges} unacknowledged=${client.transport.unsyncedChanges} ${client.transport.connection}`,
             )
             .join('; ');
         let timer: ReturnType<typeof setTimeout> | undefined;

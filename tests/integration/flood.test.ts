@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode, EntryKind, ErrorCode, LIMITS, sealEntry } from '@coffre/protocol';
-import { type EncryptedDocument, YjsEngine } from '@coffre/client';
+import { type EncryptedDocument, type HocuspocusTransport, YjsEngine } from '@coffre/client';
 import {
   type RelayHarness,
   TestWorkspace,
@@ -160,10 +160,11 @@ describe(`a flooding socket is cut off while everyone else keeps saving (${stora
       writer.on('error', (error) => errors.push(error.code));
       const closes: { code: number; at: number }[] = [];
       const opens: number[] = [];
-      writer.provider.on('close', ({ event }: { event: { code: number } }) =>
+      const { provider } = writer.transport as HocuspocusTransport;
+      provider.on('close', ({ event }: { event: { code: number } }) =>
         closes.push({ code: event.code, at: performance.now() }),
       );
-      writer.provider.on('open', () => opens.push(performance.now()));
+      provider.on('open', () => opens.push(performance.now()));
       const text = writer.engine.doc.getText('t');
       // One message per keystroke, faster than the relay allows this test's sockets.
       for (let index = 0; index < 60; index += 1) {

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EntryKind, parseEntry } from '@coffre/protocol';
+import { type DocumentId, EntryKind, documentId as toDocumentId, parseEntry } from '@coffre/protocol';
 import type { EncryptedDocument } from '@coffre/client';
 import { AccountClient, type DocumentError, Workspace, YjsEngine, settle } from '@coffre/client';
 import { MemoryStore } from './support/accountApi.ts';
@@ -69,7 +69,7 @@ describe(`a hostile member cannot erase or swallow others' work (${storageEngine
     const workspace = await Workspace.open({ account, store: new MemoryStore(), timeoutMs: TIMEOUT });
     return { email, account, workspace };
   };
-  const open = async (who: Person, documentId: string) => {
+  const open = async (who: Person, documentId: DocumentId) => {
     const document = await who.workspace.openDocument(documentId, new YjsEngine(), { extra: { batchWindowMs: 5 } });
     documents.push(document);
     await settle(document, document.whenSynced(), TIMEOUT);
@@ -81,7 +81,7 @@ describe(`a hostile member cannot erase or swallow others' work (${storageEngine
     const alice = await person();
     const mallory = await person();
     const bob = await person();
-    const documentId = randomId('plans');
+    const documentId = toDocumentId(randomId('plans'));
     await alice.workspace.createDocument(documentId);
     await alice.workspace.share(documentId, mallory.email, 'editor');
     await alice.workspace.share(documentId, bob.email, 'viewer');
@@ -93,7 +93,7 @@ describe(`a hostile member cannot erase or swallow others' work (${storageEngine
   };
 
   /** What a member's fresh device reads. */
-  const freshRead = async (who: Person, documentId: string): Promise<string> => {
+  const freshRead = async (who: Person, documentId: DocumentId): Promise<string> => {
     const copy = await open(who, documentId);
     const text = body(copy);
     copy.destroy();
@@ -198,8 +198,8 @@ describe(`a hostile member cannot erase or swallow others' work (${storageEngine
     const bobCopy = await open(bob, documentId);
     aliceCopy.setPresence({ name: 'Alice', cursor: 3 });
     await waitFor(() => bobCopy.presence.length > 0, TIMEOUT, "Alice's presence at Bob's");
-    const aliceClient = aliceCopy.provider.awareness?.clientID as number;
-    const before = bobCopy.provider.awareness?.getStates().get(aliceClient);
+    const aliceClient = aliceCopy.transport.awareness.clientID;
+    const before = bobCopy.transport.awareness.getStates().get(aliceClient);
     expect(before).toBeDefined();
 
     // Mallory sends an awareness update for Alice's client id, with a higher clock and an empty state.
@@ -211,12 +211,12 @@ describe(`a hostile member cannot erase or swallow others' work (${storageEngine
       lastUpdated: Date.now(),
     });
     const update = encodeAwarenessUpdate(spoof, [aliceClient]);
-    const awareness = malloryCopy.provider.awareness as Awareness;
+    const awareness = malloryCopy.transport.awareness;
     applyAwarenessUpdate(awareness, update, 'attacker');
     // Mallory's own presence, sent after the spoof, arrives: so the spoof was handled before it.
     malloryCopy.setPresence({ name: 'Mallory' });
     await waitFor(() => bobCopy.presence.length >= 2, TIMEOUT, "Mallory's presence at Bob's");
-    expect(bobCopy.provider.awareness?.getStates().get(aliceClient)).toEqual(before);
+    expect(bobCopy.transport.awareness.getStates().get(aliceClient)).toEqual(before);
     spoof.destroy();
   });
 });

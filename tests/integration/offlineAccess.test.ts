@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBKeyRange as FakeIDBKeyRange, indexedDB as fakeIndexedDB } from 'fake-indexeddb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '@coffre/crypto';
+import { type DocumentId, documentId } from '@coffre/protocol';
 import {
   AccountClient,
   AccountError,
@@ -16,6 +17,7 @@ import { MemoryStore, createTestTenant } from './support/accountApi.ts';
 import { type RelayHarness, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
 
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
+const plans = documentId('plans');
 
 /**
  * A signed-in device keeps each document's keys sealed with the vault key
@@ -54,22 +56,22 @@ describe(`documents open offline with keys kept on the device (${storageEngine})
     await harness.teardown();
   });
 
-  const openLocal = async (documentId: string): Promise<LocalDocument<YjsEngine>> => {
-    const { document } = await workspace.openLocalDocument(documentId, new YjsEngine());
+  const openLocal = async (id: DocumentId): Promise<LocalDocument<YjsEngine>> => {
+    const { document } = await workspace.openLocalDocument(id, new YjsEngine());
     await document.whenLoaded();
     return document;
   };
 
   it('opens a document and its text when the relay cannot be reached', async () => {
-    await workspace.createDocument('plans');
-    const online = await openLocal('plans');
+    await workspace.createDocument(plans);
+    const online = await openLocal(plans);
     online.engine.doc.getText('body').insert(0, 'Meet at noon by the lake.');
     await online.whenSaved();
-    const documentKey = (await workspace.documentAccess('plans')).keyring.current.key;
+    const documentKey = (await workspace.documentAccess(plans)).keyring.current.key;
     await online.destroy();
 
     await harness.stop();
-    const offline = await openLocal('plans');
+    const offline = await openLocal(plans);
     expect(offline.engine.doc.getText('body').toString()).toBe('Meet at noon by the lake.');
     offline.engine.doc.getText('body').insert(0, 'Offline: ');
     await offline.destroy();
@@ -93,7 +95,7 @@ describe(`documents open offline with keys kept on the device (${storageEngine})
       sealed[sealed.length - 1] = (sealed[sealed.length - 1] ?? 0) ^ 1;
       await database.keyring.put({ id: row.id, sealed });
     }
-    const error = await workspace.documentAccess('plans').catch((caught: unknown) => caught);
+    const error = await workspace.documentAccess(plans).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AccountError);
     expect((error as AccountError).code).toBe('RELAY_UNREACHABLE');
   });

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBoxKeyPair, generateSigningKeyPair, toBase64Url } from '@coffre/crypto';
-import { ERROR_MESSAGES, EntryRejection, parseEntry, sharingPaths } from '@coffre/protocol';
+import { type DocumentId, ERROR_MESSAGES, EntryRejection, parseEntry, sharingPaths } from '@coffre/protocol';
 import {
   AccountClient,
   AccountError,
@@ -16,7 +16,15 @@ import {
   settle,
 } from '@coffre/client';
 import { MemoryStore } from './support/accountApi.ts';
-import { type RelayHarness, randomId, startRelay, storageEngine, waitFor } from './support/relayHarness.ts';
+import {
+  type RelayHarness,
+  randomDocumentId,
+  randomId,
+  signedInUserId,
+  startRelay,
+  storageEngine,
+  waitFor,
+} from './support/relayHarness.ts';
 
 /** Cheap Argon2id for tests only; real accounts use ACCOUNT_KDF_PARAMETERS. */
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
@@ -67,7 +75,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     const workspace = await Workspace.open({ account, store: new MemoryStore(), timeoutMs: TIMEOUT });
     return { email, account, workspace };
   };
-  const open = async (who: Person, documentId: string) => {
+  const open = async (who: Person, documentId: DocumentId) => {
     const document = await who.workspace.openDocument(documentId, new YjsEngine(), { extra: { batchWindowMs: 5 } });
     documents.push(document);
     return document;
@@ -95,7 +103,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     const alice = await person();
     const bob = await person();
     const carol = await person();
-    const documentId = randomId('plans');
+    const documentId = randomDocumentId('plans');
     await alice.workspace.createDocument(documentId);
     const aliceCopy = await open(alice, documentId);
     await append(aliceCopy, 'Meet at noon.');
@@ -144,8 +152,8 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     };
     const alice = await person(tampering);
     const bob = await person();
-    const first = randomId('doc');
-    const second = randomId('doc');
+    const first = randomDocumentId('doc');
+    const second = randomDocumentId('doc');
     await alice.workspace.createDocument(first);
     await alice.workspace.createDocument(second);
     const trusted = await alice.workspace.share(first, bob.email, 'viewer');
@@ -177,7 +185,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     const alice = await person();
     const bob = await person();
     const carol = await person();
-    const documentId = randomId('plans');
+    const documentId = randomDocumentId('plans');
     await alice.workspace.createDocument(documentId);
     await alice.workspace.share(documentId, bob.email, 'editor');
     await alice.workspace.share(documentId, carol.email, 'viewer');
@@ -190,7 +198,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     const carolCopy = await open(carol, documentId);
     const bobClosed = new Promise<string>((resolve) => bobCopy.on('error', (error) => resolve(error.code)));
 
-    const bobId = bob.account.session?.userId ?? '';
+    const bobId = signedInUserId(bob.account);
     const rotated = await alice.workspace.removeMember(documentId, bobId);
     expect(rotated.currentEpoch).toBe(1);
     expect(await bobClosed).toBe('FORBIDDEN');
@@ -245,12 +253,12 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     const alice = await person();
     const bob = await person();
     const dave = await person();
-    const documentId = randomId('plans');
+    const documentId = randomDocumentId('plans');
     await alice.workspace.createDocument(documentId);
     await alice.workspace.share(documentId, bob.email, 'editor');
     const aliceCopy = await open(alice, documentId);
     await append(aliceCopy, 'Epoch zero. ');
-    await alice.workspace.removeMember(documentId, bob.account.session?.userId ?? '');
+    await alice.workspace.removeMember(documentId, signedInUserId(bob.account));
     await append(aliceCopy, 'Epoch one.');
 
     const shared = await alice.workspace.share(documentId, dave.email, 'viewer');
@@ -263,7 +271,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
   describe('share links', () => {
     it('opens a read link without an account, and no longer once it is revoked', async () => {
       const alice = await person();
-      const documentId = randomId('public');
+      const documentId = randomDocumentId('public');
       await alice.workspace.createDocument(documentId);
       const aliceCopy = await open(alice, documentId);
       await append(aliceCopy, 'For everyone with the link.');
@@ -288,7 +296,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
 
     it('a password link needs the password, and a wrong one fails with a clear error', async () => {
       const alice = await person();
-      const documentId = randomId('secret');
+      const documentId = randomDocumentId('secret');
       await alice.workspace.createDocument(documentId);
       const aliceCopy = await open(alice, documentId);
       await append(aliceCopy, 'Behind a password.');
@@ -308,7 +316,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
 
     it('an edit link writes, and members read what it wrote; a read link cannot write', async () => {
       const alice = await person();
-      const documentId = randomId('board');
+      const documentId = randomDocumentId('board');
       await alice.workspace.createDocument(documentId);
       const aliceCopy = await open(alice, documentId);
       await append(aliceCopy, 'Ideas:');
@@ -338,14 +346,14 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
     it('a link created before a removal still opens, and reads what was written after the rotation', async () => {
       const alice = await person();
       const bob = await person();
-      const documentId = randomId('kept');
+      const documentId = randomDocumentId('kept');
       await alice.workspace.createDocument(documentId);
       await alice.workspace.share(documentId, bob.email, 'editor');
       const link = await alice.workspace.createLink(documentId, { password: 'still here' });
       const aliceCopy = await open(alice, documentId);
       await append(aliceCopy, 'Old. ');
 
-      const rotated = await alice.workspace.removeMember(documentId, bob.account.session?.userId ?? '');
+      const rotated = await alice.workspace.removeMember(documentId, signedInUserId(bob.account));
       expect(rotated.resealedLinks).toEqual([link.linkId]);
       await append(aliceCopy, 'New.');
 
@@ -363,7 +371,7 @@ describe(`sharing from the client, through a real relay (${storageEngine})`, () 
 
   it('deleting a document closes its copies and forgets it', async () => {
     const alice = await person();
-    const documentId = randomId('gone');
+    const documentId = randomDocumentId('gone');
     await alice.workspace.createDocument(documentId);
     const copy = await open(alice, documentId);
     const closed = new Promise<string>((resolve) => copy.on('error', (error) => resolve(error.code)));

@@ -234,7 +234,8 @@ describe(`web app accounts in Chromium (${storageEngine})`, () => {
     const phone = new AccountClient({ baseUrl: web.harness.httpUrl });
     await phone.login(web.tenant, credentials.email, credentials.password, { deviceName: 'Phone' });
     const browserDevice = (await phone.listDevices()).find((device) => !device.current);
-    await phone.revokeDevice(browserDevice?.id ?? '');
+    if (!browserDevice) throw new Error('the browser is not among the devices');
+    await phone.revokeDevice(browserDevice.id);
     phone.close();
 
     await app.page.getByRole('link', { name: 'Devices' }).click();

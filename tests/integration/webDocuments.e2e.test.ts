@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AccountClient, Workspace, YjsEngine } from '@coffre/client';
+import { documentId } from '@coffre/protocol';
 import { dumpTenant } from './support/databaseDump.ts';
 import { randomId, readAllFiles, storageEngine } from './support/relayHarness.ts';
 import {
@@ -189,8 +190,9 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
     const bob = new AccountClient({ baseUrl: web.harness.httpUrl });
     await bob.register(web.tenant, `bob-${randomId('b')}@example.test`, PASSWORD, 'Bob’s laptop');
     const workspace = await Workspace.open({ account: bob });
-    await workspace.createDocument('board-minutes');
-    const document = await workspace.openDocument('board-minutes', new YjsEngine());
+    const id = documentId('board-minutes');
+    await workspace.createDocument(id);
+    const document = await workspace.openDocument(id, new YjsEngine());
     const doc = document.engine.doc;
     doc.transact(() => {
       doc.getMap('meta').set('title', 'Board minutes');
@@ -199,7 +201,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       doc.getXmlFragment('content').insert(0, [paragraph]);
     });
     await document.whenSaved();
-    await workspace.share('board-minutes', credentials.email, 'viewer');
+    await workspace.share(id, credentials.email, 'viewer');
 
     await app.goTo('Devices');
     await app.goTo('Documents');

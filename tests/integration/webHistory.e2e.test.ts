@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AccountClient, Workspace, YjsEngine } from '@coffre/client';
+import { documentId } from '@coffre/protocol';
 import { randomId, storageEngine } from './support/relayHarness.ts';
 import type { WebAppPage } from './support/WebAppPage.ts';
 import {
@@ -180,8 +181,9 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     const bob = new AccountClient({ baseUrl: web.harness.httpUrl });
     await bob.register(web.tenant, bobEmail, PASSWORD, 'Bob’s laptop');
     const workspace = await Workspace.open({ account: bob });
-    await workspace.createDocument('minutes');
-    const document = await workspace.openDocument('minutes', new YjsEngine());
+    const id = documentId('minutes');
+    await workspace.createDocument(id);
+    const document = await workspace.openDocument(id, new YjsEngine());
     const doc = document.engine.doc;
     const write = (text: string) =>
       doc.transact(() => {
@@ -196,7 +198,7 @@ describe(`web app version history in Chromium (${storageEngine})`, () => {
     document.history.save('Agenda');
     write('The board approved the budget.');
     await document.whenSaved();
-    await workspace.share('minutes', credentials.email, 'viewer');
+    await workspace.share(id, credentials.email, 'viewer');
 
     await app.goTo('Devices');
     await app.goTo('Documents');

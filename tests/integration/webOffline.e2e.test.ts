@@ -229,6 +229,11 @@ describe(`web app offline start (PWA) in Chromium (${storageEngine})`, () => {
     const otherTab = await app.page.context().newPage();
     await otherTab.goto(`${harness.httpUrl}/#/`);
     await otherTab.getByRole('heading', { level: 1 }).waitFor({ timeout: TIMEOUT });
+    // Both tabs listen for updates before one is published: a tab still registering when the new version lands
+    // would take it over at once, as on a later load, instead of announcing it.
+    for (const page of [app.page, otherTab]) {
+      await page.locator('html[data-updates="watching"]').waitFor({ state: 'attached', timeout: TIMEOUT });
+    }
     try {
       await publish('test-v2');
       const notice = noticeIn(app.page);

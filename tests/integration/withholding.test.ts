@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type EncryptedDocument, type HeadsStatus, YjsEngine, settle } from '@coffre/client';
+import { isDocumentUpdate } from './support/hocuspocusMessages.ts';
 import {
   type RelayHarness,
   TestWorkspace,
@@ -13,11 +13,6 @@ import {
 } from './support/relayHarness.ts';
 
 const TIMEOUT = 15_000;
-/** Hocuspocus message types (first varUint after the document name) and sync message types. */
-const SYNC = 0;
-const SYNC_REPLY = 4;
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
 
 /**
  * A relay that withholds: a WebSocket proxy in front of the real relay that,
@@ -62,19 +57,6 @@ class WithholdingProxy {
   close(): Promise<void> {
     for (const client of this.#server.clients) client.terminate();
     return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
-function isDocumentUpdate(message: Uint8Array): boolean {
-  try {
-    const decoder = decoding.createDecoder(message);
-    decoding.readVarString(decoder);
-    const type = decoding.readVarUint(decoder);
-    if (type !== SYNC && type !== SYNC_REPLY) return false;
-    const syncType = decoding.readVarUint(decoder);
-    return syncType === SYNC_STEP_2 || syncType === SYNC_UPDATE;
-  } catch {
-    return false;
   }
 }
 

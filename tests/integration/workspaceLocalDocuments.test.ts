@@ -1,9 +1,24 @@
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEntry } from '@coffre/protocol';
-import { AccountClient, type LocalDocument, Workspace, YjsEngine, settle } from '@coffre/client';
+import { type DocumentId, parseEntry } from '@coffre/protocol';
+import {
+  type AccessCache,
+  AccountClient,
+  type CachedAccess,
+  type LocalDocument,
+  Workspace,
+  YjsEngine,
+  settle,
+} from '@coffre/client';
 import { MemoryStore } from './support/accountApi.ts';
-import { type RelayHarness, randomId, startRelay, storageEngine, waitFor } from './support/relayHarness.ts';
+import {
+  type RelayHarness,
+  randomDocumentId,
+  randomId,
+  startRelay,
+  storageEngine,
+  waitFor,
+} from './support/relayHarness.ts';
 
 /** Cheap Argon2id for tests only; real accounts use ACCOUNT_KDF_PARAMETERS. */
 const FAST = { opsLimit: 1, memLimit: 8 * 1024 * 1024 };
@@ -29,7 +44,7 @@ describe(`local-first documents opened through the workspace (${storageEngine})`
     const workspace = await Workspace.open({ account, store: new MemoryStore(), timeoutMs: TIMEOUT });
     return { email, account, workspace };
   };
-  const openLocal = async (workspace: Workspace, documentId: string) => {
+  const openLocal = async (workspace: Workspace, documentId: DocumentId) => {
     const { document, access } = await workspace.openLocalDocument(documentId, new YjsEngine(), {
       extra: { batchWindowMs: 5 },
     });
@@ -58,7 +73,7 @@ describe(`local-first documents opened through the workspace (${storageEngine})`
 
   it('opens with the role of the grant and syncs through the relay with a copy opened by openDocument', async () => {
     const alice = await person();
-    const documentId = randomId('plans');
+    const documentId = randomDocumentId('plans');
     await alice.workspace.createDocument(documentId);
     const { document, access } = await openLocal(alice.workspace, documentId);
     expect(access.role).toBe('owner');
@@ -73,10 +88,63 @@ describe(`local-first documents opened through the workspace (${storageEngine})`
     }
   });
 
+  it('mounts from the device without waiting for the relay when it kept the access, and catches up behind', async () => {
+    const alice = await person();
+    const bob = await person();
+    const documentId = randomDocumentId('notes');
+    const kept = new Map<string, CachedAccess>();
+    const accessCache: AccessCache = {
+      save: (access) => Promise.resolve(void kept.set(access.documentId, access)),
+      load: (id) => Promise.resolve(kept.get(id) ?? null),
+      forget: (id) => Promise.resolve(void kept.delete(id)),
+    };
+    const workspace = await Workspace.open({ account: alice.account, store: new MemoryStore(), accessCache });
+    await workspace.createDocument(documentId);
+    const first = await workspace.openLocalDocument(documentId, new YjsEngine(), { extra: { batchWindowMs: 5 } });
+    opened.push(first.document);
+    await first.document.whenLoaded();
+    await append(first.document, 'Kept here. ');
+    await first.document.destroy();
+    expect(kept.has(documentId)).toBe(true);
+
+    // Bob joins and writes meanwhile: his device is not in what this device kept.
+    await alice.workspace.share(documentId, bob.email, 'editor');
+    const bobCopy = await openLocal(bob.workspace, documentId);
+    await append(bobCopy.document, 'Bob was here.');
+
+    // The relay is slow to answer the access requests: the document opens before they are answered.
+    const slow = /\/(grants|membership)$/;
+    const request = alice.account.request.bind(alice.account);
+    let answered = 0;
+    alice.account.request = (async (call: Parameters<typeof request>[0]) => {
+      if (!slow.test(call.path)) return request(call);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const answer = await request(call);
+      answered += 1;
+      return answer;
+    }) as typeof alice.account.request;
+    try {
+      const again = await workspace.openLocalDocument(documentId, new YjsEngine(), { extra: { batchWindowMs: 5 } });
+      opened.push(again.document);
+      await again.document.whenLoaded();
+      expect(answered).toBe(0);
+      expect(body(again.document)).toContain('Kept here. ');
+      // Behind it, the access is fetched again: Bob's device becomes known and his entry is read.
+      await waitFor(
+        () => body(again.document) === 'Kept here. Bob was here.',
+        TIMEOUT,
+        "Bob's entry after the refresh",
+      );
+      expect(answered).toBeGreaterThan(0);
+    } finally {
+      alice.account.request = request;
+    }
+  });
+
   it('reads the entries of a member it did not know when it opened, once the workspace fetched their devices', async () => {
     const alice = await person();
     const bob = await person();
-    const documentId = randomId('plans');
+    const documentId = randomDocumentId('plans');
     await alice.workspace.createDocument(documentId);
     const { document } = await openLocal(alice.workspace, documentId);
     const rejected: string[] = [];
@@ -101,14 +169,15 @@ describe(`local-first documents opened through the workspace (${storageEngine})`
   it('switches an open local copy to the new key at once when the workspace removes a member', async () => {
     const alice = await person();
     const bob = await person();
-    const documentId = randomId('plans');
+    const documentId = randomDocumentId('plans');
     await alice.workspace.createDocument(documentId);
     await alice.workspace.share(documentId, bob.email, 'editor');
     const { document, access } = await openLocal(alice.workspace, documentId);
     await append(document, 'Before. ');
 
     const bobId = (await alice.workspace.members(documentId)).find((member) => member.email === bob.email)?.userId;
-    const rotated = await alice.workspace.removeMember(documentId, bobId ?? '');
+    if (bobId === undefined) throw new Error('Bob is not a member');
+    const rotated = await alice.workspace.removeMember(documentId, bobId);
     expect(rotated.currentEpoch).toBe(1);
     expect(access.keyring.get(1)).toBeDefined();
     await append(document, 'After.');

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deviceId, tenantId, userId } from '@coffre/protocol';
+import { deviceId, documentId, linkId, tenantId, userId } from '@coffre/protocol';
 import { AccountError, Session, SharingState, createDeviceKeys, createIdentity, ready } from '@coffre/client';
 import { ProfileStore } from '../src/ProfileStore.ts';
 
@@ -103,10 +103,11 @@ describe('ProfileStore (the CLI state file)', () => {
     const store = new ProfileStore(await folder());
     const sharing = store.sharingStore();
     expect(await sharing.load()).toBeNull();
-    const state = new SharingState('acme', 'user-1');
-    state.links.set('0123456789abcdef0123456789abcdef', {
-      linkId: '0123456789abcdef0123456789abcdef',
-      documentId: 'plans',
+    const state = new SharingState(tenantId('acme'), userId('user-1'));
+    const link = linkId('0123456789abcdef0123456789abcdef');
+    state.links.set(link, {
+      linkId: link,
+      documentId: documentId('plans'),
       role: 'viewer',
       secret: 'A'.repeat(43),
       linkKey: 'B'.repeat(43),
@@ -116,7 +117,10 @@ describe('ProfileStore (the CLI state file)', () => {
     await store.save({ relay: 'http://relay.test', session: session() });
     await sharing.save(state.toJSON());
     expect((await stat(store.sharingPath)).mode & 0o777).toBe(0o600);
-    const loaded = SharingState.fromJSON(await sharing.load(), { tenant: 'acme', userId: 'user-1' });
+    const loaded = SharingState.fromJSON(await sharing.load(), {
+      tenant: tenantId('acme'),
+      userId: userId('user-1'),
+    });
     expect([...loaded.links.keys()]).toEqual(['0123456789abcdef0123456789abcdef']);
 
     await store.clear();

@@ -4,6 +4,7 @@ import { AppLayout } from './layout/AppLayout.tsx';
 import type { RelayConfig } from './relay/fetchRelayConfig.ts';
 import { documentIdOf, routes } from './router/routes.ts';
 import { navigate, useHashLocation } from './router/useHashLocation.ts';
+import { FilesScreen } from './files/FilesScreen.tsx';
 import { DevicesScreen } from './screens/DevicesScreen.tsx';
 import { DocumentScreen } from './screens/DocumentScreen.tsx';
 import { DocumentsScreen } from './screens/DocumentsScreen.tsx';
@@ -23,6 +24,8 @@ function SignedInPage({ path }: { path: string }) {
   switch (path) {
     case routes.documents:
       return <DocumentsScreen />;
+    case routes.files:
+      return <FilesScreen />;
     case routes.security:
       return <SecurityScreen />;
     case routes.devices:
@@ -50,6 +53,7 @@ export function App({ config }: { config: RelayConfig }) {
     if (signedIn && documentIdOf(path)) return;
     const titles: Record<string, string> = {
       [routes.documents]: 'Documents',
+      [routes.files]: 'Files',
       [routes.security]: 'Security',
       [routes.devices]: 'Devices',
       [routes.members]: 'Members',

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ready } from '@coffre/crypto';
+import { documentId } from '@coffre/protocol';
 import type { ListedDocument } from '../src/workspace/AccountWorkspace.ts';
 import { createFolder, listFolders, moveDocument, placementOf } from '../src/workspace/folderTree.ts';
 import {
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 
 const listed = (id: string, title: string, kind: 'document' | 'note' = 'document'): ListedDocument => ({
-  id,
+  id: documentId(id),
   title,
   role: 'owner',
   createdAt: '2026-12-01T10:00:00Z',

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { HocuspocusProvider, HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider';
+import type { HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import {
   type DeviceId,
   ErrorCode,
@@ -11,13 +11,32 @@ import {
   parseStateVectorAnswer,
 } from '@coffre/protocol';
 import { Emitter } from './Emitter.ts';
-import { type EncryptedEnvelopeOptions, type EntryRejectedEvent, EncryptedEnvelope } from './EncryptedEnvelope.ts';
+import {
+  type EncryptedEnvelopeOptions,
+  type EntryRejectedEvent,
+  type EnvelopeIntegrity,
+  EncryptedEnvelope,
+} from './EncryptedEnvelope.ts';
 import type { ContentEngine } from './engines/ContentEngine.ts';
 import { type PresencePeer, PresenceChannel } from './PresenceChannel.ts';
 import { SaveTracker } from './SaveTracker.ts';
 import type { HeadsStatus } from './SyncHeads.ts';
 import type { VersionHistory } from './VersionHistory.ts';
 import { type SealingJournal, MemorySealingJournal } from './SealingJournal.ts';
+import { HocuspocusTransport } from './transport/HocuspocusTransport.ts';
+import type { SyncTransport, SyncTransportFactory } from './transport/SyncTransport.ts';
+
+/*
+ * One piece, though long: what "saved" means for one open document. The
+ * relay's acknowledgements, the check that they are really in its state,
+ * the device's journal of sealed and saved counters, the local copy's
+ * loading and the connection's status meet here, and the status a person
+ * sees is computed from all of them at once. The envelope, the sealer,
+ * presence and the transport are separate modules.
+ */
+
+/** The shortest time between two questions for the relay's state vector (see `#confirm`). */
+const CONFIRM_INTERVAL_MS = 100;
 
 export type SyncState = 'offline' | 'connecting' | 'syncing' | 'saved';
 
@@ -49,6 +68,8 @@ export interface EncryptedDocumentEvents extends Record<string, unknown> {
   loaded: undefined;
   /** The relay says the document's key was rotated: fetch its access again (see `ACCESS_CHANGED`). */
   'access-changed': undefined;
+  /** Presence came from a device or key epoch not known yet: fetch the document's access again. */
+  'presence-unknown': { author: DeviceId; epoch: number };
 }
 
 /** The device's own copy of the envelope (IndexedDB in @coffre/storage). */
@@ -58,13 +79,16 @@ export interface LocalEnvelopeSource {
 }
 
 export interface EncryptedDocumentOptions<E extends ContentEngine> extends EncryptedEnvelopeOptions<E> {
-  /** Relay WebSocket URL, e.g. ws://127.0.0.1:8787/sync. Ignored when `websocket` is given. */
+  /** Relay WebSocket URL, e.g. ws://127.0.0.1:8787/sync. Ignored when `websocket` or `transport` is given. */
   url?: string;
   /** A shared socket, to multiplex several documents over one connection. */
   websocket?: HocuspocusProviderWebsocket;
-  token: string | (() => Promise<string>);
+  /** The access token, or how to get a fresh one (not used with `transport`). */
+  token?: string | (() => Promise<string>);
   /** WebSocket implementation for runtimes without a global one. */
   WebSocketPolyfill?: unknown;
+  /** Another way to the relay than Hocuspocus over a WebSocket (an in-memory relay in tests). */
+  transport?: SyncTransportFactory;
   /**
    * The device's copy of `envelope` (pass the same Y.Doc as `envelope`): the
    * document opens from it with no network, edits are sealed as soon as it
@@ -83,7 +107,7 @@ type LocalState = 'none' | 'loading' | 'loaded' | 'failed';
 
 /**
  * An end-to-end-encrypted document synced through a Coffre relay: an
- * {@link EncryptedEnvelope} over a HocuspocusProvider. The relay only ever
+ * {@link EncryptedEnvelope} over a {@link SyncTransport} (Hocuspocus by default). The relay only ever
  * receives sealed entries and sealed presence.
  *
  * @example
@@ -95,8 +119,8 @@ type LocalState = 'none' | 'loading' | 'loaded' | 'failed';
  */
 export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends Emitter<EncryptedDocumentEvents> {
   readonly envelope: EncryptedEnvelope<E>;
-  readonly provider: HocuspocusProvider;
-  #ownsSocket: boolean;
+  /** The connection to the relay (`HocuspocusTransport` unless another was given). */
+  readonly transport: SyncTransport;
   #state: SyncState = 'connecting';
   #synced = false;
   readonly #presence: PresenceChannel;
@@ -117,7 +141,11 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
   /** An acknowledgement or a sync came while a question was out: ask again after its answer. */
   #confirmAgain = false;
   #confirmRetry: ReturnType<typeof setTimeout> | null = null;
+  /** When `#confirmRetry` fires (`performance.now()`): a sooner question replaces it (see `#confirmIn`). */
+  #confirmRetryAt = Infinity;
   #confirmAttempts = 0;
+  /** When the last question was sent (`performance.now()`): questions go at most every {@link CONFIRM_INTERVAL_MS}. */
+  #lastAsked = -Infinity;
   /** A connection opened: the provider's next count of 1 is its sync restarting. */
   #restarting = false;
 
@@ -128,25 +156,22 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     this.#confirmed = this.#journal.read().saved;
     this.#saves = new SaveTracker(this.#confirmed);
     this.#local = options.local ? 'loading' : 'none';
-    this.#ownsSocket = !options.websocket;
-    const websocket =
-      options.websocket ??
-      new HocuspocusProviderWebsocket({
-        url: options.url ?? '',
+    const target = { name: formatDocumentName(options.address), envelope: this.envelope.envelope };
+    this.transport =
+      options.transport?.(target) ??
+      new HocuspocusTransport(target, {
+        url: options.url,
+        websocket: options.websocket,
+        token: options.token ?? '',
         WebSocketPolyfill: options.WebSocketPolyfill,
       });
-    this.provider = new HocuspocusProvider({
-      websocketProvider: websocket,
-      name: formatDocumentName(options.address),
-      document: this.envelope.envelope,
-      token: options.token,
-    });
 
     this.envelope.on('entry-rejected', (event) => this.emit('entry-rejected', event));
     this.envelope.on('incomplete', (gaps) => this.emit('incomplete', gaps));
+    this.envelope.on('presence-unknown', (event) => this.emit('presence-unknown', event));
     this.#presence = new PresenceChannel({
       envelope: this.envelope,
-      awareness: this.provider.awareness,
+      awareness: this.transport.awareness,
       confirmed: () => this.#confirmed,
       headsIntervalMs: options.headsIntervalMs,
       headsGraceMs: options.headsGraceMs,
@@ -166,7 +191,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     });
     this.envelope.engine.onLocalChange(() => this.#emitStatus());
 
-    this.provider.on('synced', () => {
+    this.transport.on('synced', () => {
       if (!this.#synced) {
         this.#synced = true;
         if (this.#local !== 'loaded') this.emit('loaded', undefined);
@@ -175,13 +200,13 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       this.#confirm();
       this.#emitStatus();
     });
-    this.provider.on('open', () => {
+    this.transport.on('open', () => {
       this.#restarting = true;
       this.#confirming = null; // an answer of the closed connection will not come
       this.#clearConfirmRetry(); // the coming sync asks
       this.#presence.reconnecting();
     });
-    this.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+    this.transport.on('unsynced', (number) => {
       const own = this.envelope.ownCounter;
       if (this.#restarting && number === 1) this.#saves.restart(own);
       else this.#saves.update(number, own);
@@ -189,22 +214,15 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       this.#confirm();
       this.#emitStatus();
     });
-    this.provider.on('stateless', ({ payload }: { payload: string }) => this.#onStateless(payload));
-    this.provider.on('status', ({ status }: { status: string }) => {
+    this.transport.on('stateless', (payload) => this.#onStateless(payload));
+    this.transport.on('status', (status) => {
       this.#state = status === 'connected' ? 'syncing' : status === 'connecting' ? 'connecting' : 'offline';
       this.#emitStatus();
     });
-    this.provider.on('authenticationFailed', ({ reason }: { reason: string }) => this.#fail(reason));
-    this.provider.on('close', ({ event }: { event: { code: number; reason: string } }) => {
-      if (isErrorCode(event.reason)) this.#fail(event.reason);
-    });
-    // While the socket is down the provider queues every update and sends the queue the moment it
-    // reconnects, before the token: past 16 messages the relay drops such a connection. The sync that
-    // follows authentication carries the same changes, so what was queued offline can go.
-    websocket.on('connect', this.#dropQueuedWhileOffline);
+    this.transport.on('refused', ({ reason }) => this.#fail(reason));
 
     if (!options.local) {
-      this.provider.attach();
+      this.transport.attach();
       return;
     }
     // The relay is asked only once the local copy is in: it then sends only what the device lacks.
@@ -220,18 +238,11 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     );
   }
 
-  #dropQueuedWhileOffline = (): void => {
-    // `messageQueue` is private in the provider's types (4.x); the test "reconnects after a long
-    // offline stretch without the relay dropping the connection" notices if it changes.
-    const socket = this.provider.configuration.websocketProvider as unknown as { messageQueue?: unknown[] };
-    if (Array.isArray(socket.messageQueue)) socket.messageQueue = [];
-  };
-
   #localDone(state: 'loaded' | 'failed'): void {
     if (this.#destroyed) return;
     this.#local = state;
     if (state === 'loaded') this.emit('loaded', undefined);
-    this.provider.attach();
+    this.transport.attach();
     this.#maybeStartSealing();
     this.#emitStatus();
   }
@@ -255,7 +266,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
    * (one question at a time, and again only when more was sealed since).
    */
   #confirm(): void {
-    if (this.#destroyed || !this.#synced || this.provider.unsyncedChanges > 0) return;
+    if (this.#destroyed || !this.#synced || this.transport.unsyncedChanges > 0) return;
     const own = this.envelope.ownCounter;
     if (own <= this.#confirmed) return;
     if (this.#confirming !== null) {
@@ -263,10 +274,31 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
       this.#confirmAgain = true;
       return;
     }
+    // While someone types, one question per interval covers every keystroke acknowledged meanwhile.
+    const wait = this.#lastAsked + CONFIRM_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      this.#confirmIn(wait);
+      return;
+    }
     this.#clearConfirmRetry();
     this.#confirming = own;
     this.#confirmAgain = false;
-    this.provider.sendStateless(STATE_VECTOR_REQUEST);
+    this.#lastAsked = performance.now();
+    this.transport.sendStateless(STATE_VECTOR_REQUEST);
+  }
+
+  /** Asks in `delay` ms, or sooner if a timer armed earlier fires first: one timer, at the earlier time. */
+  #confirmIn(delay: number): void {
+    const at = performance.now() + delay;
+    // A throttled question (due within the interval) must not wait behind a backoff retry of up to 5 s.
+    if (this.#confirmRetry !== null && this.#confirmRetryAt <= at) return;
+    this.#clearConfirmRetry();
+    this.#confirmRetryAt = at;
+    this.#confirmRetry = setTimeout(() => {
+      this.#confirmRetry = null;
+      this.#confirmRetryAt = Infinity;
+      this.#confirm();
+    }, delay);
   }
 
   /**
@@ -277,18 +309,15 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
    */
   #confirmLater(): void {
     if (this.#confirmRetry !== null) return;
-    const delay = Math.min(5_000, 100 * 2 ** this.#confirmAttempts);
+    this.#confirmIn(Math.min(5_000, 100 * 2 ** this.#confirmAttempts));
     this.#confirmAttempts += 1;
-    this.#confirmRetry = setTimeout(() => {
-      this.#confirmRetry = null;
-      this.#confirm();
-    }, delay);
   }
 
   #clearConfirmRetry(): void {
     if (this.#confirmRetry === null) return;
     clearTimeout(this.#confirmRetry);
     this.#confirmRetry = null;
+    this.#confirmRetryAt = Infinity;
   }
 
   #onStateless(payload: string): void {
@@ -328,6 +357,11 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     return this.envelope.engine;
   }
 
+  /** What could not be taken as it is: missing and refused entries (see `EncryptedEnvelope.integrity`). */
+  get integrity(): EnvelopeIntegrity {
+    return this.envelope.integrity;
+  }
+
   /** Saved versions of the content: list, view, restore (see {@link VersionHistory}). */
   get history(): VersionHistory {
     return this.envelope.history;
@@ -340,7 +374,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
 
   get status(): SyncStatus {
     // Before this session reached the relay, what earlier sessions sealed but the relay never confirmed counts too.
-    const unconfirmed = this.provider.unsyncedChanges;
+    const unconfirmed = this.transport.unsyncedChanges;
     // Acknowledged is not enough: an entry counts as saved once found in the relay's state.
     const unverified = Math.max(0, this.envelope.ownCounter - this.#confirmed);
     const unsaved = Math.max(unconfirmed, unverified) + (this.envelope.hasPendingChanges ? 1 : 0);
@@ -399,20 +433,12 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
 
   /** Goes offline: edits are still sealed into the envelope and sent on {@link connect}. */
   disconnect(): void {
-    this.provider.configuration.websocketProvider.disconnect();
+    this.transport.disconnect();
   }
 
   /** Goes back online; safe right after {@link disconnect}, while the old socket is still closing. */
   connect(): void {
-    const socket = this.provider.configuration.websocketProvider;
-    const closing =
-      socket.status === WebSocketStatus.Connected && socket.webSocket !== null && socket.webSocket.readyState !== 1;
-    if (closing) {
-      // The provider ignores connect() until the old socket has closed; its close handler reconnects instead.
-      socket.shouldConnect = true;
-      return;
-    }
-    void socket.connect();
+    this.transport.connect();
   }
 
   /** Publishes this user's presence (name, colour, cursor), sealed with this device's signed heads. */
@@ -437,9 +463,7 @@ export class EncryptedDocument<E extends ContentEngine = ContentEngine> extends 
     this.#clearConfirmRetry();
     this.#presence.destroy();
     this.envelope.destroy();
-    this.provider.configuration.websocketProvider.off('connect', this.#dropQueuedWhileOffline);
-    this.provider.destroy();
-    if (this.#ownsSocket) this.provider.configuration.websocketProvider.destroy();
+    this.transport.destroy();
     this.removeAllListeners();
   }
 

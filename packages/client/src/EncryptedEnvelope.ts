@@ -5,21 +5,30 @@ import {
   type EntryHeader,
   type ParsedEntry,
   EntryKind,
-  EntryRejectedError,
   EntryRejection,
   FrameFormatError,
   LIMITS,
-  openEntry,
+  chainedEntry,
+  entryHash,
   parseEntry,
-  sameAddress,
-  sealEntry,
 } from '@coffre/protocol';
 import { AuthorCounters } from './AuthorCounters.ts';
 import type { ContentEngine } from './engines/ContentEngine.ts';
 import { Emitter } from './Emitter.ts';
 import type { DeviceDirectory, DeviceIdentity, DocumentKeyring } from './keys.ts';
+import { EntrySealer } from './EntrySealer.ts';
 import { VersionHistory } from './VersionHistory.ts';
 import { type Heads, headsFromWire, headsToWire } from './SyncHeads.ts';
+
+/*
+ * One piece, though long: the envelope's log is one state machine. Batching
+ * local changes into entries, this device's counters, compaction, and what
+ * arrives from others (applied, refused, or missing until its gap fills)
+ * all read and write the same live-entry table and coverage, and each
+ * depends on the others' invariants (a compaction covers exactly what was
+ * applied; a counter is never reused). Sealing and opening entries is
+ * elsewhere (`EntrySealer`), and so is presence (`PresenceChannel`).
+ */
 
 /** Transaction origin of entries this replica pushes itself. */
 export const LOCAL_ORIGIN = Symbol('coffre-envelope-local');
@@ -29,6 +38,21 @@ export interface EntryRejectedEvent {
   message: string;
   author?: DeviceId;
   counter?: number;
+}
+
+/** What {@link EncryptedEnvelope.integrity} reports. */
+export interface EnvelopeIntegrity {
+  /** Counters missing per author. */
+  missing: Map<DeviceId, number[]>;
+  /** Entries refused, one per author, counter and reason. */
+  refused: EntryRejectedEvent[];
+}
+
+/** At most this many refused entries are kept to report (a flood of forgeries costs no more memory). */
+export const MAX_REFUSED_KEPT = 1000;
+
+function refusalKey(event: { reason: string; author?: DeviceId; counter?: number }): string {
+  return `${event.author ?? ''}\u0000${event.counter ?? 0}\u0000${event.reason}`;
 }
 
 /** Marks a presence plaintext of this format: `{ "coffre/presence": 1, state, heads }`. */
@@ -57,6 +81,10 @@ export interface EnvelopeEvents extends Record<string, unknown> {
   incomplete: Map<DeviceId, number[]>;
   /** Remote content was applied. */
   'remote-change': { entries: number };
+  /** A presence came from a device or key epoch this replica does not know yet; it was left unread. */
+  'presence-unknown': { author: DeviceId; epoch: number };
+  /** A device or a key epoch became known (trustDevice, retryPending): what waited for it can be read. */
+  'access-added': undefined;
   /** A local batch was sealed into the log. */
   sealed: { kind: 'update' | 'snapshot'; counter: number; bytes: number };
   /** A local change could not be sealed (e.g. larger than an entry may be). */
@@ -75,7 +103,13 @@ export interface CompactionPolicy {
    * of typing. Default 2000; 0 turns it off.
    */
   idleMs?: number;
-  /** Default 64. */
+  /**
+   * Default 64. Without a pause, the log is compacted once more than twice
+   * this many entries wait and they add up to the last snapshot's size: a
+   * fresh reader then verifies at most about that many entries one by one
+   * (each an Ed25519 check), while snapshots never cost more bytes than the
+   * entries they replace.
+   */
   idleMinEntries?: number;
 }
 
@@ -128,7 +162,12 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   /** Per frame (by identity), what became of it. */
   #entries = new Map<Uint8Array, LiveEntry>();
   #liveBytes = 0;
+  readonly #sealer: EntrySealer;
+  /** Entries refused for good (or until the author's role is known), by author, counter and reason. */
+  readonly #refused = new Map<string, EntryRejectedEvent>();
   #pendingDevices: Uint8Array[] = [];
+  /** Entries already reported as not a writer's: reported once, so re-reading them does not ask again. */
+  readonly #notWriters = new WeakSet<Uint8Array>();
   #sealing: boolean;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #flushScheduled = false;
@@ -143,6 +182,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   #erased = new Map<DeviceId, Set<number>>();
   #destroyed = false;
   #unsubscribeEngine: () => void;
+  /** This device's latest entry in the log, by counter and hash: the next one names it (`EntryHeader.previous`). */
+  #lastOwn: { counter: number; hash: Uint8Array } | null = null;
 
   constructor(options: EncryptedEnvelopeOptions<E>) {
     super();
@@ -150,14 +191,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     this.engine = options.engine;
     this.envelope = options.envelope ?? new Y.Doc();
     this.log = this.envelope.getArray<Uint8Array>('log');
-    this.history = new VersionHistory({
-      address: options.address,
-      envelope: this.envelope,
-      engine: options.engine,
-      device: options.device,
-      keyring: options.keyring,
-      devices: options.devices,
-    });
+    this.#sealer = new EntrySealer(options);
+    this.history = new VersionHistory({ envelope: this.envelope, engine: options.engine, sealer: this.#sealer });
     this.#device = options.device;
     this.#keyring = options.keyring;
     this.#devices = options.devices;
@@ -201,6 +236,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     const waiting = this.#pendingDevices;
     this.#pendingDevices = [];
     this.#ingest(waiting);
+    this.emit('access-added', undefined);
   }
 
   /** The key epoch this device seals its next entries with: the newest its keyring holds. */
@@ -223,6 +259,7 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     const waiting = this.#pendingDevices;
     this.#pendingDevices = [];
     this.#ingest(waiting);
+    this.emit('access-added', undefined);
   }
 
   /** Seals everything changed locally now, without waiting for the batch window. */
@@ -272,22 +309,8 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     const presence: SealedPresence = { [PRESENCE_FORMAT]: 1, state };
     if (heads) presence.heads = headsToWire(heads);
     const plaintext = new TextEncoder().encode(JSON.stringify(presence));
-    const { epoch, key } = this.#keyring.current;
     this.#presenceCounter += 1;
-    const frame = sealEntry({
-      header: {
-        kind: EntryKind.Presence,
-        tenantId: this.address.tenantId,
-        documentId: this.address.documentId,
-        keyEpoch: epoch,
-        author: this.#device.id,
-        counter: this.#presenceCounter,
-        coverage: new Map(),
-      },
-      plaintext,
-      documentKey: key,
-      signingSecretKey: this.#device.signingKeyPair.secretKey,
-    });
+    const frame = this.#sealer.seal({ kind: EntryKind.Presence, counter: this.#presenceCounter, plaintext });
     if (frame.length > LIMITS.maxAwarenessBytes) throw new RangeError('presence state is too large');
     return frame;
   }
@@ -301,11 +324,13 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     try {
       const parsed = parseEntry(frame);
       const { header } = parsed;
-      if (header.kind !== EntryKind.Presence || !sameAddress(header, this.address)) return null;
-      const key = this.#keyring.get(header.keyEpoch);
-      const publicKey = this.#devices.get(header.author);
-      if (!key || !publicKey) return null;
-      const plaintext = openEntry({ entry: parsed, documentKey: key, authorPublicKey: publicKey });
+      const opened = this.#sealer.open(parsed, { kinds: [EntryKind.Presence], writes: false });
+      if (!opened.ok) {
+        // A device or key not known yet (a member's new device that only reads): worth a refresh.
+        if (opened.waits) this.emit('presence-unknown', { author: header.author, epoch: header.keyEpoch });
+        return null;
+      }
+      const { plaintext } = opened;
       const stream = `${header.author}\u0000${source}`;
       const seen = this.#presenceSeen.get(stream) ?? 0;
       if (header.counter < seen) return null;
@@ -371,6 +396,10 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   #shouldCompact(): boolean {
     if (!this.#compaction) return false;
     if (this.log.length > this.#compaction.maxEntries) return true;
+    const busyMinEntries = 2 * (this.#compaction.idleMinEntries ?? 64);
+    if (this.log.length > busyMinEntries && this.#liveBytes - this.#lastSnapshotBytes >= this.#lastSnapshotBytes) {
+      return true;
+    }
     // Past maxBytes, compact only when the log has grown well beyond the last snapshot.
     return this.#liveBytes > this.#compaction.maxBytes && this.#liveBytes > 2 * this.#lastSnapshotBytes;
   }
@@ -382,24 +411,17 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   }
 
   #seal(kind: EntryKind, plaintext: Uint8Array, coverage: Map<DeviceId, number>, counter: number): Uint8Array {
-    const { epoch, key } = this.#keyring.current;
-    const frame = sealEntry({
-      header: {
-        kind,
-        tenantId: this.address.tenantId,
-        documentId: this.address.documentId,
-        keyEpoch: epoch,
-        author: this.#device.id,
-        counter,
-        coverage,
-        // Pushed right after sealing, so this is the item's id: no copy of the entry fits anywhere else.
-        position: { client: this.envelope.clientID, clock: Y.getState(this.envelope.store, this.envelope.clientID) },
-      },
+    const frame = this.#sealer.seal({
+      kind,
+      counter,
       plaintext,
-      documentKey: key,
-      signingSecretKey: this.#device.signingKeyPair.secretKey,
+      coverage,
+      // Pushed right after sealing, so this is the item's id: no copy of the entry fits anywhere else.
+      position: { client: this.envelope.clientID, clock: Y.getState(this.envelope.store, this.envelope.clientID) },
+      ...(this.#lastOwn?.counter === counter - 1 ? { previous: this.#lastOwn.hash } : {}),
     });
     if (frame.length > LIMITS.maxEntryBytes) throw new RangeError('change is too large to seal as one entry');
+    this.#lastOwn = { counter, hash: entryHash(frame) };
     return frame;
   }
 
@@ -515,49 +537,87 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       }
     }
     parsed.sort((a, b) => b.entry.header.kind - a.entry.header.kind);
+    const verified = parsed.length > 1 ? this.#verifyChains(parsed) : null;
     let applied = 0;
-    for (const { frame, entry } of parsed) {
-      if (this.#apply(frame, entry)) applied += 1;
-    }
+    const applyAll = () => {
+      for (const { frame, entry } of parsed) {
+        if (this.#apply(frame, entry, verified?.has(frame) ?? false)) applied += 1;
+      }
+    };
+    if (parsed.length > 1 && this.engine.applyRemoteBatch) this.engine.applyRemoteBatch(applyAll);
+    else applyAll();
     if (applied > 0) this.emit('remote-change', { entries: applied });
     this.#reportGaps();
   }
 
-  /** Returns true when content was applied. */
-  #apply(frame: Uint8Array, entry: ParsedEntry): boolean {
+  /**
+   * The frames of a batch whose signature holds, checking as few as
+   * possible: per author, from the highest counter down, an entry either is
+   * vouched for by the verified entry after it (`chainedEntry`: that entry's
+   * signed header names this one's hash) or has its own signature checked.
+   * A fresh reader of an unbroken run of an author's entries checks one
+   * signature, not one per entry. Frames left out are checked (and refused)
+   * one by one as before.
+   */
+  #verifyChains(parsed: readonly { frame: Uint8Array; entry: ParsedEntry }[]): Set<Uint8Array> {
+    const byAuthor = new Map<DeviceId, { frame: Uint8Array; entry: ParsedEntry }[]>();
+    for (const item of parsed) {
+      const author = item.entry.header.author;
+      if (this.#counters.has(author, item.entry.header.counter)) continue; // skipped by #apply anyway
+      let list = byAuthor.get(author);
+      if (!list) byAuthor.set(author, (list = []));
+      list.push(item);
+    }
+    const verified = new Set<Uint8Array>();
+    for (const list of byAuthor.values()) {
+      if (list.length < 2) continue;
+      list.sort((a, b) => b.entry.header.counter - a.entry.header.counter);
+      let later: ParsedEntry | null = null;
+      for (const item of list) {
+        const vouched = later !== null && chainedEntry(later, item);
+        if (vouched || this.#sealer.verifySignature(item.entry)) {
+          verified.add(item.frame);
+          later = item.entry;
+        } else {
+          later = null;
+        }
+      }
+    }
+    return verified;
+  }
+
+  /** Returns true when content was applied. `signatureVerified`: see {@link #verifyChains}. */
+  #apply(frame: Uint8Array, entry: ParsedEntry, signatureVerified = false): boolean {
     const { header } = entry;
     const rejectAs = (reason: EntryRejection, message: string): false => {
       this.#track(frame, { bytes: frame.length, parsed: entry, state: 'rejected' });
       this.#reject({ reason, message, author: header.author, counter: header.counter });
       return false;
     };
-    if (!sameAddress(header, this.address)) {
-      return rejectAs(EntryRejection.WrongDocument, 'entry belongs to another document');
-    }
-    if (header.kind === EntryKind.Presence || header.kind === EntryKind.Version) {
-      return rejectAs(EntryRejection.Malformed, 'only updates and snapshots belong in the log');
-    }
-    const key = this.#keyring.get(header.keyEpoch);
-    const publicKey = this.#devices.get(header.author);
-    if (!key || !publicKey) {
-      // Waits for the device or epoch to become known (trustDevice/retryPending).
+    const opened = this.#sealer.open(entry, {
+      kinds: [EntryKind.Update, EntryKind.Snapshot],
+      writes: true,
+      signatureVerified,
+    });
+    if (!opened.ok) {
+      if (!opened.waits) return rejectAs(opened.reason, opened.message);
+      // Waits for the device, epoch or role to become known (trustDevice/retryPending after a refresh).
       this.#track(frame, { bytes: frame.length, parsed: entry, state: 'pending' });
       this.#pendingDevices.push(frame);
-      this.#reject({
-        reason: key ? EntryRejection.UnknownDevice : EntryRejection.UnknownEpoch,
-        message: key ? `entry signed by unknown device ${header.author}` : `no key for epoch ${header.keyEpoch}`,
-        author: header.author,
-        counter: header.counter,
-      });
+      // A non-writer's entry is reported once: re-reading it after each refresh does not ask again.
+      const again = opened.reason === EntryRejection.NotAWriter && this.#notWriters.has(frame);
+      this.#notWriters.add(frame);
+      if (!again) {
+        this.#reject({
+          reason: opened.reason,
+          message: opened.message,
+          author: header.author,
+          counter: header.counter,
+        });
+      }
       return false;
     }
-    let plaintext: Uint8Array;
-    try {
-      plaintext = openEntry({ entry, documentKey: key, authorPublicKey: publicKey });
-    } catch (error) {
-      if (error instanceof EntryRejectedError) return rejectAs(error.reason, error.message);
-      throw error;
-    }
+    const { plaintext } = opened;
     if (this.#counters.has(header.author, header.counter)) {
       // Already applied (a replay, or covered by a snapshot): harmless, ignored.
       this.#track(frame, { bytes: frame.length, parsed: entry, header, state: 'applied' });
@@ -576,6 +636,12 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
       return false;
     }
     this.#counters.add(header.author, header.counter);
+    if (header.author === this.#device.id && header.counter > (this.#lastOwn?.counter ?? 0)) {
+      // This device's own entry, read back (a reload): the next one it seals names it.
+      this.#lastOwn = { counter: header.counter, hash: entryHash(frame) };
+    }
+    // Refused while its author's role was unknown, read now (a refreshed membership).
+    if (this.#refused.size > 0) this.#refused.delete(refusalKey({ reason: EntryRejection.NotAWriter, ...header }));
     if (header.kind === EntryKind.Snapshot) {
       this.#counters.cover(header.coverage);
       this.#lastSnapshotBytes = frame.length;
@@ -597,10 +663,26 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
   }
 
   #reject(event: EntryRejectedEvent): void {
+    // Waiting for a key or a device is not a verdict (a refresh brings them); everything else is kept to show.
+    if (event.reason !== EntryRejection.UnknownDevice && event.reason !== EntryRejection.UnknownEpoch) {
+      if (this.#refused.size < MAX_REFUSED_KEPT) this.#refused.set(refusalKey(event), event);
+    }
     this.emit('entry-rejected', event);
   }
 
-  #reportGaps(): void {
+  /**
+   * What this replica could not take as it is, for a person to see: the
+   * counters missing per author (gaps below the highest seen, and entries
+   * deleted with no snapshot keeping them), and the entries refused (not a
+   * writer's, forged, tampered, of another document; at most
+   * {@link MAX_REFUSED_KEPT}). Entries that only wait for a key or a device
+   * are not listed.
+   */
+  get integrity(): EnvelopeIntegrity {
+    return { missing: this.#missing(), refused: [...this.#refused.values()] };
+  }
+
+  #missing(): Map<DeviceId, number[]> {
     const gaps = this.#counters.gaps();
     for (const [author, counters] of this.#erased) {
       const missing = new Set([...(gaps.get(author) ?? []), ...counters]);
@@ -609,6 +691,11 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
         [...missing].sort((a, b) => a - b),
       );
     }
+    return gaps;
+  }
+
+  #reportGaps(): void {
+    const gaps = this.#missing();
     if (gaps.size > 0 || this.#lastGapCount > 0) this.emit('incomplete', gaps);
     this.#lastGapCount = gaps.size;
   }

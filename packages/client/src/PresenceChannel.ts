@@ -50,10 +50,15 @@ export class PresenceChannel {
   #peers: PresencePeer[] = [];
   #status: HeadsStatus = EMPTY_STATUS;
   #publishedHeads = '';
-  #lastPublish = 0;
+  #lastHeadsAt = 0;
+  /** A peer connection appeared since the heads were last published: it has not seen them. */
+  #peerArrived = false;
+  /** The last heads each peer connection published (presence without heads keeps them). */
+  readonly #peerHeads = new Map<number, Heads>();
   #publishTimer: ReturnType<typeof setTimeout> | null = null;
   #checkTimer: ReturnType<typeof setTimeout> | null = null;
   #destroyed = false;
+  readonly #offTrusted: () => void;
 
   constructor(options: PresenceChannelOptions) {
     this.#envelope = options.envelope;
@@ -64,6 +69,8 @@ export class PresenceChannel {
     this.#onPeers = options.onPeers;
     this.#onHeads = options.onHeads;
     this.#awareness?.on('change', this.#onAwarenessChange);
+    // Presence left unread for an unknown device or epoch opens once it is known.
+    this.#offTrusted = this.#envelope.on('access-added', this.#onAwarenessChange);
   }
 
   get peers(): PresencePeer[] {
@@ -83,22 +90,12 @@ export class PresenceChannel {
   /**
    * This device's heads or confirmations moved: compares again, and
    * publishes the heads within the interval (at once when the last
-   * publication is older than that).
+   * publication with heads is older than that).
    */
   changed(): void {
     if (this.#destroyed) return;
     this.#compare();
-    if (this.#intervalMs <= 0 || this.#publishTimer !== null) return;
-    if (JSON.stringify([...this.#envelope.heads()]) === this.#publishedHeads) return;
-    const wait = this.#lastPublish + this.#intervalMs - Date.now();
-    if (wait <= 0) {
-      this.#publish();
-      return;
-    }
-    this.#publishTimer = setTimeout(() => {
-      this.#publishTimer = null;
-      this.#publish();
-    }, wait);
+    this.#scheduleHeads();
   }
 
   /**
@@ -118,17 +115,49 @@ export class PresenceChannel {
   destroy(): void {
     this.#destroyed = true;
     this.#awareness?.off('change', this.#onAwarenessChange);
+    this.#offTrusted();
     if (this.#publishTimer !== null) clearTimeout(this.#publishTimer);
     if (this.#checkTimer !== null) clearTimeout(this.#checkTimer);
   }
 
+  /**
+   * Seals and publishes the app's state. Heads ride along only when they
+   * changed (or a peer arrived) and the last heads are at least the interval
+   * old: a caret moves every 80 ms while typing, heads need not. Peers keep
+   * the last heads they saw from each connection.
+   */
   #publish(): void {
     if (this.#destroyed || !this.#awareness) return;
-    const heads = this.#intervalMs > 0 ? this.#envelope.heads() : undefined;
-    this.#publishedHeads = heads ? JSON.stringify([...heads]) : '';
-    this.#lastPublish = Date.now();
+    let heads: Heads | undefined;
+    if (this.#intervalMs > 0 && Date.now() - this.#lastHeadsAt >= this.#intervalMs) {
+      const current = this.#envelope.heads();
+      const wire = JSON.stringify([...current]);
+      if (wire !== this.#publishedHeads || this.#peerArrived) {
+        heads = current;
+        this.#publishedHeads = wire;
+        this.#lastHeadsAt = Date.now();
+        this.#peerArrived = false;
+      }
+    }
     const sealed = this.#envelope.sealPresence(this.#state, heads);
     this.#awareness.setLocalState({ sealed: toBase64Url(sealed) });
+    this.#scheduleHeads();
+  }
+
+  /** Publishes the heads once the interval allows, when they differ from those published (or a peer arrived). */
+  #scheduleHeads(): void {
+    if (this.#destroyed || this.#intervalMs <= 0 || this.#publishTimer !== null) return;
+    const due = this.#peerArrived || JSON.stringify([...this.#envelope.heads()]) !== this.#publishedHeads;
+    if (!due) return;
+    const wait = this.#lastHeadsAt + this.#intervalMs - Date.now();
+    if (wait <= 0) {
+      this.#publish();
+      return;
+    }
+    this.#publishTimer = setTimeout(() => {
+      this.#publishTimer = null;
+      this.#publish();
+    }, wait);
   }
 
   #onAwarenessChange = (): void => {
@@ -146,11 +175,20 @@ export class PresenceChannel {
         continue;
       }
       const opened = this.#envelope.openPresence(frame, clientId);
-      if (opened) peers.push({ clientId, ...opened });
+      if (!opened) continue;
+      const known = this.#peerHeads.get(clientId);
+      if (opened.heads) this.#peerHeads.set(clientId, opened.heads);
+      else if (known) opened.heads = known;
+      if (!this.#peers.some((peer) => peer.clientId === clientId)) this.#peerArrived = true;
+      peers.push({ clientId, ...opened });
+    }
+    for (const clientId of [...this.#peerHeads.keys()]) {
+      if (!peers.some((peer) => peer.clientId === clientId)) this.#peerHeads.delete(clientId);
     }
     this.#peers = peers;
     this.#onPeers(peers);
     this.#compare();
+    this.#scheduleHeads();
   };
 
   #compare(): void {

@@ -1,17 +1,8 @@
 import * as Y from 'yjs';
 import { toBase64Url } from '@coffre/crypto';
-import {
-  type DeviceId,
-  type DocumentAddress,
-  EntryKind,
-  LIMITS,
-  openEntry,
-  parseEntry,
-  sameAddress,
-  sealEntry,
-} from '@coffre/protocol';
+import { type DeviceId, EntryKind, LIMITS, parseEntry } from '@coffre/protocol';
 import type { ContentEngine } from './engines/ContentEngine.ts';
-import type { DeviceDirectory, DeviceIdentity, DocumentKeyring } from './keys.ts';
+import type { EntrySealer } from './EntrySealer.ts';
 
 /** A kept copy of the content, as the history lists it. */
 export interface DocumentVersion {
@@ -27,12 +18,10 @@ export interface DocumentVersion {
 }
 
 export interface VersionHistoryOptions {
-  address: DocumentAddress;
   envelope: Y.Doc;
   engine: ContentEngine;
-  device: DeviceIdentity;
-  keyring: DocumentKeyring;
-  devices: DeviceDirectory;
+  /** Seals this device's versions and opens everyone's (only writers' versions are listed). */
+  sealer: EntrySealer;
   /** Oldest versions are removed past this many (default 100). */
   maxVersions?: number;
 }
@@ -78,29 +67,19 @@ export class VersionHistory {
 
   /** Seals the current content as a version; returns it, or null when it is too large for one entry. */
   save(label = '', savedAt = Date.now()): DocumentVersion | null {
-    const { address, device, keyring, engine, envelope } = this.#options;
+    const { sealer, engine, envelope } = this.#options;
     const meta = encoder.encode(JSON.stringify({ savedAt, label: label.slice(0, 200) }));
     const state = engine.encodeState();
     const plaintext = new Uint8Array(4 + meta.length + state.length);
     new DataView(plaintext.buffer).setUint32(0, meta.length);
     plaintext.set(meta, 4);
     plaintext.set(state, 4 + meta.length);
-    const { epoch, key } = keyring.current;
-    const frame = sealEntry({
-      header: {
-        kind: EntryKind.Version,
-        tenantId: address.tenantId,
-        documentId: address.documentId,
-        keyEpoch: epoch,
-        author: device.id,
-        counter: this.#nextCounter(),
-        coverage: new Map(),
-        // The item's id once pushed below (deleting old versions writes no item).
-        position: { client: envelope.clientID, clock: Y.getState(envelope.store, envelope.clientID) },
-      },
+    const frame = sealer.seal({
+      kind: EntryKind.Version,
+      counter: this.#nextCounter(),
       plaintext,
-      documentKey: key,
-      signingSecretKey: device.signingKeyPair.secretKey,
+      // The item's id once pushed below (deleting old versions writes no item).
+      position: { client: envelope.clientID, clock: Y.getState(envelope.store, envelope.clientID) },
     });
     if (frame.length > LIMITS.maxEntryBytes) return null;
     this.#options.envelope.transact(() => {
@@ -150,7 +129,7 @@ export class VersionHistory {
     for (const frame of this.versions.toArray()) {
       try {
         const { header } = parseEntry(frame);
-        if (header.author === this.#options.device.id) highest = Math.max(highest, header.counter);
+        if (header.author === this.#options.sealer.deviceId) highest = Math.max(highest, header.counter);
       } catch {
         // Not an entry: ignored here, never listed.
       }
@@ -159,15 +138,11 @@ export class VersionHistory {
   }
 
   #open(frame: Uint8Array): { version: DocumentVersion; state: Uint8Array } | null {
-    const { address, keyring, devices } = this.#options;
     try {
       const entry = parseEntry(frame);
-      const { header } = entry;
-      if (header.kind !== EntryKind.Version || !sameAddress(header, address)) return null;
-      const key = keyring.get(header.keyEpoch);
-      const publicKey = devices.get(header.author);
-      if (!key || !publicKey) return null;
-      const plaintext = openEntry({ entry, documentKey: key, authorPublicKey: publicKey });
+      const opened = this.#options.sealer.open(entry, { kinds: [EntryKind.Version], writes: true });
+      if (!opened.ok) return null;
+      const { header, plaintext } = opened;
       const metaLength = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).getUint32(0);
       const meta = JSON.parse(decoder.decode(plaintext.subarray(4, 4 + metaLength))) as Record<string, unknown>;
       const savedAt = typeof meta.savedAt === 'number' && Number.isFinite(meta.savedAt) ? meta.savedAt : 0;

@@ -22,6 +22,8 @@ export {
   type EnvelopeEvents,
   type CompactionPolicy,
   type EncryptedEnvelopeOptions,
+  type EnvelopeIntegrity,
+  MAX_REFUSED_KEPT,
   EncryptedEnvelope,
 } from './EncryptedEnvelope.ts';
 export {
@@ -34,6 +36,14 @@ export {
   type LocalEnvelopeSource,
   EncryptedDocument,
 } from './EncryptedDocument.ts';
+export {
+  type SyncTransport,
+  type SyncTransportEvents,
+  type SyncTransportFactory,
+  type TransportStatus,
+  type TransportTarget,
+} from './transport/SyncTransport.ts';
+export { type HocuspocusTransportOptions, HocuspocusTransport } from './transport/HocuspocusTransport.ts';
 export { type SealingProgress, type SealingJournal, MemorySealingJournal } from './SealingJournal.ts';
 export { SaveTracker } from './SaveTracker.ts';
 export { type DocumentVersion, type VersionHistoryOptions, VersionHistory } from './VersionHistory.ts';
@@ -71,6 +81,8 @@ export {
 export { type FetchFunction, type RelayApiOptions, type RelayRequest, RelayApi } from './account/RelayApi.ts';
 export {
   type Member,
+  type AccountDevice,
+  type AccountInfo,
   type TotpSetup,
   type AccountClientOptions,
   type LoginOptions,
@@ -80,6 +92,7 @@ export {
   AccountClient,
 } from './account/AccountClient.ts';
 export { syncUrlFor } from './syncUrlFor.ts';
+export { documentIdFromInput, linkIdFromInput, deviceIdFromInput } from './idInput.ts';
 export { settle } from './settle.ts';
 export {
   type ContactRecord,
@@ -96,8 +109,10 @@ export {
   type OpenGrantInput,
   GrantRejectedError,
   createGrant,
+  grantToWire,
   openGrant,
 } from './sharing/grants.ts';
+export { type Membership, type VerifyMembershipInput, verifyMembership } from './sharing/membership.ts';
 export {
   type LinkSecrets,
   type LinkPassword,
@@ -137,6 +152,7 @@ export {
   type WorkspaceOptions,
   type OpenDocumentOptions,
   type WorkspaceEvents,
+  type DocumentInfo,
   type DocumentMemberInfo,
   type ShareResult,
   type RotationResult,
@@ -162,3 +178,44 @@ export {
 } from './local/LocalDocuments.ts';
 export { DocumentAccessCache } from './local/DocumentAccessCache.ts';
 export { SealedSharingStore } from './local/SealedSharingStore.ts';
+export {
+  type ChunkSizes,
+  DRIVE_CHUNK_SIZES,
+  CHUNKER_KEY_BYTES,
+  ContentChunker,
+  chunkBytes,
+} from './files/ContentChunker.ts';
+export {
+  type ChunkRef,
+  type SealedChunk,
+  SPACE_SECRET_BYTES,
+  CHUNK_KEY_BYTES,
+  ChunkRefusal,
+  ChunkRefusedError,
+  ChunkSealer,
+  chunkAddress,
+} from './files/ChunkSealer.ts';
+export {
+  type FileManifest,
+  type FetchChunk,
+  ManifestError,
+  MAX_FILE_NAME_LENGTH,
+  MAX_FILE_BYTES,
+  manifestToJSON,
+  parseManifest,
+  isValidFileName,
+  isValidMediaType,
+  sealFile,
+  readFileRange,
+  readFile,
+} from './files/FileManifest.ts';
+export { DriveClient, type DriveClientOptions, type UploadProgress, type UploadResult } from './files/DriveClient.ts';
+export {
+  DriveSpace,
+  DriveSpaceError,
+  type DriveFile,
+  type DriveFolder,
+  type DriveNode,
+  type DriveVersion,
+  type NewVersion,
+} from './files/DriveSpace.ts';

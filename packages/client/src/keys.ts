@@ -48,16 +48,57 @@ export interface DeviceDirectoryOptions {
    * trusted this way without a certificate.
    */
   resolve?: (id: DeviceId) => Uint8Array | undefined;
+  /**
+   * The key epochs each listed device may write in, from the document's
+   * verified membership (`verifyMembership`). Without it every trusted
+   * device may write (the relay alone checks roles).
+   */
+  writers?: Iterable<readonly [DeviceId, Iterable<number>]>;
 }
 
-/** Ed25519 public keys of the devices whose entries this replica trusts. */
+/**
+ * Ed25519 public keys of the devices whose entries this replica trusts and,
+ * once the document's membership is verified, the key epochs in which each
+ * may write.
+ */
 export class DeviceDirectory {
   #keys = new Map<DeviceId, Uint8Array>();
   readonly #resolve: ((id: DeviceId) => Uint8Array | undefined) | undefined;
+  #writers: Map<DeviceId, ReadonlySet<number>> | undefined;
 
   constructor(devices: Iterable<readonly [DeviceId, Uint8Array]> = [], options: DeviceDirectoryOptions = {}) {
     for (const [id, publicKey] of devices) this.#keys.set(id, publicKey);
     this.#resolve = options.resolve;
+    if (options.writers) this.restrictWriters(options.writers);
+  }
+
+  /** From now on, a listed device writes only in these epochs (replacing what was set before). */
+  restrictWriters(writers: Iterable<readonly [DeviceId, Iterable<number>]>): void {
+    this.#writers = new Map([...writers].map(([id, epochs]) => [id, new Set(epochs)]));
+  }
+
+  /**
+   * Whether an entry signed by `id` in key epoch `epoch` is acceptable:
+   * always without writer restrictions; else only in the device's epochs.
+   * Devices only resolvable (share-link editors) write as the relay lets them.
+   */
+  mayWrite(id: DeviceId, epoch: number): boolean {
+    if (!this.#writers) return true;
+    if (!this.#keys.has(id)) return this.#resolve?.(id) !== undefined;
+    return this.#writers.get(id)?.has(epoch) ?? false;
+  }
+
+  /** The writer restrictions, as {@link DeviceDirectoryOptions.writers} takes them; undefined when there are none. */
+  writerEntries(): [DeviceId, number[]][] | undefined {
+    if (!this.#writers) return undefined;
+    return [...this.#writers].map(([id, epochs]) => [id, [...epochs].sort((a, b) => a - b)]);
+  }
+
+  /** Takes the devices `fresher` lists that this directory lacks, and its writer restrictions. */
+  update(fresher: DeviceDirectory): void {
+    for (const [id, publicKey] of fresher.entries()) if (!this.#keys.has(id)) this.#keys.set(id, publicKey);
+    const writers = fresher.writerEntries();
+    if (writers) this.restrictWriters(writers);
   }
 
   set(id: DeviceId, publicKey: Uint8Array): void {

@@ -233,6 +233,20 @@ describe('EncryptedEnvelope rejects what it cannot trust', () => {
     expect(reader.rejections).toEqual([]);
   });
 
+  it('keeps what it refused and what is missing in integrity, for a person to see, and not what only waits', () => {
+    const { writer, reader, keyring, devices } = writerAndReader();
+    const elsewhere = textReplica({ name: 'writer', device: writer.device, keyring, devices, address: OTHER_ADDRESS });
+    const stranger = textReplica({ name: 'stranger', keyring, devices: new DeviceDirectory() });
+    deliver(reader, write(elsewhere, 'from document B'));
+    deliver(reader, write(stranger, 'unknown device: waits for a refresh'));
+    write(writer, 'a');
+    deliver(reader, write(writer, 'c'));
+
+    const { refused, missing } = reader.envelope.integrity;
+    expect(refused.map((event) => event.reason)).toEqual([EntryRejection.WrongDocument]);
+    expect(missing).toEqual(new Map([[writer.device.id, [1]]]));
+  });
+
   it('a garbage value in the log is reported and ignored', () => {
     const { writer, reader } = writerAndReader();
     const random = new SeededRandom(7);

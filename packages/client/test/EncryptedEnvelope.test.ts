@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSymmetricKey, ready } from '@coffre/crypto';
 import { EntryKind, parseEntry } from '@coffre/protocol';
 import { AutomergeEngine, DeviceDirectory, DocumentKeyring, YjsEngine } from '../src/index.ts';
-import { type Replica, createDevice, createReplica } from './harness/createReplicas.ts';
+import { type CreateReplicaOptions, type Replica, createDevice, createReplica } from './harness/createReplicas.ts';
 import { bodyOf, deliver, textReplica, write, writerAndReader } from './harness/textReplicas.ts';
 
 beforeAll(async () => {
@@ -15,6 +15,17 @@ function logBytes(replica: Replica): number {
   return replica.envelope.log.toArray().reduce((total, frame) => total + frame.length, 0);
 }
 
+/** A writer with a key and no other member; `options` override the replica's defaults. */
+function loneWriter(options: Partial<CreateReplicaOptions<YjsEngine>> = {}): Replica<YjsEngine> {
+  return createReplica({
+    engine: new YjsEngine(),
+    device: createDevice('writer'),
+    keyring: new DocumentKeyring([[0, generateSymmetricKey()]]),
+    devices: new DeviceDirectory(),
+    ...options,
+  });
+}
+
 /** Sends `from` everything `to` lacks, as a Yjs provider would. */
 function sync(from: Replica, to: Replica): void {
   Y.applyUpdate(to.doc, Y.encodeStateAsUpdate(from.doc, Y.encodeStateVector(to.doc)));
@@ -22,14 +33,7 @@ function sync(from: Replica, to: Replica): void {
 
 describe('EncryptedEnvelope sealing', () => {
   it('seals the changes made within the batch window as one entry', async () => {
-    const keyring = new DocumentKeyring([[0, generateSymmetricKey()]]);
-    const replica = createReplica({
-      engine: new YjsEngine(),
-      device: createDevice('writer'),
-      keyring,
-      devices: new DeviceDirectory(),
-      batchWindowMs: 5,
-    });
+    const replica = loneWriter({ batchWindowMs: 5 });
     const body = replica.engine.doc.getText('body');
 
     const sealed = replica.envelope.once('sealed');
@@ -46,14 +50,7 @@ describe('EncryptedEnvelope sealing', () => {
   });
 
   it('keeps local changes unsealed until startSealing()', () => {
-    const keyring = new DocumentKeyring([[0, generateSymmetricKey()]]);
-    const replica = createReplica({
-      engine: new YjsEngine(),
-      device: createDevice('writer'),
-      keyring,
-      devices: new DeviceDirectory(),
-      sealing: false,
-    });
+    const replica = loneWriter({ sealing: false });
 
     replica.engine.doc.getText('body').insert(0, 'draft');
     replica.envelope.flush();
@@ -196,14 +193,7 @@ describe('EncryptedEnvelope compaction', () => {
   });
 
   it('compacts on its own once the log holds more entries than the policy allows', () => {
-    const keyring = new DocumentKeyring([[0, generateSymmetricKey()]]);
-    const replica = createReplica({
-      engine: new YjsEngine(),
-      device: createDevice('writer'),
-      keyring,
-      devices: new DeviceDirectory(),
-      compaction: { maxEntries: 5, maxBytes: 1024 * 1024 },
-    });
+    const replica = loneWriter({ compaction: { maxEntries: 5, maxBytes: 1024 * 1024 } });
 
     for (let index = 0; index < 6; index += 1) write(replica, String(index));
 
@@ -223,12 +213,7 @@ describe('EncryptedEnvelope compaction', () => {
   it('compacts when the writer pauses, not in the middle of typing', () => {
     vi.useFakeTimers();
     try {
-      const keyring = new DocumentKeyring([[0, generateSymmetricKey()]]);
-      const replica = createReplica({
-        engine: new YjsEngine(),
-        device: createDevice('writer'),
-        keyring,
-        devices: new DeviceDirectory(),
+      const replica = loneWriter({
         compaction: { maxEntries: 512, maxBytes: 1024 * 1024, idleMs: 1000, idleMinEntries: 20 },
       });
       for (let index = 0; index < 30; index += 1) {
@@ -250,15 +235,36 @@ describe('EncryptedEnvelope compaction', () => {
     }
   });
 
+  it('compacts while typing once twice idleMinEntries entries wait and add up to the last snapshot', () => {
+    const replica = loneWriter({ compaction: { maxEntries: 1000, maxBytes: 1 << 20, idleMs: 0, idleMinEntries: 5 } });
+    const snapshotsSealed = () => replica.sealed.filter((event) => event.kind === 'snapshot').length;
+    // No snapshot yet: the first comes after more than 10 entries.
+    for (let index = 0; index < 10; index += 1) write(replica, 'a');
+    expect(snapshotsSealed()).toBe(0);
+    write(replica, 'a');
+    expect(snapshotsSealed()).toBe(1);
+
+    // A large document: small entries earn the next snapshot only once they add up to it.
+    write(replica, 'x'.repeat(8000));
+    replica.envelope.compact();
+    expect(snapshotsSealed()).toBe(2);
+    const snapshotBytes = logBytes(replica);
+    for (let index = 0; index < 20; index += 1) write(replica, 'b');
+    expect(snapshotsSealed()).toBe(2);
+    let bytesBefore = 0;
+    for (let written = 0; snapshotsSealed() === 2 && written < 200; written += 1) {
+      bytesBefore = logBytes(replica) - snapshotBytes;
+      write(replica, 'c'.repeat(200));
+    }
+    expect(snapshotsSealed()).toBe(3);
+    // Not before the entries (with the one that tipped it) added up to the snapshot.
+    expect(bytesBefore).toBeLessThan(snapshotBytes);
+    expect(bytesBefore).toBeGreaterThan(snapshotBytes - 1000);
+    expect(replica.envelope.log.length).toBe(1);
+  });
+
   it('compacts on its own once the sealed bytes pass the policy', () => {
-    const keyring = new DocumentKeyring([[0, generateSymmetricKey()]]);
-    const replica = createReplica({
-      engine: new YjsEngine(),
-      device: createDevice('writer'),
-      keyring,
-      devices: new DeviceDirectory(),
-      compaction: { maxEntries: 1000, maxBytes: 2000 },
-    });
+    const replica = loneWriter({ compaction: { maxEntries: 1000, maxBytes: 2000 } });
     const meta = replica.engine.doc.getMap<string>('meta');
 
     // Each entry is ~500 bytes while the state (one overwritten value) stays small.

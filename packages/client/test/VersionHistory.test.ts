@@ -88,6 +88,19 @@ describe('VersionHistory', () => {
     expect(reader.envelope.history.list().map((version) => version.label)).toEqual(['real']);
   });
 
+  it("does not list a version saved by someone who could not write in its key epoch (a viewer's, slipped in)", () => {
+    const { writer, reader, devices } = writerAndReader();
+    write(writer, 'Saved by a viewer.');
+    writer.envelope.history.save('viewer', 10);
+    sync(writer, reader);
+    const [version] = reader.envelope.history.list();
+    expect(version?.label).toBe('viewer');
+    // The membership says only the reader could write in epoch 0.
+    devices.restrictWriters([[reader.device.id, [0]]]);
+    expect(reader.envelope.history.list()).toEqual([]);
+    expect(reader.envelope.history.state(version?.id ?? '')).toBeNull();
+  });
+
   it('keeps versions out of the log and never compacts them away', () => {
     const { writer, reader } = writerAndReader();
     write(writer, 'content');

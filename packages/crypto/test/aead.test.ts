@@ -187,3 +187,23 @@ describe('seal / open', () => {
     expect(open(key, sealed, new Uint8Array(0))).toEqual(new Uint8Array(0));
   });
 });
+
+describe('randomBytes', () => {
+  it('fills exactly the length asked for, past the 64 KiB a single getRandomValues call takes', () => {
+    for (const length of [0, 1, 24, 65_536, 65_537, 200_000]) {
+      const bytes = randomBytes(length);
+      expect(bytes).toBeInstanceOf(Uint8Array);
+      expect(bytes.length).toBe(length);
+    }
+    // The tail past the first 64 KiB is random too, not left zero.
+    const large = randomBytes(200_000);
+    expect(large.subarray(65_536).some((byte) => byte !== 0)).toBe(true);
+    expect(large.subarray(131_072).some((byte) => byte !== 0)).toBe(true);
+  });
+
+  it('never repeats a nonce in a run of draws', () => {
+    const seen = new Set<string>();
+    for (let index = 0; index < 10_000; index += 1) seen.add(toHex(randomBytes(AEAD_NONCE_BYTES)));
+    expect(seen.size).toBe(10_000);
+  });
+});

@@ -105,6 +105,24 @@ export class PresenceAwareness extends Awareness {
       const parsed = parsePeerPresence(peer.state, this.doc, peer.clientId);
       if (parsed) next.set(peer.clientId, parsed);
     }
+    // A peer shown under another name or colour (its author became known) goes and comes back: the caret plugin
+    // keys each caret's widget by client id alone, so an update in place would keep the old label on screen.
+    const renamed = [...next].filter(([clientId, presence]) => {
+      const previous = this.#peers.get(clientId);
+      return (
+        previous !== undefined &&
+        (previous.user.name !== presence.user.name || previous.user.color !== presence.user.color)
+      );
+    });
+    if (renamed.length > 0) {
+      const gone: AwarenessChange = { added: [], updated: [], removed: renamed.map(([clientId]) => clientId) };
+      for (const clientId of gone.removed) {
+        this.states.delete(clientId);
+        this.#peers.delete(clientId);
+      }
+      this.emit('change', [gone, 'presence']);
+      this.emit('update', [gone, 'presence']);
+    }
     const change: AwarenessChange = { added: [], updated: [], removed: [] };
     const now = Date.now();
     for (const [clientId, presence] of next) {

@@ -88,6 +88,25 @@ describe('PresenceAwareness', () => {
     awareness.destroy();
   });
 
+  it('shows a peer whose name changed as gone and back, so its caret is drawn again with the new label', () => {
+    const hub = new FakePresenceHub();
+    const { doc } = documentWithText('x');
+    const awareness = new PresenceAwareness(doc, hub.join(1), { publishIntervalMs: 0 });
+    const changes: unknown[] = [];
+    awareness.on('change', (change: unknown) => changes.push(change));
+
+    hub.inject(2, { user: { name: 'A member', color: '#047857' }, cursor: null });
+    hub.inject(2, { user: { name: 'You (another device)', color: '#047857' }, cursor: null });
+
+    expect(changes).toEqual([
+      { added: [2], updated: [], removed: [] },
+      { added: [], updated: [], removed: [2] },
+      { added: [2], updated: [], removed: [] },
+    ]);
+    expect((awareness.getStates().get(2) as EditorPresenceState).user.name).toBe('You (another device)');
+    awareness.destroy();
+  });
+
   it('keeps an idle peer beyond the 30-second timeout of y-protocols', () => {
     vi.useFakeTimers();
     try {

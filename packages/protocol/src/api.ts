@@ -11,7 +11,7 @@
  * seals the user's private keys into `keyBundle` (opaque to the relay).
  */
 import { z } from 'zod';
-import { MAX_ID_LENGTH } from './ids.ts';
+import { MAX_ID_LENGTH, deviceId, documentId, tenantId, userId } from './ids.ts';
 
 const ID = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${MAX_ID_LENGTH - 1}}$`);
 /** base64url (no padding) of exactly or at most `bytes` bytes. */
@@ -23,6 +23,15 @@ const base64url = (minBytes: number, maxBytes: number) =>
     .max(Math.ceil((maxBytes * 4) / 3));
 
 export const IdSchema = z.string().regex(ID, 'ids are 1-64 letters, digits, - or _');
+/**
+ * {@link IdSchema}, parsed into the branded id of ids.ts (the string is
+ * checked first, so the constructor never throws). The relay's wire schemas
+ * below keep plain `IdSchema`; these are for JSON a client reads back.
+ */
+export const TenantIdSchema = IdSchema.transform((value) => tenantId(value));
+export const DocumentIdSchema = IdSchema.transform((value) => documentId(value));
+export const UserIdSchema = IdSchema.transform((value) => userId(value));
+export const DeviceIdSchema = IdSchema.transform((value) => deviceId(value));
 export const EmailSchema = z.string().trim().toLowerCase().min(3).max(254).email();
 export const Key32Schema = base64url(32, 32);
 export const SaltSchema = base64url(16, 16);

@@ -41,6 +41,7 @@ export const ErrorCode = {
   UnsupportedMessage: 'UNSUPPORTED_MESSAGE',
   UnauthenticatedQueueFull: 'UNAUTHENTICATED_QUEUE_FULL',
   IdleTimeout: 'IDLE_TIMEOUT',
+  ChunkMismatch: 'CHUNK_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -159,6 +160,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, string> = {
   UNSUPPORTED_MESSAGE: 'The relay received a kind of message that clients may not send.',
   UNAUTHENTICATED_QUEUE_FULL: 'The connection sent too much before signing in.',
   IDLE_TIMEOUT: 'The connection was closed because nothing was received for a while. Reconnecting.',
+  CHUNK_MISMATCH: 'A piece of a file arrived damaged and was refused. It will be sent again.',
 };
 
 /** An error with a stable code, thrown by relay hooks and shown by clients. */
@@ -170,6 +172,27 @@ export class CoffreError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * Refusals of one document (a Close message; the socket stays open) after
+ * which a client signs in to that document again, after a pause that grows
+ * with each refusal in a row: the relay or its storage may be back, a new
+ * token may be valid, or a change refused on arrival may go through in the
+ * sync that follows (which carries it together with everything it builds
+ * on). After any other refusal (access removed, session signed out, device
+ * removed) the document stays closed.
+ */
+export const RETRIED_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.EntryRejected,
+  ErrorCode.MalformedEntry,
+  ErrorCode.ForeignWriter,
+  ErrorCode.UncoveredDeletion,
+  ErrorCode.StorageUnavailable,
+  ErrorCode.QuotaExceeded,
+  ErrorCode.RateLimited,
+  ErrorCode.TokenExpired,
+  ErrorCode.Internal,
+]);
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && value in ERROR_MESSAGES;

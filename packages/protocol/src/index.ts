@@ -4,13 +4,16 @@ export {
   type DocumentId,
   type UserId,
   type DeviceId,
+  type LinkId,
   MAX_ID_LENGTH,
   InvalidIdError,
   isValidId,
+  isValidLinkId,
   tenantId,
   documentId,
   userId,
   deviceId,
+  linkId,
 } from './ids.ts';
 export {
   type DocumentAddress,
@@ -26,6 +29,7 @@ export {
   ERROR_MESSAGES,
   STANDARD_CLOSE_CODES,
   LIBRARY_CLOSE_REASONS,
+  RETRIED_REFUSALS,
   CoffreError,
   isErrorCode,
 } from './codes.ts';
@@ -53,6 +57,9 @@ export {
   EntryRejectedError,
   type OpenEntryInput,
   openEntry,
+  entryHash,
+  chainedEntry,
+  ENTRY_HASH_BYTES,
   verifyEntrySignature,
 } from './entry.ts';
 export {
@@ -65,4 +72,5 @@ export {
 export * from './api.ts';
 export { GRANT_SIGNATURE_DOMAIN, GRANT_FORMAT_VERSION, type GrantStatement, encodeGrantStatement } from './grant.ts';
 export * from './sharingApi.ts';
+export * from './driveApi.ts';
 export { DEVICE_SIGNATURE_DOMAIN, encodeDeviceStatement, linkDevicePublicKey } from './device.ts';

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { IdSchema, KdfParamsSchema, Key32Schema, SaltSchema } from './api.ts';
+import { LINK_ID_PATTERN, linkId } from './ids.ts';
 
 const base64url = (minBytes: number, maxBytes: number) =>
   z
@@ -21,10 +22,19 @@ const base64url = (minBytes: number, maxBytes: number) =>
 export const DOCUMENT_ROLES = ['owner', 'editor', 'viewer'] as const;
 export const DocumentRoleSchema = z.enum(DOCUMENT_ROLES);
 export type DocumentRole = z.infer<typeof DocumentRoleSchema>;
+export function isDocumentRole(value: unknown): value is DocumentRole {
+  return typeof value === 'string' && (DOCUMENT_ROLES as readonly string[]).includes(value);
+}
 export const KeyEpochSchema = z.number().int().min(0).max(0xffffffff);
 export const SignatureSchema = base64url(64, 64);
-/** Link ids are 32 lowercase hex characters (16 bytes derived from the link secret). */
-export const LinkIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'a link id');
+/**
+ * Link ids are 32 lowercase hex characters (16 bytes derived from the link
+ * secret), parsed into a branded `LinkId`; OpenAPI shows the string.
+ */
+export const LinkIdSchema = z
+  .string()
+  .regex(LINK_ID_PATTERN, 'a link id')
+  .transform((value) => linkId(value));
 
 /**
  * Signature by the user's identity signing key over a device's keys (see
@@ -111,6 +121,26 @@ export const RotateResponseSchema = z.object({ currentEpoch: KeyEpochSchema });
 /** GET /documents/{id}/grants: the caller's own grants, every epoch. */
 export const GrantListResponseSchema = z.object({ grants: z.array(GrantSchema), currentEpoch: KeyEpochSchema });
 
+/** A device in a document's membership: revoked ones too, so what they signed before stays verifiable. */
+export const MembershipDeviceSchema = DeviceCertificateSchema.extend({ revoked: z.boolean() });
+/** A user of a document's grant log, present or past member, with every certified device. */
+export const MembershipUserSchema = UserKeysSchema.extend({ devices: z.array(MembershipDeviceSchema) });
+export type MembershipUser = z.infer<typeof MembershipUserSchema>;
+
+/**
+ * GET /documents/{id}/membership (any member): every grant ever given for the
+ * document (removed members' included), each signed by its granter, and the
+ * public identities of everyone they name. Clients verify from it who was an
+ * owner or editor in each key epoch (only their entries are accepted), and
+ * the devices of past authors.
+ */
+export const MembershipResponseSchema = z.object({
+  currentEpoch: KeyEpochSchema,
+  grants: z.array(GrantSchema),
+  users: z.array(MembershipUserSchema),
+});
+export type MembershipResponse = z.infer<typeof MembershipResponseSchema>;
+
 export const LinkPasswordSchema = z.object({ salt: SaltSchema, kdf: KdfParamsSchema });
 
 /** POST /documents/{id}/links (owner). `sealedKeys`: the document key of each epoch sealed for the link. */
@@ -174,6 +204,8 @@ export const sharingPaths = {
   documentMembers: (tenant: string, documentId: string) => `${documentPath(tenant, documentId)}/members`,
   rotations: (tenant: string, documentId: string) => `${documentPath(tenant, documentId)}/rotations`,
   grants: (tenant: string, documentId: string) => `${documentPath(tenant, documentId)}/grants`,
+  /** GET (any member): the grant log and its users' keys. */
+  membership: (tenant: string, documentId: string) => `${documentPath(tenant, documentId)}/membership`,
   /** GET list, POST create (owner). */
   links: (tenant: string, documentId: string) => `${documentPath(tenant, documentId)}/links`,
   /** DELETE (owner): revokes the link and closes its connections. */

@@ -9,6 +9,8 @@ import {
   LIMITS,
   deviceId,
   documentId,
+  chainedEntry,
+  entryHash,
   openEntry,
   parseEntry,
   sealEntry,
@@ -41,6 +43,58 @@ describe('sealed entries', () => {
     const parsed = parseEntry(frame);
     expect(parsed.header).toEqual(header());
     expect(openEntry({ entry: parsed, documentKey: key, authorPublicKey: signer.publicKey })).toEqual(plaintext);
+  });
+
+  it('carries the previous entry’s hash in the signed header, and vouches only for that entry', () => {
+    const seal = (overrides: Partial<EntryHeader>) =>
+      sealEntry({ header: header(overrides), plaintext, documentKey: key, signingSecretKey: signer.secretKey });
+    const first = seal({ counter: 6, position: { client: 1, clock: 0 } });
+    const second = seal({ counter: 7, position: { client: 1, clock: 1 }, previous: entryHash(first) });
+    const parsedSecond = parseEntry(second);
+    expect(parsedSecond.header.previous).toEqual(entryHash(first));
+    expect(parsedSecond.header.position).toEqual({ client: 1, clock: 1 });
+    expect(chainedEntry(parsedSecond, { frame: first, entry: parseEntry(first) })).toBe(true);
+
+    // Another entry at counter 6 (a forgery, or any other frame) is not the one named.
+    const other = seal({ counter: 6, position: { client: 1, clock: 0 }, keyEpoch: 4 });
+    expect(chainedEntry(parsedSecond, { frame: other, entry: parseEntry(other) })).toBe(false);
+    // Nor is the right frame under another counter or author, nor anything when no hash is named.
+    const unchained = parseEntry(seal({ counter: 7 }));
+    expect(chainedEntry(unchained, { frame: first, entry: parseEntry(first) })).toBe(false);
+    const twoBack = parseEntry(seal({ counter: 8, previous: entryHash(first) }));
+    expect(chainedEntry(twoBack, { frame: first, entry: parseEntry(first) })).toBe(false);
+    const otherAuthor = parseEntry(seal({ counter: 7, author: deviceId('phone'), previous: entryHash(first) }));
+    expect(chainedEntry(otherAuthor, { frame: first, entry: parseEntry(first) })).toBe(false);
+  });
+
+  it('refuses header fields repeated, out of order or unknown, and a previous hash of the wrong length', () => {
+    expect(() =>
+      sealEntry({
+        header: header({ previous: new Uint8Array(31) }),
+        plaintext,
+        documentKey: key,
+        signingSecretKey: signer.secretKey,
+      }),
+    ).toThrow(RangeError);
+    const withBoth = sealEntry({
+      header: header({ position: { client: 1, clock: 2 }, previous: new Uint8Array(32).fill(9) }),
+      plaintext,
+      documentKey: key,
+      signingSecretKey: signer.secretKey,
+    });
+    // Header layout: version u8 | length u16 | header; the optional fields end the header.
+    const headerLength = (withBoth[1] as number) * 256 + (withBoth[2] as number);
+    const fieldsAt = 3 + headerLength - (1 + 8 + 1 + 32);
+    expect(withBoth[fieldsAt]).toBe(1);
+    const swapped = Uint8Array.from(withBoth);
+    swapped[fieldsAt] = 2; // position's bytes read as a previous hash, then a stray field
+    expect(() => parseEntry(swapped)).toThrow(FrameFormatError);
+    const repeated = Uint8Array.from(withBoth);
+    repeated[fieldsAt + 9] = 1; // a second position instead of the previous hash
+    expect(() => parseEntry(repeated)).toThrow(FrameFormatError);
+    const unknown = Uint8Array.from(withBoth);
+    unknown[fieldsAt + 9] = 3;
+    expect(() => parseEntry(unknown)).toThrow(FrameFormatError);
   });
 
   it('carries a snapshot’s coverage in the authenticated header', () => {

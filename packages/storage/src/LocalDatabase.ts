@@ -24,10 +24,15 @@ export interface SealedRow {
 /** A keyring row: document keys, the sharing state, sealed (see {@link SealedRecords}). */
 export type KeyringRow = SealedRow;
 
-/** An encrypted file chunk cached as the relay stores it. */
-export interface FileChunkRow {
-  fileId: string;
-  index: number;
+/**
+ * An encrypted chunk of the Drive kept on this device, as the relay stores
+ * it (ciphertext under its address): the chunks of files kept offline. The
+ * space and address are what the relay knows too; which file a chunk
+ * belongs to is not written here.
+ */
+export interface ChunkRow {
+  space: string;
+  address: string;
   ciphertext: Uint8Array;
 }
 
@@ -48,7 +53,7 @@ export interface LocalDatabaseOptions {
 }
 
 /**
- * The device's Dexie database: catalog, keyring, cached file chunks and
+ * The device's Dexie database: catalog, keyring, the Drive's chunks kept offline and
  * outbox. Only sealed or encrypted bytes are stored; ids are random.
  *
  * @example
@@ -58,7 +63,7 @@ export interface LocalDatabaseOptions {
 export class LocalDatabase extends Dexie {
   readonly catalog!: Table<CatalogRow, string>;
   readonly keyring!: Table<KeyringRow, string>;
-  readonly fileChunks!: Table<FileChunkRow, [string, number]>;
+  readonly chunks!: Table<ChunkRow, [string, string]>;
   readonly outbox!: Table<OutboxRow, number>;
 
   constructor(account: string, options: LocalDatabaseOptions = {}) {
@@ -72,5 +77,8 @@ export class LocalDatabase extends Dexie {
       fileChunks: '[fileId+index], fileId',
       outbox: '++id, kind, target',
     });
+    // fileChunks (by file and index, never used) gives way to chunks by space and address: one copy of a
+    // chunk however many files and versions hold it, as on the relay.
+    this.version(2).stores({ fileChunks: null, chunks: '[space+address], space' });
   }
 }

@@ -6,12 +6,13 @@ export {
   type CatalogRow,
   type SealedRow,
   type KeyringRow,
-  type FileChunkRow,
+  type ChunkRow,
   type OutboxRow,
   type LocalDatabaseOptions,
   LocalDatabase,
 } from './LocalDatabase.ts';
 export { Vault } from './Vault.ts';
+export { ChunkCache } from './ChunkCache.ts';
 export { type SealedRowShape, type SealedRecordsOptions, SealedRecords } from './SealedRecords.ts';
 export { type JournalCounters, WebStorageJournal, journalKey } from './WebStorageJournal.ts';
 export { type ObjectStoreDump, dumpIndexedDb, containsBytes } from './dumpIndexedDb.ts';

@@ -4,7 +4,9 @@ import { DecryptionError, generateSymmetricKey, randomBytes, ready, seal, toHex 
 import { type DocumentAddress, documentId, tenantId } from '@coffre/protocol';
 import { containsBytes, dumpIndexedDb } from './dumpIndexedDb.ts';
 import { EnvelopeStore } from './EnvelopeStore.ts';
-import { type CatalogRow, type LocalDatabaseOptions, LocalDatabase } from './LocalDatabase.ts';
+import { Dexie } from 'dexie';
+import { ChunkCache } from './ChunkCache.ts';
+import { type CatalogRow, LOCAL_DATABASE_PREFIX, type LocalDatabaseOptions, LocalDatabase } from './LocalDatabase.ts';
 import { SealedRecords } from './SealedRecords.ts';
 import { Vault } from './Vault.ts';
 
@@ -183,6 +185,40 @@ export function runLocalStoreContractTests(name: string, setup: () => Promise<Lo
       await reopened.whenLoaded();
       expect(reopened.envelope.getArray('log').length).toBe(0);
       await reopened.clearData();
+    });
+
+    it("keeps the Drive's chunks by space and address, one copy each, and drops only what is asked", async () => {
+      const cache = new ChunkCache(openDatabase());
+      const [a, b] = [toHex(randomBytes(32)), toHex(randomBytes(32))];
+      const bytes = randomBytes(100_000);
+      await cache.put('space-1', a, bytes);
+      await cache.put('space-1', a, bytes);
+      await cache.put('space-1', b, randomBytes(10));
+      await cache.put('space-2', a, randomBytes(20));
+      expect(await cache.get('space-1', a)).toEqual(bytes);
+      expect(await cache.held('space-1', [a, b, toHex(randomBytes(32))])).toEqual(new Set([a, b]));
+      expect(await cache.size('space-1')).toBe(100_010);
+      await cache.delete('space-1', [a]);
+      expect(await cache.get('space-1', a)).toBeNull();
+      expect(await cache.get('space-2', a)).not.toBeNull();
+    });
+
+    it('opens a database of the first version: its unused fileChunks store goes, chunks comes', async () => {
+      const name = `a${toHex(randomBytes(5))}`;
+      const first = new Dexie(`${LOCAL_DATABASE_PREFIX}/${name}`, ctx().localDatabaseOptions ?? {});
+      first.version(1).stores({
+        catalog: 'id, kind, parent',
+        keyring: 'id',
+        fileChunks: '[fileId+index], fileId',
+        outbox: '++id, kind, target',
+      });
+      await first.table('keyring').put({ id: 'kept', sealed: new Uint8Array([1, 2, 3]) });
+      first.close();
+      const database = new LocalDatabase(name, ctx().localDatabaseOptions);
+      open.push({ close: () => Promise.resolve(database.close()) });
+      expect(await database.keyring.get('kept')).toEqual({ id: 'kept', sealed: new Uint8Array([1, 2, 3]) });
+      await new ChunkCache(database).put('space', toHex(randomBytes(32)), randomBytes(5));
+      expect(database.tables.map((table) => table.name).sort()).toEqual(['catalog', 'chunks', 'keyring', 'outbox']);
     });
 
     it('the vault round-trips a keyring value through the database', async () => {

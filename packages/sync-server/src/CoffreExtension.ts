@@ -28,7 +28,7 @@ import type { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
 import type { SessionGuard } from './accounts/SessionGuard.ts';
 import type { TokenVerifier } from './auth/TokenVerifier.ts';
 import { type EnvelopeWriter, EnvelopeGuard } from './envelope/EnvelopeGuard.ts';
-import { EnvelopeWriters } from './envelope/EnvelopeWriters.ts';
+import { type WriterBinding, EnvelopeWriters } from './envelope/EnvelopeWriters.ts';
 import type { Logger } from './logger.ts';
 import type { PersistenceQueue } from './PersistenceQueue.ts';
 import { RelayError } from './RelayError.ts';
@@ -71,6 +71,13 @@ export function mergeEnvelopeUpdates(parts: Uint8Array[]): Uint8Array {
   return merged;
 }
 
+/** An update checked and waiting to be stored, with the client-id bindings it made. */
+interface UnstoredUpdate {
+  update: Uint8Array;
+  writers: WriterBinding[];
+  createDocument: boolean;
+}
+
 export interface CoffreExtensionOptions {
   verifier: TokenVerifier;
   store: DocumentStore;
@@ -109,6 +116,8 @@ export class CoffreExtension implements Extension {
   readonly #writers = new WeakMap<Y.Doc, EnvelopeWriters>();
   /** Per document name, the connection that owns each awareness client id. */
   readonly #presenceOwners = new Map<string, Map<number, ConnectionContext>>();
+  /** Per document name, the updates of the write queued and not started yet: later updates join it. */
+  readonly #unstored = new Map<string, UnstoredUpdate[]>();
 
   constructor(options: CoffreExtensionOptions) {
     this.#options = options;
@@ -242,12 +251,39 @@ export class CoffreExtension implements Extension {
     );
     // Store only what the relay does not hold yet (a reconnecting client resends its whole state).
     if (fresh === null) return;
-    const { tenantId, documentId } = context.address;
     // Only development tokens create documents by writing; others were created with an owner.
-    const createDocument = context.access === 'development';
-    this.#options.persistence.enqueue(data.documentName, async () => {
+    this.#store(data.documentName, context.address, {
+      update: fresh,
+      writers: bindings,
+      createDocument: context.access === 'development',
+    });
+  }
+
+  /**
+   * Queues an update for storage. While the document's previous write is
+   * committing, the updates arriving meanwhile wait together and are then
+   * stored as one (merged, in one transaction): under a burst the database
+   * does one write per commit it can make, not one per message, and every
+   * acknowledgement still waits for the write that holds its update.
+   */
+  #store(documentName: string, address: DocumentAddress, update: UnstoredUpdate): void {
+    const waiting = this.#unstored.get(documentName);
+    if (waiting) {
+      waiting.push(update);
+      return;
+    }
+    const batch = [update];
+    this.#unstored.set(documentName, batch);
+    const { tenantId, documentId } = address;
+    this.#options.persistence.enqueue(documentName, async () => {
+      // From the first attempt on, this batch is closed: later updates queue the next write.
+      if (this.#unstored.get(documentName) === batch) this.#unstored.delete(documentName);
+      const merged = batch.length === 1 ? update.update : Y.mergeUpdates(batch.map((queued) => queued.update));
       try {
-        await this.#options.store.appendUpdate(tenantId, documentId, fresh, { createDocument, writers: bindings });
+        await this.#options.store.appendUpdate(tenantId, documentId, merged, {
+          createDocument: batch.some((queued) => queued.createDocument),
+          writers: batch.flatMap((queued) => queued.writers),
+        });
       } catch (error) {
         // Deleted meanwhile: nothing to keep, and retrying would never succeed.
         if (!(error instanceof UnknownDocumentError)) throw error;

@@ -13,26 +13,44 @@ import { HocuspocusMessage } from './sync/hocuspocusMessages.ts';
  * backoff and never skipped, so nothing acknowledged is missing from the
  * database, and nothing unacknowledged is lost (the sender still holds it
  * and resends on reconnect).
+ *
+ * A write starts {@link PersistenceQueueOptions.commitDelayMs} after it is
+ * queued (a group commit, like PostgreSQL's `commit_delay`): what arrives
+ * meanwhile for the same document joins it (see `CoffreExtension#store`),
+ * so a person typing costs the database one commit per few keystrokes, not
+ * one per keystroke. Only acknowledgements wait for it; relaying does not.
  */
+export interface PersistenceQueueOptions {
+  /** Longest pause between two attempts of a failed write. */
+  maxBackoffMs?: number;
+  /** How long a queued write waits for others to join it before it starts (default {@link DEFAULT_COMMIT_DELAY_MS}). */
+  commitDelayMs?: number;
+}
+
+/** The default of {@link PersistenceQueueOptions.commitDelayMs}: well under what a person notices of "saved". */
+export const DEFAULT_COMMIT_DELAY_MS = 20;
+
 export class PersistenceQueue {
   readonly #tails = new Map<string, Promise<void>>();
   readonly #logger: Logger;
   readonly #maxBackoffMs: number;
+  readonly #commitDelayMs: number;
   #stopped = false;
 
-  constructor(logger: Logger, maxBackoffMs = 5000) {
+  constructor(logger: Logger, options: PersistenceQueueOptions = {}) {
     this.#logger = logger;
-    this.#maxBackoffMs = maxBackoffMs;
+    this.#maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.#commitDelayMs = options.commitDelayMs ?? DEFAULT_COMMIT_DELAY_MS;
   }
 
   /** Queues a write for a document; it runs after the writes queued before it. */
   enqueue(documentName: string, write: () => Promise<unknown>): void {
     const previous = this.#tails.get(documentName) ?? Promise.resolve();
-    // Start the write in the next event-loop turn, after Hocuspocus has relayed the update
-    // (it broadcasts in this turn's check phase): an embedded database (PGlite) runs on this
-    // thread, and running it first would delay every other editor by the write.
+    // Never in this event-loop turn, in any case: Hocuspocus relays the update in this turn's
+    // check phase, and the database's work would otherwise delay every other editor.
+    const startAt = Date.now() + this.#commitDelayMs;
     const tail = previous
-      .then(() => new Promise<void>((resolveTurn) => setTimeout(resolveTurn, 0)))
+      .then(() => new Promise<void>((resolveTurn) => setTimeout(resolveTurn, Math.max(0, startAt - Date.now()))))
       .then(() => this.#retry(documentName, write));
     this.#tails.set(documentName, tail);
     void tail.then(() => {

@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { Hocuspocus } from '@hocuspocus/server';
 import { ready } from '@coffre/crypto';
 import { getRequestListener } from '@hono/node-server';
-import { ACCESS_CHANGED, CloseCode, ErrorCode, type KdfParams, LIMITS, type TenantId } from '@coffre/protocol';
+import {
+  ACCESS_CHANGED,
+  CloseCode,
+  ErrorCode,
+  type KdfParams,
+  LIMITS,
+  type TenantId,
+  documentId as parseDocumentId,
+} from '@coffre/protocol';
 import type { CryptoKey } from 'jose';
 import { AccountService, type Revocation } from './accounts/AccountService.ts';
 import { ConnectionRegistry } from './accounts/ConnectionRegistry.ts';
@@ -11,6 +19,8 @@ import { type RateLimitOptions, RateLimits } from './accounts/RateLimits.ts';
 import { SessionGuard } from './accounts/SessionGuard.ts';
 import type { TokenKeys } from './auth/TokenKeys.ts';
 import { TokenVerifier } from './auth/TokenVerifier.ts';
+import type { BlobStore } from './blobs/BlobStore.ts';
+import { DriveService } from './drive/DriveService.ts';
 import { createApiApp } from './http/createApiApp.ts';
 import { createRelayApp } from './http/createRelayApp.ts';
 import type { StaticSite } from './http/StaticSite.ts';
@@ -69,6 +79,19 @@ export interface RelayServerOptions {
    * web app by `GET /v1/config` (`coffre-relay serve` creates it on start).
    */
   defaultTenant?: TenantId | null;
+  /**
+   * The Drive: where encrypted file chunks are kept, and each
+   * organisation's quota. Needs {@link accounts}; without it the Drive's
+   * routes answer 404.
+   */
+  drive?: RelayDriveOptions | null;
+}
+
+export interface RelayDriveOptions {
+  /** `FileSystemBlobStore` under the data folder, or an S3-compatible store. */
+  blobs: BlobStore;
+  /** Bytes each organisation may keep in the Drive; null or absent for no limit. */
+  quotaBytes?: number | null;
 }
 
 /** What the relay needs to issue tokens and keep accounts. */
@@ -100,6 +123,8 @@ export class RelayServer {
   readonly accounts: AccountService | null;
   /** Documents, members, grants and links; null without {@link RelayServerOptions.accounts}. */
   readonly sharing: SharingService | null;
+  /** Encrypted file chunks; null without {@link RelayServerOptions.drive} and accounts. */
+  readonly drive: DriveService | null;
   /** Open document connections by session and device. */
   readonly connections: ConnectionRegistry;
   readonly store: DocumentStore;
@@ -125,6 +150,7 @@ export class RelayServer {
     this.connections = new ConnectionRegistry({ rememberRevokedMs: Math.max(15 * 60, accessTokenSeconds + 60) * 1000 });
     this.accounts = null;
     this.sharing = null;
+    this.drive = null;
     let api = null;
     if (options.accounts) {
       const accounts = new AccountService({
@@ -145,9 +171,18 @@ export class RelayServer {
         onRevoked: (change) => this.#closeDocumentAccess(change),
         onAdmitted: (change) => this.#readmit(change),
       });
+      const drive = options.drive
+        ? new DriveService({
+            database: options.database,
+            blobs: options.drive.blobs,
+            quotaBytes: options.drive.quotaBytes,
+            logger: this.logger.child({ ns: 'drive' }),
+          })
+        : null;
       api = createApiApp({
         accounts,
         sharing,
+        drive: drive ?? undefined,
         verifier,
         rateLimits: new RateLimits(options.accounts.rateLimits),
         logger: this.logger.child({ ns: 'api' }),
@@ -155,6 +190,7 @@ export class RelayServer {
       });
       this.accounts = accounts;
       this.sharing = sharing;
+      this.drive = drive;
     }
     this.hocuspocus = new Hocuspocus({
       name: 'coffre-relay',
@@ -268,6 +304,12 @@ export class RelayServer {
     if (change.document) {
       closed += this.connections.closeDocument(tenant, documentId);
       this.#unloadDeleted(`${tenant}/${documentId}`);
+      this.drive?.deleteSpace(tenant, parseDocumentId(documentId)).catch((error: unknown) => {
+        this.logger.error(
+          { err: error, tenant, document: documentId },
+          "a deleted document's file chunks stay on disk",
+        );
+      });
     }
     // The connections left switch to the new key now (see ACCESS_CHANGED); like the closes above, on this node only.
     if (change.keyEpoch !== undefined)

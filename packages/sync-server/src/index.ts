@@ -2,6 +2,7 @@ export {
   RelayServer,
   type RelayServerOptions,
   type RelayAccountsOptions,
+  type RelayDriveOptions,
   type PublicRelayConfig,
   PUBLIC_CONFIG_PATH,
 } from './RelayServer.ts';
@@ -35,3 +36,8 @@ export * from './sharing/index.ts';
 export { createApiApp, MAX_API_BODY_BYTES, MAX_SHARING_BODY_BYTES, type ApiAppOptions } from './http/createApiApp.ts';
 export type { ApiEnv } from './http/ApiEnv.ts';
 export { HTTP_STATUS, ApiErrorBodySchema, FieldProblemSchema, type FieldProblem } from './http/errorResponse.ts';
+export { type BlobStore, BLOB_ID_PATTERN, InvalidBlobIdError, checkBlobId } from './blobs/BlobStore.ts';
+export { FileSystemBlobStore } from './blobs/FileSystemBlobStore.ts';
+export { S3BlobStore, type S3BlobStoreOptions } from './blobs/S3BlobStore.ts';
+export { DriveService, type DriveServiceOptions } from './drive/DriveService.ts';
+export { ChunkRepository } from './drive/ChunkRepository.ts';

@@ -137,7 +137,7 @@ export class WebAppPage {
     await this.waitForHeading('Log in to Coffre');
   }
 
-  async goTo(linkName: 'Documents' | 'Security' | 'Devices' | 'Members'): Promise<void> {
+  async goTo(linkName: 'Documents' | 'Files' | 'Security' | 'Devices' | 'Members'): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: linkName }).click();
     await this.waitForHeading(linkName);
   }
@@ -145,9 +145,16 @@ export class WebAppPage {
   /** A dump of what the origin keeps in the browser, to search for secrets in the clear. */
   async dumpStorage(): Promise<BrowserStorageDump> {
     return this.page.evaluate(async () => {
+      // Bytes as one character each, in slices (a spread of a chunk of megabytes overflows the stack).
+      const bytesText = (bytes: Uint8Array): string => {
+        let text = '';
+        for (let at = 0; at < bytes.length; at += 32_768)
+          text += String.fromCharCode(...bytes.subarray(at, at + 32_768));
+        return text;
+      };
       const toText = (value: unknown): unknown => {
-        if (value instanceof Uint8Array) return String.fromCharCode(...value);
-        if (value instanceof ArrayBuffer) return String.fromCharCode(...new Uint8Array(value));
+        if (value instanceof Uint8Array) return bytesText(value);
+        if (value instanceof ArrayBuffer) return bytesText(new Uint8Array(value));
         if (value instanceof CryptoKey) return `[CryptoKey extractable=${String(value.extractable)}]`;
         if (Array.isArray(value)) return value.map(toText);
         if (typeof value === 'object' && value !== null) {

@@ -8,13 +8,16 @@ import {
   type AccessClaims,
   type DeviceId,
   type DocumentAddress,
+  type DocumentId,
   type TenantRole,
+  type UserId,
   deviceId,
   documentId,
   tenantId,
   userId,
 } from '@coffre/protocol';
 import {
+  type AccountClient,
   type ContentEngine,
   DeviceDirectory,
   type DeviceIdentity,
@@ -29,6 +32,7 @@ import {
   type SqlDatabase,
   type TokenKeys,
   createDatabase,
+  FileSystemBlobStore,
   generateTokenKeys,
   mintAccessToken,
 } from '@coffre/sync-server';
@@ -47,6 +51,18 @@ export function randomId(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+/** The signed-in user of `account`; throws when it is signed out. */
+export function signedInUserId(account: AccountClient): UserId {
+  const id = account.session?.userId;
+  if (id === undefined) throw new Error('signed out');
+  return id;
+}
+
+/** A fresh document id: {@link randomId}, branded. */
+export function randomDocumentId(prefix: string): DocumentId {
+  return documentId(randomId(prefix));
+}
+
 export interface RelayHarness {
   relay: RelayServer;
   /** The WebSocket sync URL. */
@@ -56,6 +72,8 @@ export interface RelayHarness {
   port: number;
   keys: TokenKeys;
   dataDir: string;
+  /** The Drive's blob folder (under `dataDir`). */
+  blobDir: string;
   /** Everything the relay logged. */
   logs: () => string;
   token(claims: Partial<AccessClaims> & { tenant: string }, expiresIn?: number): Promise<string>;
@@ -83,6 +101,8 @@ export interface StartRelayOptions {
   defaultTenant?: RelayServerOptions['defaultTenant'];
   /** Sync rate limits (default: the relay's own defaults). */
   syncRateLimits?: RelayServerOptions['syncRateLimits'];
+  /** Bytes each organisation may keep in the Drive (default: no limit). */
+  driveQuotaBytes?: number;
 }
 
 /** Limits high enough that a test file's requests from 127.0.0.1 never reach them; rate-limit tests set their own. */
@@ -96,6 +116,8 @@ export const GENEROUS_RATE_LIMITS = {
   secondFactorPerUser: GENEROUS_RULE,
   linkSessionPerIp: GENEROUS_RULE,
   linkSessionPerLink: GENEROUS_RULE,
+  chunkWritesPerUser: GENEROUS_RULE,
+  chunkReadsPerUser: GENEROUS_RULE,
 };
 
 /** Starts a real relay on a loopback port, on PGlite in a temp folder or on DATABASE_URL. */
@@ -111,6 +133,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
         : { dataDir: join(dataDir, 'pglite') },
     ));
   const keys = options.keys ?? (await generateTokenKeys());
+  const blobDir = join(dataDir, 'blobs');
   let logText = '';
   const logStream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -130,6 +153,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     webApp: options.webApp,
     defaultTenant: options.defaultTenant,
     syncRateLimits: options.syncRateLimits,
+    drive: { blobs: new FileSystemBlobStore(blobDir), quotaBytes: options.driveQuotaBytes ?? null },
     accounts: {
       tokenKeys: keys,
       serverSecret: randomBytes(32),
@@ -151,6 +175,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     port,
     keys,
     dataDir,
+    blobDir,
     logs: () => logText,
     token: (claims, expiresIn = 600) =>
       mintAccessToken(
@@ -205,7 +230,8 @@ export interface OpenClientOptions<E extends ContentEngine> {
   engine: E;
   device?: DeviceIdentity;
   role?: TenantRole;
-  token?: string;
+  /** The token, or how to get one each time the client signs in. */
+  token?: string | (() => Promise<string>);
   extra?: Partial<EncryptedDocumentOptions<E>>;
 }
 

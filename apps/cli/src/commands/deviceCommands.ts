@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { deviceIdFromInput } from '@coffre/client';
 import type { CliContext } from '../CliContext.ts';
 import { table, day } from '../table.ts';
 
@@ -32,7 +33,7 @@ export function registerDeviceCommands(program: Command, context: CliContext): v
     .argument('<deviceId>', 'id from `coffre devices list`')
     .action(async (id: string, _options: unknown, command: Command) => {
       const account = await signedIn(command);
-      await account.revokeDevice(id);
+      await account.revokeDevice(deviceIdFromInput(id));
       print(`Revoked device ${id}.`);
     });
 }

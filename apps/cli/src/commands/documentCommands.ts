@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { YjsEngine, settle } from '@coffre/client';
+import { YjsEngine, documentIdFromInput, settle } from '@coffre/client';
 import { type CliContext, DOCUMENT_TIMEOUT_MS } from '../CliContext.ts';
 import { table, day } from '../table.ts';
 
@@ -19,7 +19,7 @@ export function registerDocumentCommands(program: Command, context: CliContext):
     .argument('<documentId>', "1-64 letters, digits, '-' or '_'")
     .action(async (documentId: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
-      await workspace.createDocument(documentId);
+      await workspace.createDocument(documentIdFromInput(documentId));
       print(`Created ${documentId}. Share it with: coffre share ${documentId} <email> --role editor|viewer`);
     });
   doc
@@ -47,7 +47,7 @@ export function registerDocumentCommands(program: Command, context: CliContext):
     .argument('<documentId>', 'a document you own')
     .action(async (documentId: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
-      await workspace.deleteDocument(documentId);
+      await workspace.deleteDocument(documentIdFromInput(documentId));
       print(`Deleted ${documentId}.`);
     });
   doc
@@ -57,7 +57,7 @@ export function registerDocumentCommands(program: Command, context: CliContext):
     .argument('<text>', 'the new text')
     .action(async (documentId: string, text: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
-      const document = await workspace.openDocument(documentId, new YjsEngine());
+      const document = await workspace.openDocument(documentIdFromInput(documentId), new YjsEngine());
       try {
         const body = document.engine.doc.getText('body');
         document.engine.doc.transact(() => {
@@ -76,7 +76,7 @@ export function registerDocumentCommands(program: Command, context: CliContext):
     .argument('<documentId>', 'a document you are a member of')
     .action(async (documentId: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
-      const document = await workspace.openDocument(documentId, new YjsEngine());
+      const document = await workspace.openDocument(documentIdFromInput(documentId), new YjsEngine());
       try {
         print(document.engine.doc.getText('body').toString());
       } finally {

@@ -1,5 +1,13 @@
 import { type Command, Option } from 'commander';
-import { AccountError, YjsEngine, parseShareUrl, openLink, ready } from '@coffre/client';
+import {
+  AccountError,
+  YjsEngine,
+  documentIdFromInput,
+  linkIdFromInput,
+  parseShareUrl,
+  openLink,
+  ready,
+} from '@coffre/client';
 import { type CliContext, DOCUMENT_TIMEOUT_MS } from '../CliContext.ts';
 import { table, day } from '../table.ts';
 import { UsageError, promptHidden, readAllStdin } from '../terminalInput.ts';
@@ -30,7 +38,7 @@ export function registerLinkCommands(program: Command, context: CliContext): voi
         if (password !== undefined && password.length === 0)
           throw new UsageError('The link password must not be empty.');
         const workspace = await workspaceFor(command);
-        const created = await workspace.createLink(documentId, { role: options.role, password });
+        const created = await workspace.createLink(documentIdFromInput(documentId), { role: options.role, password });
         print(created.url);
         print(
           `Link ${created.linkId}: ${created.role}${created.passwordProtected ? ', password protected' : ''}. ` +
@@ -44,7 +52,7 @@ export function registerLinkCommands(program: Command, context: CliContext): voi
     .argument('<documentId>', 'a document you own')
     .action(async (documentId: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
-      const links = await workspace.listLinks(documentId);
+      const links = await workspace.listLinks(documentIdFromInput(documentId));
       print(
         table([
           ['ID', 'ROLE', 'PASSWORD', 'CREATED', 'LINK'],
@@ -62,7 +70,11 @@ export function registerLinkCommands(program: Command, context: CliContext): voi
     .command('open')
     .description("Open a link and print the document's text; no account needed.")
     .argument('<link>', 'the whole link, or the organisation followed by the secret')
-    .argument('[secret]', 'the part after #/link/<organisation>/ (when the first argument is the organisation)')
+    .argument(
+      '[secret]',
+      'the part after #/link/<organisation>/ (when the first argument is the organisation; put -- before a ' +
+        'secret that starts with -)',
+    )
     .option('--password-stdin', "read the link's password from standard input (else asked on a terminal)")
     .action(
       async (first: string, secret: string | undefined, options: { passwordStdin?: boolean }, command: Command) => {
@@ -113,7 +125,8 @@ export function registerLinkCommands(program: Command, context: CliContext): voi
     .argument('<linkId>', 'from `coffre link list`')
     .action(async (documentId: string, linkId: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
-      const result = await workspace.revokeLink(documentId, linkId);
+      const document = documentIdFromInput(documentId);
+      const result = await workspace.revokeLink(document, linkIdFromInput(linkId));
       print(`Revoked link ${linkId}; the document now uses key epoch ${result.currentEpoch}.`);
       const others = result.revokedLinks.filter((id) => id !== linkId);
       if (others.length > 0) print(`Also revoked (made elsewhere, so not re-sealed here): ${others.join(', ')}`);

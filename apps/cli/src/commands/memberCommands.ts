@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { documentIdFromInput } from '@coffre/client';
 import type { CliContext } from '../CliContext.ts';
 import { table, day } from '../table.ts';
 
@@ -15,7 +16,7 @@ export function registerMemberCommands(program: Command, context: CliContext): v
     .action(async (documentId: string | undefined, _options: unknown, command: Command) => {
       if (documentId !== undefined) {
         const workspace = await workspaceFor(command);
-        const members = await workspace.members(documentId);
+        const members = await workspace.members(documentIdFromInput(documentId));
         print(
           table([
             ['EMAIL', 'ROLE', 'SAFETY NUMBER'],

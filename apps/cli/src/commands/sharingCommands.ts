@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { documentIdFromInput } from '@coffre/client';
 import type { CliContext } from '../CliContext.ts';
 import { UsageError } from '../terminalInput.ts';
 
@@ -16,7 +17,7 @@ export function registerSharingCommands(program: Command, context: CliContext): 
     .addOption(new Option('--role <role>', 'what they may do').choices(['editor', 'viewer']).default('viewer'))
     .action(async (documentId: string, email: string, options: { role: 'editor' | 'viewer' }, command: Command) => {
       const workspace = await workspaceFor(command);
-      const shared = await workspace.share(documentId, email, options.role);
+      const shared = await workspace.share(documentIdFromInput(documentId), email, options.role);
       print(`Shared ${documentId} with ${shared.email} as ${shared.role}.`);
       print(`Safety number of ${shared.email}: ${shared.safetyNumber}`);
       if (shared.newContact) {
@@ -35,9 +36,10 @@ export function registerSharingCommands(program: Command, context: CliContext): 
     .action(async (documentId: string, email: string, _options: unknown, command: Command) => {
       const workspace = await workspaceFor(command);
       const wanted = email.trim().toLowerCase();
-      const member = (await workspace.members(documentId)).find((candidate) => candidate.email === wanted);
+      const document = documentIdFromInput(documentId);
+      const member = (await workspace.members(document)).find((candidate) => candidate.email === wanted);
       if (!member) throw new UsageError(`${wanted} is not a member of ${documentId}.`);
-      const result = await workspace.removeMember(documentId, member.userId);
+      const result = await workspace.removeMember(document, member.userId);
       print(`Removed ${wanted} from ${documentId}. New key epoch: ${result.currentEpoch}.`);
       if (result.revokedLinks.length > 0) {
         print(`Revoked ${result.revokedLinks.length} link(s) created elsewhere: ${result.revokedLinks.join(', ')}`);

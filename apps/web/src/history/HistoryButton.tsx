@@ -1,11 +1,11 @@
 import type { LocalDocument, Session, YjsEngine } from '@coffre/client';
-import type { DocumentRole } from '@coffre/protocol';
+import type { DocumentId, DocumentRole } from '@coffre/protocol';
 import { DialogButton } from '../ui/DialogButton.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import { HistoryDialog } from './HistoryDialog.tsx';
 
 export interface HistoryButtonProps {
-  documentId: string;
+  documentId: DocumentId;
   document: LocalDocument<YjsEngine>;
   role: DocumentRole;
   session: Session;

@@ -1,6 +1,6 @@
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { DocumentVersion, LocalDocument, Session, YjsEngine } from '@coffre/client';
-import type { DocumentRole } from '@coffre/protocol';
+import type { DocumentId, DocumentRole } from '@coffre/protocol';
 import { AutoFocusButton } from '../ui/AutoFocusButton.tsx';
 import { Modal } from '../ui/Modal.tsx';
 import '../sharing/sharing.css';
@@ -13,7 +13,7 @@ import { VersionPreview } from './VersionPreview.tsx';
 import './history.css';
 
 export interface HistoryDialogProps {
-  documentId: string;
+  documentId: DocumentId;
   document: LocalDocument<YjsEngine>;
   role: DocumentRole;
   accountWorkspace: AccountWorkspace;

@@ -1,4 +1,4 @@
-import { type DeviceId, linkDevicePublicKey } from '@coffre/protocol';
+import { type DeviceId, type DocumentId, linkDevicePublicKey } from '@coffre/protocol';
 import type { AccountWorkspace } from '../workspace/AccountWorkspace.ts';
 
 /** What it takes to name the device that saved a version. */
@@ -39,7 +39,7 @@ export function describeAuthor(author: DeviceId | string, directory: AuthorDirec
  */
 export async function loadAuthorDirectory(
   accountWorkspace: AccountWorkspace,
-  documentId: string,
+  documentId: DocumentId,
   self: AuthorDirectory['self'],
 ): Promise<AuthorDirectory> {
   const workspace = await accountWorkspace.workspace();

@@ -60,7 +60,10 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
             title="Workspace"
             // A document open in the editor belongs to Documents.
             current={path.startsWith(routes.documentPrefix) ? routes.documents : path}
-            items={[{ to: routes.documents, label: 'Documents' }]}
+            items={[
+              { to: routes.documents, label: 'Documents' },
+              { to: routes.files, label: 'Files' },
+            ]}
           />
           <NavSection
             title="Settings"

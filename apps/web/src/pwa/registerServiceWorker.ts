@@ -10,6 +10,8 @@ declare const __COFFRE_SERVICE_WORKER__: boolean | undefined;
 const WORKER_URL = '/sw.js';
 /** Set for the one reload that hands this tab to a waiting version, so it can never loop. */
 const HANDOVER_KEY = 'coffre-sw-handover';
+/** How long after asking a version to take over the load it causes counts as that hand-over. */
+const HANDOVER_WINDOW_MS = 10_000;
 
 /**
  * Registers the service worker that keeps the app shell on the device (a
@@ -31,7 +33,9 @@ export function registerServiceWorker(): void {
 async function register(): Promise<void> {
   const container = navigator.serviceWorker;
   const registration = await container.register(WORKER_URL, { scope: '/', updateViaCache: 'none' });
-  const handedOver = sessionStorage.getItem(HANDOVER_KEY) !== null;
+  // Only a hand-over of the last few seconds counts: a mark left by a load that never got here must not stop the
+  // next version from taking over.
+  const handedOver = Date.now() - Number(sessionStorage.getItem(HANDOVER_KEY) ?? 0) < HANDOVER_WINDOW_MS;
   sessionStorage.removeItem(HANDOVER_KEY);
   if (registration.waiting && container.controller && !handedOver) {
     // A version installed during an earlier visit: it takes over on this load.
@@ -47,6 +51,8 @@ async function register(): Promise<void> {
       if (installing.state === 'installed' && container.controller) showUpdateNotice(installing);
     });
   });
+  // From here on, a new version is announced in this tab (what the PWA e2e test waits for in each tab).
+  document.documentElement.dataset.updates = 'watching';
 }
 
 /** Asks `waiting` to take over and loads the page again once it has. */
@@ -56,7 +62,7 @@ function activate(waiting: ServiceWorker): void {
     window.location.reload();
     return;
   }
-  sessionStorage.setItem(HANDOVER_KEY, '1');
+  sessionStorage.setItem(HANDOVER_KEY, String(Date.now()));
   navigator.serviceWorker.addEventListener('controllerchange', () => window.location.reload(), { once: true });
   waiting.postMessage({ type: 'skip-waiting' });
 }

@@ -1,6 +1,7 @@
 /** Every route of the app, so links and the router cannot disagree. */
 export const routes = {
   documents: '/',
+  files: '/files',
   signUp: '/signup',
   logIn: '/login',
   security: '/settings/security',

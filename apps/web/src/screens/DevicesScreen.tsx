@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { DeviceId } from '@coffre/protocol';
 import { useSignedIn } from '../account/AccountContext.tsx';
 import { describeError } from '../ui/describeError.ts';
 import { formatDate, formatDateTime } from '../ui/formatDate.ts';
@@ -14,7 +15,7 @@ export function DevicesScreen() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  const revoke = async (id: string, name: string) => {
+  const revoke = async (id: DeviceId, name: string) => {
     setError(null);
     setBusy(`Revoking “${name}”…`);
     try {

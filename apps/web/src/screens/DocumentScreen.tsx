@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { documentIdFromInput } from '@coffre/client';
 import { useSignedIn } from '../account/AccountContext.tsx';
 import { Link } from '../router/Link.tsx';
 import { routes } from '../router/routes.ts';
@@ -31,21 +32,38 @@ export function DocumentScreen({ documentId }: { documentId: string }) {
   useEffect(() => {
     let current = true;
     let opened: OpenedDocument | null = null;
+    let offAdmitted = () => {};
+    let offRefused = () => {};
     setState({ status: 'opening', slow: false });
     const slow = setTimeout(() => {
       if (current)
         setState((previous) => (previous.status === 'opening' ? { status: 'opening', slow: true } : previous));
     }, SLOW_OPEN_MS);
+    // The route checked the id's characters only: one that is no document id fails with INVALID_DOCUMENT_NAME
+    // once the workspace is open (as when the workspace checked it), shown like any reason it did not open.
     workspace
-      .openDocument(documentId)
+      .workspace()
+      .then(() => workspace.openDocument(documentIdFromInput(documentId)))
       .then(async (document) => {
         if (!current) {
           void document.document.destroy().finally(() => document.engine.destroy());
           return;
         }
         opened = document;
+        // Opened from this device's keys: until the relay has let this session in once, a refusal (the user was
+        // removed, the document deleted) means it cannot be opened, as when the keys came from the relay.
+        let admitted = false;
+        offAdmitted = document.document.on('status', (status) => {
+          if (status.state === 'saved') admitted = true;
+        });
+        offRefused = document.document.on('error', (event) => {
+          if (!admitted && current && (event.code === 'FORBIDDEN' || event.code === 'NOT_FOUND')) {
+            setState({ status: 'error', message: event.message });
+          }
+        });
         await document.document.whenLoaded();
-        if (current) setState({ status: 'ready', opened: document });
+        if (current)
+          setState((previous) => (previous.status === 'error' ? previous : { status: 'ready', opened: document }));
       })
       .catch((error: unknown) => {
         if (current) setState({ status: 'error', message: describeError(error) });
@@ -53,6 +71,8 @@ export function DocumentScreen({ documentId }: { documentId: string }) {
       .finally(() => clearTimeout(slow));
     return () => {
       current = false;
+      offAdmitted();
+      offRefused();
       clearTimeout(slow);
       const closing = opened;
       // After the editor's own cleanup, so its presence goes before the document does.
@@ -64,7 +84,9 @@ export function DocumentScreen({ documentId }: { documentId: string }) {
   }, [workspace, documentId, attempt]);
 
   if (state.status === 'ready') {
-    return <DocumentEditor key={documentId} documentId={documentId} opened={state.opened} session={session} />;
+    return (
+      <DocumentEditor key={documentId} documentId={state.opened.documentId} opened={state.opened} session={session} />
+    );
   }
   return (
     <>

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { LinkSummary, Workspace } from '@coffre/client';
+import type { DocumentId } from '@coffre/protocol';
 import { describeError } from '../ui/describeError.ts';
 import { Field } from '../ui/Field.tsx';
 import { formatDateTime } from '../ui/formatDate.ts';
@@ -64,7 +65,7 @@ function LinkAddress({ url, label }: { url: string; label: string }) {
  * only or editing, with a password when one is set. The secret is in the
  * address after `#`, which browsers never send to the relay.
  */
-export function LinksSection({ workspace, documentId }: { workspace: Workspace | null; documentId: string }) {
+export function LinksSection({ workspace, documentId }: { workspace: Workspace | null; documentId: DocumentId }) {
   const headingId = useId();
   const [links, setLinks] = useState<Links>({ status: 'loading' });
   const [generation, setGeneration] = useState(0);

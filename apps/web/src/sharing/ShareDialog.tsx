@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { type DocumentMemberInfo, type Session, type Workspace, AccountError, safetyNumber } from '@coffre/client';
-import type { DocumentRole } from '@coffre/protocol';
+import type { DocumentId, DocumentRole } from '@coffre/protocol';
 import { describeError } from '../ui/describeError.ts';
 import { Field } from '../ui/Field.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
@@ -12,8 +12,15 @@ import { CompareAdvice, SafetyNumber } from './SafetyNumber.tsx';
 import { revokedLinksNote } from './revokedLinksNote.ts';
 import './sharing.css';
 
+/*
+ * One piece, though long: the Share dialog and its two sections (inviting,
+ * with the safety-number steps of a first or changed key, and the member
+ * list with roles and removal), which share the dialog's focus, busy state
+ * and error line. Links are in `LinksSection`.
+ */
+
 export interface ShareDialogProps {
-  documentId: string;
+  documentId: DocumentId;
   /** The signed-in user's role on the document: only owners invite, remove and make links. */
   role: DocumentRole;
   accountWorkspace: AccountWorkspace;
@@ -109,7 +116,7 @@ function InviteSection({
   onShared,
 }: {
   workspace: Workspace | null;
-  documentId: string;
+  documentId: DocumentId;
   onShared: () => void;
 }) {
   const headingId = useId();
@@ -315,7 +322,7 @@ function MembersSection({
   onChanged,
 }: {
   workspace: Workspace | null;
-  documentId: string;
+  documentId: DocumentId;
   owner: boolean;
   members: Members;
   onChanged: () => void;

@@ -1,5 +1,6 @@
 import {
   type AccountClient,
+  type DocumentInfo,
   type LocalDocument,
   AccountError,
   DocumentAccessCache,
@@ -9,15 +10,18 @@ import {
   syncUrlFor,
 } from '@coffre/client';
 import { toHex } from '@coffre/crypto';
-import { type DocumentInfo, type DocumentRole, documentId as parseDocumentId } from '@coffre/protocol';
-import { LocalDatabase, Vault, envelopeDatabaseName } from '@coffre/storage';
+import { type DocumentId, type DocumentRole, documentId as parseDocumentId, isValidId } from '@coffre/protocol';
+import { ChunkCache, LocalDatabase, SealedRecords, Vault, envelopeDatabaseName } from '@coffre/storage';
 import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
 import { type DocumentKind, type DocumentSummary, setKind, summarize } from './documentMeta.ts';
+import { DriveView } from '../files/DriveView.ts';
+import { driveDocumentId } from '../files/driveDocumentId.ts';
 import { FolderSpace } from './FolderSpace.ts';
 import { folderDocumentId } from './folderTree.ts';
 
 /** A document open in this tab, with the engine holding its decrypted content. */
 export interface OpenedDocument {
+  documentId: DocumentId;
   document: LocalDocument<YjsEngine>;
   engine: YjsEngine;
   role: DocumentRole;
@@ -25,7 +29,7 @@ export interface OpenedDocument {
 
 /** A document as the list shows it. */
 export interface ListedDocument {
-  id: string;
+  id: DocumentId;
   title: string;
   /** Unknown when listed from this device only (offline). */
   role: DocumentRole | null;
@@ -42,8 +46,8 @@ export interface DocumentListing {
 }
 
 /** A new document id: 128 random bits. */
-export function newDocumentId(): string {
-  return toHex(crypto.getRandomValues(new Uint8Array(16)));
+export function newDocumentId(): DocumentId {
+  return parseDocumentId(toHex(crypto.getRandomValues(new Uint8Array(16))));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
@@ -92,7 +96,9 @@ export class AccountWorkspace {
   readonly #reading = new Map<string, Promise<DocumentSummary | null>>();
   #workspace: Promise<Workspace> | null = null;
   #folders: Promise<FolderSpace> | null = null;
-  #folderId: Promise<string> | null = null;
+  #folderId: Promise<DocumentId> | null = null;
+  #drive: Promise<DriveView> | null = null;
+  #driveId: Promise<DocumentId> | null = null;
   #closed = false;
   #version = 0;
 
@@ -166,15 +172,18 @@ export class AccountWorkspace {
   async listDocuments(): Promise<DocumentListing> {
     const known = new Map((await this.catalog.list()).map((entry): [string, CatalogEntry] => [entry.id, entry]));
     const folderId = await this.folderDocumentId();
+    const driveId = await this.driveDocumentId();
     let remote: DocumentInfo[];
     try {
       remote = await (await this.workspace()).listDocuments();
     } catch (error) {
       if (!(error instanceof AccountError && error.code === 'RELAY_UNREACHABLE')) throw error;
       const documents = [...known.values()]
+        // The catalog keeps rows under the ids of documents opened here only: a row under anything else is none.
+        .filter((entry) => isValidId(entry.id))
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .map((entry) => ({
-          id: entry.id,
+          id: parseDocumentId(entry.id),
           title: this.#title(entry.id, entry.title),
           role: null,
           createdAt: null,
@@ -183,10 +192,10 @@ export class AccountWorkspace {
       return { documents, offline: true, hasFolders: false };
     }
     // Documents deleted or no longer shared: forget them here too.
-    const listed = new Set(remote.map((info) => info.id));
+    const listed = new Set<string>(remote.map((info) => info.id));
     for (const id of await this.catalog.ids()) if (!listed.has(id)) await this.#forgetLocally(id);
     const documents = remote
-      .filter((info) => info.id !== folderId)
+      .filter((info) => info.id !== folderId && info.id !== driveId)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map((info) => ({
         id: info.id,
@@ -199,7 +208,7 @@ export class AccountWorkspace {
   }
 
   /** Creates a document (or a note: its meta says so) on the relay and lists it on this device. */
-  async createDocument(kind: DocumentKind = 'document'): Promise<string> {
+  async createDocument(kind: DocumentKind = 'document'): Promise<DocumentId> {
     const id = newDocumentId();
     await (await this.workspace()).createDocument(id);
     await this.catalog.remember(id, '', kind);
@@ -209,7 +218,7 @@ export class AccountWorkspace {
   }
 
   /** The id of the user's folder document (the same on each of their devices). */
-  folderDocumentId(): Promise<string> {
+  folderDocumentId(): Promise<DocumentId> {
     const session = this.account.session;
     if (!session) return Promise.reject(new AccountError('UNAUTHENTICATED'));
     this.#folderId ??= folderDocumentId(session.userId);
@@ -238,7 +247,51 @@ export class AccountWorkspace {
     return this.#folders;
   }
 
-  async deleteDocument(id: string): Promise<void> {
+  /** The id of the user's Drive document (the same on each of their devices). */
+  driveDocumentId(): Promise<DocumentId> {
+    const session = this.account.session;
+    if (!session) return Promise.reject(new AccountError('UNAUTHENTICATED'));
+    this.#driveId ??= driveDocumentId(session.userId);
+    return this.#driveId;
+  }
+
+  /**
+   * The user's Drive, open for the rest of the session (created on the
+   * relay the first time, by whichever device gets there first).
+   */
+  drive(): Promise<DriveView> {
+    this.#drive ??= (async () => {
+      const id = await this.driveDocumentId();
+      const workspace = await this.workspace();
+      await workspace.createDocument(id).catch(() => undefined);
+      const { document, engine } = await this.openDocument(id);
+      const kept = new SealedRecords<string[]>({
+        table: this.database.keyring,
+        vault: this.#vault,
+        prefix: 'drive-offline:',
+        parse: (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null),
+      });
+      const view = new DriveView(
+        id,
+        document,
+        engine,
+        workspace.driveClient(id, { cache: new ChunkCache(this.database) }),
+        {
+          load: async () => (await kept.get(id)) ?? [],
+          save: (ids) => kept.put(id, ids),
+        },
+      );
+      await view.loadKept();
+      if (this.#closed) await view.destroy();
+      return view;
+    })().catch((error: unknown) => {
+      this.#drive = null;
+      throw error;
+    });
+    return this.#drive;
+  }
+
+  async deleteDocument(id: DocumentId): Promise<void> {
     const workspace = await this.workspace();
     await workspace.deleteDocument(id);
     await this.#forgetLocally(id);
@@ -248,10 +301,10 @@ export class AccountWorkspace {
    * Opens a document: keys from the relay (or this device's sealed cache
    * offline), content from IndexedDB first (see `Workspace.openLocalDocument`).
    */
-  async openDocument(id: string): Promise<OpenedDocument> {
+  async openDocument(id: DocumentId): Promise<OpenedDocument> {
     const engine = new YjsEngine();
     const { document, access } = await (await this.workspace()).openLocalDocument(id, engine);
-    return { document, engine, role: access.role };
+    return { documentId: id, document, engine, role: access.role };
   }
 
   /**
@@ -260,7 +313,7 @@ export class AccountWorkspace {
    * content could not be loaded within `timeoutMs`.
    */
   async withDocument(
-    id: string,
+    id: DocumentId,
     edit: ((doc: OpenedDocument) => void) | null,
     timeoutMs = 15_000,
   ): Promise<DocumentSummary | null> {
@@ -281,7 +334,7 @@ export class AccountWorkspace {
   }
 
   /** Reads a document's title and text into memory (one read at a time per document). */
-  read(id: string): Promise<DocumentSummary | null> {
+  read(id: DocumentId): Promise<DocumentSummary | null> {
     let reading = this.#reading.get(id);
     if (!reading) {
       reading = this.withDocument(id, null).finally(() => this.#reading.delete(id));
@@ -296,6 +349,7 @@ export class AccountWorkspace {
     this.#closed = true;
     this.#summaries.clear();
     void this.#folders?.then((space) => space.destroy()).catch(() => undefined);
+    void this.#drive?.then((view) => view.destroy()).catch(() => undefined);
     void this.#workspace?.then((workspace) => workspace.close()).catch(() => undefined);
     this.database.close();
     this.#vaultKey.fill(0);
@@ -315,10 +369,11 @@ export class AccountWorkspace {
     this.#summaries.delete(id);
     this.#persisted.delete(id);
     await this.catalog.forget(id);
-    await this.#accessCache.forget(id);
+    // Throws for a catalog row that is not a document's, as the database name below did before.
+    const document = parseDocumentId(id);
+    await this.#accessCache.forget(document);
     const session = this.account.session;
-    if (session)
-      await deleteDatabase(envelopeDatabaseName({ tenantId: session.tenant, documentId: parseDocumentId(id) }));
+    if (session) await deleteDatabase(envelopeDatabaseName({ tenantId: session.tenant, documentId: document }));
     this.#changed();
   }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Session, SyncStatus } from '@coffre/client';
+import type { DocumentId } from '@coffre/protocol';
 import {
   type PresenceUser,
   contentFragment,
@@ -23,11 +24,12 @@ import { DocumentSurface, SyncPill, useCoffreEditor, useDocumentTitle } from './
 import { documentTitle, givenTitle, summarize } from './documentMeta.ts';
 import { syncStatusHint, syncStatusText } from './syncStatusText.ts';
 import { HeadsNotice } from './HeadsNotice.tsx';
+import { IntegrityNotice } from './IntegrityNotice.tsx';
 import { usePresenceNames } from './usePresenceNames.ts';
 import { useAccountWorkspace } from './WorkspaceContext.tsx';
 
 export interface DocumentEditorProps {
-  documentId: string;
+  documentId: DocumentId;
   opened: OpenedDocument;
   session: Session;
 }
@@ -192,6 +194,7 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
             <p className="doc-readonly">You can read this document; its owner has not let you edit it.</p>
           ) : null}
           <HeadsNotice document={document} nameOf={(device) => presence.nameOf(device)} />
+          <IntegrityNotice document={document} nameOf={(device) => presence.nameOf(device)} />
         </>
       }
       footer="Encrypted on this device: the relay stores only ciphertext, the title included."

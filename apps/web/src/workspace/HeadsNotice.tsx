@@ -12,6 +12,13 @@ function changes(count: number): string {
   return `${count} change${count === 1 ? '' : 's'}`;
 }
 
+/** A peer's name as the subject of a sentence: "Your other device has…", not "You (another device) has…". */
+function subject(name: string): string {
+  if (name === 'You (another device)') return 'Your other device';
+  if (name === 'You (this device)') return 'Another tab on this device';
+  return name;
+}
+
 /** Per peer, how many entries are missing, in the order peers first appear. */
 function byPeer(items: readonly { peer: DeviceId; count: number }[]): [DeviceId, number][] {
   const totals = new Map<DeviceId, number>();
@@ -37,12 +44,12 @@ export function HeadsNotice({ document, nameOf }: { document: HeadsSource; nameO
     <div className="notice notice-warning doc-heads" role="status">
       {byPeer(status.missing).map(([peer, count]) => (
         <p key={`missing-${peer}`}>
-          {nameOf(peer)} has {changes(count)} this device has not received yet.
+          {subject(nameOf(peer))} has {changes(count)} this device has not received yet.
         </p>
       ))}
       {byPeer(status.unseen).map(([peer, count]) => (
         <p key={`unseen-${peer}`}>
-          {nameOf(peer)} has not received {changes(count)} you saved.
+          {subject(nameOf(peer))} has not received {changes(count)} you saved.
         </p>
       ))}
       <p>

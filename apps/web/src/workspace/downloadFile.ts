@@ -1,6 +1,11 @@
 /** Saves text as a file through a temporary object URL: built on the device, never uploaded. */
 export function downloadFile(name: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(name, new Blob([text], { type }));
+}
+
+/** Saves bytes made on the device (a decrypted file) under `name`, through a temporary object URL. */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = name;

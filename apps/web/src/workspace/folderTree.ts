@@ -1,5 +1,6 @@
 import type * as Y from 'yjs';
 import { toHex } from '@coffre/crypto';
+import { type DocumentId, documentId as parseDocumentId } from '@coffre/protocol';
 
 /**
  * The user's folders live in one private Coffre document per user (sealed
@@ -40,9 +41,9 @@ function readFolder(value: unknown): StoredFolder | null {
 }
 
 /** The id of the document holding a user's folders: the same on every device of the user. */
-export async function folderDocumentId(userId: string): Promise<string> {
+export async function folderDocumentId(userId: string): Promise<DocumentId> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`coffre-folders:${userId}`));
-  return `folders-${toHex(new Uint8Array(digest)).slice(0, 32)}`;
+  return parseDocumentId(`folders-${toHex(new Uint8Array(digest)).slice(0, 32)}`);
 }
 
 /** Every folder, by name; a folder whose parent is gone, or which sits in a loop, is at the top level. */

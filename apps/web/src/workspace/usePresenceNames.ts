@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import type { Session } from '@coffre/client';
-import { linkDevicePublicKey } from '@coffre/protocol';
+import { type DocumentId, linkDevicePublicKey } from '@coffre/protocol';
 import { type AuthorDirectory, describeAuthor, loadAuthorDirectory } from '../history/versionAuthors.ts';
 import type { AccountWorkspace } from './AccountWorkspace.ts';
 import { NamedPresence, type SignedPresenceSource } from './NamedPresence.ts';
@@ -18,7 +18,7 @@ const RELOAD_INTERVAL_MS = 2_000;
 export function usePresenceNames(
   document: SignedPresenceSource,
   workspace: AccountWorkspace,
-  documentId: string,
+  documentId: DocumentId,
   session: Session,
 ): NamedPresence {
   const presence = useMemo(() => new NamedPresence(document, (author) => describeAuthor(author, null)), [document]);

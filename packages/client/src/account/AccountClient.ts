@@ -10,10 +10,12 @@ import {
   type AccountResponse,
   AccountResponseSchema,
   type Device,
+  type DeviceId,
   type DeviceRegistration,
   type KdfParams,
   type SessionResponse,
   type TenantId,
+  type UserId,
   DeviceListResponseSchema,
   EmailSchema,
   IdSchema,
@@ -29,6 +31,7 @@ import {
   tenantId,
   userId,
 } from '@coffre/protocol';
+import { deviceIdFromInput } from '../idInput.ts';
 import { type AccountErrorCode, AccountError } from './AccountError.ts';
 import { type DeviceKeys, createDeviceKeys } from './createDeviceKeys.ts';
 import { type UserIdentity, createIdentity } from './createIdentity.ts';
@@ -39,7 +42,19 @@ import { KeyBundleError, openKeyBundle, sealKeyBundle } from './keyBundle.ts';
 import { type FetchFunction, type RelayRequest, RelayApi } from './RelayApi.ts';
 import { Session } from './Session.ts';
 
-export type Member = z.infer<typeof MemberSchema>;
+/*
+ * One piece, though long: the client of every accounts route (register,
+ * log in with the zero-knowledge key derivation, 2FA, devices, members),
+ * and the one session they share, refreshed in the background. Splitting
+ * the routes from the session would hand each half the other's state.
+ */
+
+/** A member of the organisation, as the relay lists them (`GET /members`), id branded. */
+export type Member = Omit<z.infer<typeof MemberSchema>, 'id'> & { id: UserId };
+/** One of the user's devices, as the relay lists them (`GET /me/devices`), id branded. */
+export type AccountDevice = Omit<Device, 'id'> & { id: DeviceId };
+/** The signed-in user as the relay knows them (`GET /me`), id branded. */
+export type AccountInfo = Omit<AccountResponse, 'userId'> & { userId: UserId };
 export type TotpSetup = z.infer<typeof TotpSetupResponseSchema>;
 
 /** Codes with which the relay says a session is over for good: signing in again is the only way on. */
@@ -403,25 +418,33 @@ export class AccountClient {
   }
 
   /** The signed-in user as the relay knows them: email, role, and whether two-factor authentication is on. */
-  async me(): Promise<AccountResponse> {
-    return this.#authorized({ method: 'GET', path: apiPaths.me(this.#tenant()), schema: AccountResponseSchema });
+  async me(): Promise<AccountInfo> {
+    const account = await this.#authorized({
+      method: 'GET',
+      path: apiPaths.me(this.#tenant()),
+      schema: AccountResponseSchema,
+    });
+    // The schema checked it is an id.
+    return { ...account, userId: userId(account.userId) };
   }
 
   /** The user's devices, revoked ones included, `current` marking this one. */
-  async listDevices(): Promise<Device[]> {
+  async listDevices(): Promise<AccountDevice[]> {
     const { devices } = await this.#authorized({
       method: 'GET',
       path: apiPaths.devices(this.#tenant()),
       schema: DeviceListResponseSchema,
     });
-    return devices;
+    // The schema checked they are ids.
+    return devices.map((device) => ({ ...device, id: deviceId(device.id) }));
   }
 
   /** Revokes one of the user's devices: its sessions end and it cannot sign in again with its keys. */
-  async revokeDevice(id: string): Promise<void> {
-    if (!IdSchema.safeParse(id).success) throw invalid('not a device id');
-    const current = this.#session?.deviceId === id;
-    await this.#authorized({ method: 'DELETE', path: apiPaths.device(this.#tenant(), id) });
+  async revokeDevice(id: DeviceId): Promise<void> {
+    // Typed, yet checked again for callers in plain JavaScript (`VALIDATION_FAILED`).
+    const device = deviceIdFromInput(id);
+    const current = this.#session?.deviceId === device;
+    await this.#authorized({ method: 'DELETE', path: apiPaths.device(this.#tenant(), device) });
     if (current) await this.#end('DEVICE_REVOKED');
   }
 
@@ -432,7 +455,8 @@ export class AccountClient {
       path: apiPaths.members(this.#tenant()),
       schema: MemberListResponseSchema,
     });
-    return members;
+    // The schema checked they are ids.
+    return members.map((member) => ({ ...member, id: userId(member.id) }));
   }
 
   /**

@@ -14,9 +14,12 @@ export interface RelayApiOptions {
 }
 
 export interface RelayRequest<T> {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
+  /** A JSON body. */
   body?: unknown;
+  /** A binary body (`application/octet-stream`), instead of {@link body}. */
+  bytes?: Uint8Array;
   /** Bearer access token. */
   token?: string;
   /** Validates a 2xx JSON body; omitted for 204 answers. */
@@ -31,6 +34,7 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
   if (status === 422) return 'VALIDATION_FAILED';
   if (status === 429) return 'RATE_LIMITED';
+  if (status === 507) return 'QUOTA_EXCEEDED';
   return 'INTERNAL';
 }
 
@@ -58,23 +62,7 @@ export class RelayApi {
   }
 
   async request<T>(request: RelayRequest<T>): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
-    if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
-    let response: Response;
-    try {
-      response = await this.#fetch(`${this.baseUrl}${request.path}`, {
-        method: request.method,
-        headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      throw new AccountError('RELAY_UNREACHABLE', {
-        detail: `${request.method} ${this.baseUrl}${request.path}: ${error instanceof Error ? error.message : String(error)}`,
-        cause: error,
-      });
-    }
+    const response = await this.#send(request, 'application/json');
     const text = await this.#readText(response);
     if (!response.ok) throw this.#errorFrom(response, text);
     if (!request.schema) return undefined as T;
@@ -89,6 +77,47 @@ export class RelayApi {
       throw new AccountError('INVALID_RESPONSE', { status: response.status, detail: parsed.error.message });
     }
     return parsed.data;
+  }
+
+  /** A request answered with bytes (`application/octet-stream`), such as a Drive chunk. */
+  async requestBytes(request: Omit<RelayRequest<never>, 'schema'>): Promise<Uint8Array> {
+    const response = await this.#send(request, 'application/octet-stream');
+    if (!response.ok) throw this.#errorFrom(response, await this.#readText(response));
+    try {
+      return new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw new AccountError('RELAY_UNREACHABLE', {
+        status: response.status,
+        detail: 'the answer was cut off',
+        cause: error,
+      });
+    }
+  }
+
+  async #send(request: Omit<RelayRequest<unknown>, 'schema'>, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { accept };
+    let body: BodyInit | undefined;
+    if (request.bytes !== undefined) {
+      headers['content-type'] = 'application/octet-stream';
+      body = request.bytes as Uint8Array<ArrayBuffer>;
+    } else if (request.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.body);
+    }
+    if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
+    try {
+      return await this.#fetch(`${this.baseUrl}${request.path}`, {
+        method: request.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      throw new AccountError('RELAY_UNREACHABLE', {
+        detail: `${request.method} ${this.baseUrl}${request.path}: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      });
+    }
   }
 
   async #readText(response: Response): Promise<string> {

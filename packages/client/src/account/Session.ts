@@ -4,12 +4,11 @@ import {
   type DeviceId,
   type TenantId,
   type UserId,
+  DeviceIdSchema,
   EmailSchema,
-  IdSchema,
   Key32Schema,
-  deviceId,
-  tenantId,
-  userId,
+  TenantIdSchema,
+  UserIdSchema,
 } from '@coffre/protocol';
 import { AccountError } from './AccountError.ts';
 import type { DeviceKeys } from './createDeviceKeys.ts';
@@ -26,10 +25,10 @@ const KeyPairsSchema = z.object({
 
 const SerializedSessionSchema = z.object({
   format: z.literal(SESSION_FORMAT),
-  tenant: IdSchema,
+  tenant: TenantIdSchema,
   email: EmailSchema,
-  userId: IdSchema,
-  deviceId: IdSchema,
+  userId: UserIdSchema,
+  deviceId: DeviceIdSchema,
   role: z.enum(['tenant-admin', 'member']),
   accessToken: z.string().min(1),
   /** Milliseconds since the epoch. */
@@ -146,10 +145,10 @@ export class Session {
     }
     const data = parsed.data;
     return new Session({
-      tenant: tenantId(data.tenant),
+      tenant: data.tenant,
       email: data.email,
-      userId: userId(data.userId),
-      deviceId: deviceId(data.deviceId),
+      userId: data.userId,
+      deviceId: data.deviceId,
       role: data.role,
       accessToken: data.accessToken,
       accessTokenExpiresAt: data.accessTokenExpiresAt,

@@ -8,7 +8,7 @@ import {
   open,
   seal,
 } from '@coffre/crypto';
-import { ByteReader, ByteWriter } from '@coffre/protocol';
+import { type TenantId, ByteReader, ByteWriter } from '@coffre/protocol';
 import type { UserIdentity } from './createIdentity.ts';
 
 /** The first byte of every key bundle; also bound into the associated data. */
@@ -19,7 +19,7 @@ const PLAINTEXT_BYTES =
 
 /** Whose bundle it is: sealed into the associated data, so a bundle moved to another account does not open. */
 export interface KeyBundleOwner {
-  tenant: string;
+  tenant: TenantId;
   /** Normalised (trimmed, lower-case) email, as the relay stores it. */
   email: string;
 }

@@ -12,6 +12,12 @@ export interface ContentEngine {
   /** Applies a remote update or a full state. Must not count as a local change. */
   applyRemote(update: Uint8Array): void;
   /**
+   * Runs `apply`, which calls {@link applyRemote} several times, as one
+   * change of the content where the engine can (one Yjs transaction: its
+   * observers and the editor run once for a whole batch of entries).
+   */
+  applyRemoteBatch?(apply: () => void): void;
+  /**
    * Applies a change this device made elsewhere (another tab of the same
    * document) and counts it as a local change to seal, even when the content
    * already holds it (a tab that takes over sealing re-seals what the previous

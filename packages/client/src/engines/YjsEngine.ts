@@ -37,6 +37,10 @@ export class YjsEngine implements ContentEngine {
     Y.applyUpdate(this.doc, update, REMOTE);
   }
 
+  applyRemoteBatch(apply: () => void): void {
+    this.doc.transact(apply, REMOTE);
+  }
+
   queueLocalChange(update: Uint8Array): void {
     // Applied as remote (so it is not queued twice), then queued as given: it
     // must be sealed even when this doc already held it.

@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from '@coffre/crypto';
-import { DocumentRoleSchema, deviceId } from '@coffre/protocol';
+import { type DocumentId, DocumentRoleSchema, deviceId } from '@coffre/protocol';
 import { type LocalDatabase, type Vault, SealedRecords } from '@coffre/storage';
 import type { AccessCache, CachedAccess } from '../sharing/DocumentAccess.ts';
 
@@ -9,6 +9,8 @@ interface StoredAccess {
   currentEpoch: number;
   keys: [number, string][];
   devices: [string, string][];
+  /** Writer epochs per device; absent when the cache predates them or no membership restricted writers. */
+  writers?: [string, number[]][];
 }
 
 /**
@@ -35,10 +37,11 @@ export class DocumentAccessCache implements AccessCache {
       currentEpoch: access.currentEpoch,
       keys: access.keys.map(([epoch, key]) => [epoch, toBase64Url(key)]),
       devices: access.devices.map(([device, key]) => [device, toBase64Url(key)]),
+      ...(access.writers ? { writers: access.writers } : {}),
     });
   }
 
-  async load(documentId: string): Promise<CachedAccess | null> {
+  async load(documentId: DocumentId): Promise<CachedAccess | null> {
     const stored = await this.#records.get(documentId);
     if (!stored) return null;
     try {
@@ -49,14 +52,14 @@ export class DocumentAccessCache implements AccessCache {
     }
   }
 
-  async forget(documentId: string): Promise<void> {
+  async forget(documentId: DocumentId): Promise<void> {
     await this.#records.delete(documentId);
   }
 }
 
 function parseStored(value: unknown): StoredAccess | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { role, currentEpoch, keys, devices } = value as Record<string, unknown>;
+  const { role, currentEpoch, keys, devices, writers } = value as Record<string, unknown>;
   if (typeof role !== 'string' || !Number.isSafeInteger(currentEpoch)) return null;
   if (!Array.isArray(keys) || !Array.isArray(devices)) return null;
   const pairs = (list: unknown[]) =>
@@ -73,10 +76,24 @@ function parseStored(value: unknown): StoredAccess | null {
     devices: pairs(devices)
       .filter(([device]) => typeof device === 'string')
       .map(([device, key]) => [device as string, key]),
+    ...(Array.isArray(writers) ? { writers: writerPairs(writers) } : {}),
   };
 }
 
-function toAccess(documentId: string, stored: StoredAccess): CachedAccess | null {
+function writerPairs(list: unknown[]): [string, number[]][] {
+  return list
+    .filter(
+      (pair): pair is [string, number[]] =>
+        Array.isArray(pair) &&
+        pair.length === 2 &&
+        typeof pair[0] === 'string' &&
+        Array.isArray(pair[1]) &&
+        pair[1].every((epoch) => Number.isSafeInteger(epoch)),
+    )
+    .map(([device, epochs]) => [device, [...epochs]]);
+}
+
+function toAccess(documentId: DocumentId, stored: StoredAccess): CachedAccess | null {
   const role = DocumentRoleSchema.safeParse(stored.role);
   if (!role.success) return null;
   return {
@@ -85,5 +102,6 @@ function toAccess(documentId: string, stored: StoredAccess): CachedAccess | null
     currentEpoch: stored.currentEpoch,
     keys: stored.keys.map(([epoch, key]) => [epoch, fromBase64Url(key)]),
     devices: stored.devices.map(([device, key]) => [deviceId(device), fromBase64Url(key)]),
+    ...(stored.writers ? { writers: stored.writers.map(([device, epochs]) => [deviceId(device), epochs]) } : {}),
   };
 }

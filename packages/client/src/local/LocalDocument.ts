@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { type DeviceId, formatDocumentName } from '@coffre/protocol';
+import { formatDocumentName } from '@coffre/protocol';
 import { EnvelopeStore, WebStorageJournal } from '@coffre/storage';
 import { Emitter } from '../Emitter.ts';
 import {
@@ -9,11 +9,12 @@ import {
   type SyncStatus,
   EncryptedDocument,
 } from '../EncryptedDocument.ts';
-import { EncryptedEnvelope } from '../EncryptedEnvelope.ts';
+import { type EnvelopeIntegrity, EncryptedEnvelope } from '../EncryptedEnvelope.ts';
 import type { ContentEngine } from '../engines/ContentEngine.ts';
 import { type SealingJournal, MemorySealingJournal } from '../SealingJournal.ts';
 import type { VersionHistory } from '../VersionHistory.ts';
 import type { HeadsStatus } from '../SyncHeads.ts';
+import type { DeviceDirectory } from '../keys.ts';
 import { electTabWriter } from './electTabWriter.ts';
 import { PageHideRescue } from './PageHideRescue.ts';
 import { requestPersistentStorage } from './requestPersistentStorage.ts';
@@ -57,6 +58,7 @@ const FORWARDED_EVENTS = [
   'presence',
   'heads',
   'access-changed',
+  'presence-unknown',
 ] as const;
 
 /**
@@ -135,6 +137,11 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     return { state: own.state === 'saved' ? 'syncing' : own.state, unsaved: own.unsaved + handing };
   }
 
+  /** Missing and refused entries, as this tab's replica sees them (see `EncryptedEnvelope.integrity`). */
+  get integrity(): EnvelopeIntegrity {
+    return (this.#writer?.document.envelope ?? this.#follower)?.integrity ?? { missing: new Map(), refused: [] };
+  }
+
   /** Saved versions (the envelope's `versions`, synced to every tab); null until this tab has a role. */
   get history(): VersionHistory | null {
     return this.#writer?.document.history ?? this.#follower?.history ?? null;
@@ -186,12 +193,9 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
    * unknown epoch or device (another device of a member, a rotated key):
    * the entries that waited for them are read now.
    */
-  refreshAccess(
-    keys: Iterable<readonly [number, Uint8Array]>,
-    devices: Iterable<readonly [DeviceId, Uint8Array]>,
-  ): void {
+  refreshAccess(keys: Iterable<readonly [number, Uint8Array]>, devices?: DeviceDirectory): void {
     for (const [epoch, key] of keys) if (!this.#options.keyring.get(epoch)) this.#options.keyring.add(epoch, key);
-    for (const [id, key] of devices) if (!this.#options.devices.has(id)) this.#options.devices.set(id, key);
+    if (devices) this.#options.devices.update(devices);
     this.#writer?.document.envelope.retryPending();
     this.#follower?.retryPending();
   }

@@ -1,3 +1,4 @@
+import type { DocumentId } from '@coffre/protocol';
 import type { ContentEngine } from '../engines/ContentEngine.ts';
 import type { DeviceIdentity } from '../keys.ts';
 import type { OpenDocuments } from '../sharing/OpenDocuments.ts';
@@ -7,7 +8,11 @@ import { type LocalDocumentOptions, LocalDocument } from './LocalDocument.ts';
 /** What opening a local-first document takes from the workspace. */
 export interface LocalDocumentsContext {
   /** The document's keys and devices: from the relay, or this device's sealed cache offline. */
-  access(documentId: string): Promise<DocumentAccess>;
+  access(documentId: DocumentId): Promise<DocumentAccess>;
+  /** What this device kept of the document's access the last time it asked, or null. */
+  cachedAccess(documentId: DocumentId): Promise<DocumentAccess | null>;
+  /** Fetches the access again and hands it to the open copies, in the background. */
+  refresh(documentId: DocumentId): void;
   device(): DeviceIdentity;
   url: string;
   token: () => Promise<string>;
@@ -38,13 +43,20 @@ export class LocalDocuments {
     this.#context = context;
   }
 
-  /** Opens a document without waiting for it to load (see `LocalDocument.whenLoaded`). */
+  /**
+   * Opens a document without waiting for it to load (see
+   * `LocalDocument.whenLoaded`), nor for the relay when this device kept its
+   * access: the document mounts from the device at once and its access is
+   * fetched again behind it (new keys, devices and writer epochs reach the
+   * open copy; entries that need them wait until then).
+   */
   async open<E extends ContentEngine>(
-    documentId: string,
+    documentId: DocumentId,
     engine: E,
     options: OpenLocalDocumentOptions<E> = {},
   ): Promise<OpenedLocalDocument<E>> {
-    const access = await this.#context.access(documentId);
+    const cached = await this.#context.cachedAccess(documentId);
+    const access = cached ?? (await this.#context.access(documentId));
     const document = new LocalDocument<E>({
       address: access.address,
       engine,
@@ -56,6 +68,7 @@ export class LocalDocuments {
       ...options.extra,
     });
     this.#context.open.add(access.address.documentId, document);
+    if (cached) this.#context.refresh(access.address.documentId);
     return { document, access };
   }
 }

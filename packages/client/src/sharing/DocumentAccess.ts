@@ -1,13 +1,15 @@
-import type { DeviceId, DocumentAddress, DocumentRole } from '@coffre/protocol';
+import type { DeviceId, DocumentAddress, DocumentId, DocumentRole, UserId } from '@coffre/protocol';
 import type { DeviceDirectory, DocumentKeyring } from '../keys.ts';
 
 /** What `Workspace.documentAccess` fetched for a document, as kept on the device. */
 export interface CachedAccess {
-  documentId: string;
+  documentId: DocumentId;
   role: DocumentRole;
   currentEpoch: number;
   keys: [number, Uint8Array][];
   devices: [DeviceId, Uint8Array][];
+  /** The key epochs each device may write in (see `DeviceDirectory.restrictWriters`); absent in older caches. */
+  writers?: [DeviceId, number[]][];
 }
 
 /**
@@ -17,9 +19,9 @@ export interface CachedAccess {
  */
 export interface AccessCache {
   save(access: CachedAccess): Promise<void>;
-  load(documentId: string): Promise<CachedAccess | null>;
+  load(documentId: DocumentId): Promise<CachedAccess | null>;
   /** The relay says the document is gone or no longer shared with this user. */
-  forget(documentId: string): Promise<void>;
+  forget(documentId: DocumentId): Promise<void>;
 }
 
 /** What it takes to read and write a document: its keys and the devices whose entries are trusted. */
@@ -32,11 +34,17 @@ export interface DocumentAccess {
   devices: DeviceDirectory;
   /** Members whose keys changed since first seen: their devices are not trusted until accepted. */
   untrusted: ContactChange[];
+  /**
+   * Set when the document's grant log has no single creator, or another than
+   * this device saw before: no entry is accepted then (the relay may be
+   * presenting a forged membership, or the creator's keys changed).
+   */
+  membershipProblem?: 'no-creator' | 'several-creators' | 'other-creator';
 }
 
 /** A known contact for whom the relay now serves other identity keys. */
 export interface ContactChange {
-  userId: string;
+  userId: UserId;
   email: string;
   /** Of the keys trusted so far. */
   previousSafetyNumber: string;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { constantTimeEqual, fingerprint, fromBase64Url, toBase64Url } from '@coffre/crypto';
-import { IdSchema, Key32Schema } from '@coffre/protocol';
+import { type DeviceId, type UserId, DeviceIdSchema, Key32Schema, UserIdSchema } from '@coffre/protocol';
 
 /** A contact's identity keys as first seen (trust on first use). */
 export interface ContactRecord {
-  userId: string;
+  userId: UserId;
   signingPublicKey: Uint8Array;
   boxPublicKey: Uint8Array;
   /** The address the relay gave for the contact, to show and to find them by. */
@@ -19,7 +19,7 @@ export type ContactCheck =
 
 /** A known contact as listed to the user. */
 export interface ContactSummary {
-  userId: string;
+  userId: UserId;
   email: string | undefined;
   safetyNumber: string;
   /** Set while the relay serves other keys than the trusted ones: the safety number of those keys. */
@@ -40,9 +40,11 @@ export const KNOWN_CONTACTS_FORMAT = 'coffre-contacts/1';
 
 const SerializedContactsSchema = z.object({
   format: z.literal(KNOWN_CONTACTS_FORMAT),
-  contacts: z.array(KeysSchema.extend({ userId: IdSchema, changed: KeysSchema.optional() })),
+  contacts: z.array(KeysSchema.extend({ userId: UserIdSchema, changed: KeysSchema.optional() })),
   /** Certified devices seen, of contacts and of the user's own account. */
-  devices: z.array(z.object({ userId: IdSchema, deviceId: IdSchema, signingPublicKey: Key32Schema })).default([]),
+  devices: z
+    .array(z.object({ userId: UserIdSchema, deviceId: DeviceIdSchema, signingPublicKey: Key32Schema }))
+    .default([]),
 });
 
 /** Known contacts as JSON, for a profile file. Public keys only. */
@@ -64,9 +66,9 @@ function sameKeys(a: ContactRecord, b: ContactRecord): boolean {
  * device (the relay lists current members' live devices only).
  */
 export class KnownContacts {
-  #contacts = new Map<string, ContactRecord>();
-  #changed = new Map<string, ContactRecord>();
-  #devices = new Map<string, Map<string, Uint8Array>>();
+  #contacts = new Map<UserId, ContactRecord>();
+  #changed = new Map<UserId, ContactRecord>();
+  #devices = new Map<UserId, Map<DeviceId, Uint8Array>>();
 
   constructor(records: Iterable<ContactRecord> = []) {
     for (const record of records) this.#contacts.set(record.userId, record);
@@ -103,7 +105,7 @@ export class KnownContacts {
   }
 
   /** The trusted keys of a contact. */
-  get(userId: string): ContactRecord | undefined {
+  get(userId: UserId): ContactRecord | undefined {
     return this.#contacts.get(userId);
   }
 
@@ -115,7 +117,7 @@ export class KnownContacts {
   }
 
   /** The other keys the relay served for a known contact, awaiting acceptance. */
-  changed(userId: string): ContactRecord | undefined {
+  changed(userId: UserId): ContactRecord | undefined {
     return this.#changed.get(userId);
   }
 
@@ -123,7 +125,7 @@ export class KnownContacts {
    * Remembers a device whose certificate verified against the trusted keys
    * of its user (a contact, or the signed-in user's own account).
    */
-  rememberDevice(userId: string, deviceId: string, signingPublicKey: Uint8Array): void {
+  rememberDevice(userId: UserId, deviceId: DeviceId, signingPublicKey: Uint8Array): void {
     let devices = this.#devices.get(userId);
     if (!devices) {
       devices = new Map();
@@ -134,10 +136,15 @@ export class KnownContacts {
     devices.set(deviceId, signingPublicKey);
   }
 
-  /** Every remembered certified device, but those of the users in `excluded`. */
-  devicesExcept(excluded: ReadonlySet<string> = new Set()): [deviceId: string, signingPublicKey: Uint8Array][] {
-    const out: [string, Uint8Array][] = [];
-    for (const [userId, devices] of this.#devices) if (!excluded.has(userId)) out.push(...devices.entries());
+  /** Every remembered certified device, but those of the users in `excluded`, with its user. */
+  devicesExcept(
+    excluded: ReadonlySet<UserId> = new Set(),
+  ): [deviceId: DeviceId, signingPublicKey: Uint8Array, userId: UserId][] {
+    const out: [DeviceId, Uint8Array, UserId][] = [];
+    for (const [userId, devices] of this.#devices) {
+      if (excluded.has(userId)) continue;
+      for (const [id, key] of devices) out.push([id, key, userId]);
+    }
     return out;
   }
 
@@ -189,7 +196,7 @@ export class KnownContacts {
   static fromJSON(value: unknown): KnownContacts {
     const data = SerializedContactsSchema.parse(value);
     const contacts = new KnownContacts();
-    const record = (userId: string, keys: z.infer<typeof KeysSchema>): ContactRecord => ({
+    const record = (userId: UserId, keys: z.infer<typeof KeysSchema>): ContactRecord => ({
       userId,
       signingPublicKey: fromBase64Url(keys.signingPublicKey),
       boxPublicKey: fromBase64Url(keys.boxPublicKey),

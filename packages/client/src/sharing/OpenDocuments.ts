@@ -1,4 +1,4 @@
-import type { DeviceId } from '@coffre/protocol';
+import type { DeviceId, DocumentId } from '@coffre/protocol';
 import type { EncryptedDocument } from '../EncryptedDocument.ts';
 import type { EntryRejectedEvent } from '../EncryptedEnvelope.ts';
 import type { DeviceDirectory, DocumentKeyring } from '../keys.ts';
@@ -9,11 +9,11 @@ export const REFRESH_INTERVAL_MS = 2_000;
 /** An open copy of a document (an `EncryptedDocument`, a `LocalDocument`) whose keys the workspace keeps current. */
 export interface OpenCopy {
   readonly destroyed: boolean;
-  /** Adds the keys and devices the copy lacks; the entries that waited for them are read. */
-  refreshAccess(
-    keys: Iterable<readonly [number, Uint8Array]>,
-    devices: Iterable<readonly [DeviceId, Uint8Array]>,
-  ): void;
+  /**
+   * Adds the keys the copy lacks and, with `devices`, the devices it lacks
+   * and their writer epochs; the entries that waited for them are read.
+   */
+  refreshAccess(keys: Iterable<readonly [number, Uint8Array]>, devices?: DeviceDirectory): void;
   on<K extends keyof OpenCopyEvents>(event: K, listener: (payload: OpenCopyEvents[K]) => void): () => void;
 }
 
@@ -23,6 +23,8 @@ export interface OpenCopyEvents {
   'entry-rejected': EntryRejectedEvent;
   /** The relay announced a key rotation. */
   'access-changed': undefined;
+  /** Presence of a device or epoch it does not know (a member's new device that only reads). */
+  'presence-unknown': { author: DeviceId; epoch: number };
 }
 
 interface OpenDocument {
@@ -43,16 +45,16 @@ interface OpenDocument {
  * so none is left unread.
  */
 export class OpenDocuments {
-  readonly #documents = new Map<string, OpenDocument>();
-  readonly #refresh: (documentId: string) => Promise<void>;
+  readonly #documents = new Map<DocumentId, OpenDocument>();
+  readonly #refresh: (documentId: DocumentId) => Promise<void>;
 
   /** `refresh` fetches the document's access again and hands it to {@link update}. */
-  constructor(refresh: (documentId: string) => Promise<void>) {
+  constructor(refresh: (documentId: DocumentId) => Promise<void>) {
     this.#refresh = refresh;
   }
 
   /** Keeps `copy` current until it is destroyed or {@link remove}d. */
-  add(documentId: string, copy: OpenCopy): void {
+  add(documentId: DocumentId, copy: OpenCopy): void {
     // Copies give no word when destroyed: drop them here, so documents opened once (indexing) are not kept.
     for (const id of [...this.#documents.keys()]) this.live(id);
     let open = this.#documents.get(documentId);
@@ -62,18 +64,28 @@ export class OpenDocuments {
     }
     open.copies.add(copy);
     copy.on('entry-rejected', (event) => {
-      if (event.reason === 'unknown-epoch' || event.reason === 'unknown-device') this.#schedule(documentId);
+      if (event.reason === 'unknown-epoch' || event.reason === 'unknown-device' || event.reason === 'not-a-writer') {
+        this.#schedule(documentId);
+      }
     });
     copy.on('access-changed', () => this.#schedule(documentId));
+    // Presence comes often (every caret move): one refresh per unknown author is enough.
+    const askedFor = new Set<string>();
+    copy.on('presence-unknown', ({ author, epoch }) => {
+      const key = `${author}|${epoch}`;
+      if (askedFor.has(key)) return;
+      askedFor.add(key);
+      this.#schedule(documentId);
+    });
   }
 
-  remove(documentId: string, copy: OpenCopy): void {
+  remove(documentId: DocumentId, copy: OpenCopy): void {
     this.#documents.get(documentId)?.copies.delete(copy);
     this.live(documentId);
   }
 
   /** The copies of a document still open. */
-  live(documentId: string): OpenCopy[] {
+  live(documentId: DocumentId): OpenCopy[] {
     const open = this.#documents.get(documentId);
     if (!open) return [];
     for (const copy of [...open.copies]) if (copy.destroyed) open.copies.delete(copy);
@@ -81,15 +93,10 @@ export class OpenDocuments {
     return [...open.copies];
   }
 
-  /** Hands every open copy of a document the keys and devices it lacks. */
-  update(
-    documentId: string,
-    keys: Iterable<readonly [number, Uint8Array]>,
-    devices: Iterable<readonly [DeviceId, Uint8Array]>,
-  ): void {
+  /** Hands every open copy of a document the keys it lacks and, with `devices`, the devices and writer epochs. */
+  update(documentId: DocumentId, keys: Iterable<readonly [number, Uint8Array]>, devices?: DeviceDirectory): void {
     const keyList = [...keys];
-    const deviceList = [...devices];
-    for (const copy of this.live(documentId)) copy.refreshAccess(keyList, deviceList);
+    for (const copy of this.live(documentId)) copy.refreshAccess(keyList, devices);
   }
 
   /** Forgets every copy (they stay open) and stops refreshing. */
@@ -97,7 +104,7 @@ export class OpenDocuments {
     this.#documents.clear();
   }
 
-  #schedule(documentId: string): void {
+  #schedule(documentId: DocumentId): void {
     const open = this.#documents.get(documentId);
     if (!open) return;
     if (open.refreshing) {
@@ -132,15 +139,10 @@ export function encryptedDocumentCopy(
     get destroyed() {
       return document.destroyed;
     },
-    refreshAccess(keys, newDevices) {
-      let newKeys = false;
-      for (const [epoch, key] of keys) {
-        if (keyring.get(epoch)) continue;
-        keyring.add(epoch, key);
-        newKeys = true;
-      }
-      for (const [id, publicKey] of newDevices) if (!devices.has(id)) document.envelope.trustDevice(id, publicKey);
-      if (newKeys) document.envelope.retryPending();
+    refreshAccess(keys, fresher) {
+      for (const [epoch, key] of keys) if (!keyring.get(epoch)) keyring.add(epoch, key);
+      if (fresher) devices.update(fresher);
+      document.envelope.retryPending();
     },
     on: <K extends keyof OpenCopyEvents>(event: K, listener: (payload: OpenCopyEvents[K]) => void) =>
       document.on(event, listener),

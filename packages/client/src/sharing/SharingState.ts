@@ -1,12 +1,25 @@
 import { z } from 'zod';
-import { IdSchema, Key32Schema, LinkIdSchema } from '@coffre/protocol';
+import {
+  type DocumentId,
+  type LinkId,
+  type TenantId,
+  type UserId,
+  DocumentIdSchema,
+  IdSchema,
+  Key32Schema,
+  LinkIdSchema,
+  TenantIdSchema,
+  UserIdSchema,
+  documentId as parseDocumentId,
+  userId as parseUserId,
+} from '@coffre/protocol';
 import { KnownContacts } from './KnownContacts.ts';
 
 export const SHARING_STATE_FORMAT = 'coffre-sharing/1';
 
 const StoredLinkSchema = z.object({
   linkId: LinkIdSchema,
-  documentId: IdSchema,
+  documentId: DocumentIdSchema,
   role: z.enum(['viewer', 'editor']),
   /** The link's secret (its URL fragment), base64url. */
   secret: Key32Schema,
@@ -21,10 +34,12 @@ export type StoredLink = z.infer<typeof StoredLinkSchema>;
 
 const SerializedSharingStateSchema = z.object({
   format: z.literal(SHARING_STATE_FORMAT),
-  tenant: IdSchema,
-  userId: IdSchema,
+  tenant: TenantIdSchema,
+  userId: UserIdSchema,
   contacts: z.unknown(),
   links: z.array(StoredLinkSchema).default([]),
+  /** Each document's creator as first verified here (see `verifyMembership`): a later log naming another is refused. */
+  creators: z.record(IdSchema, IdSchema).default({}),
 });
 
 /**
@@ -47,16 +62,25 @@ export interface SharingStore {
  * it created. It belongs to one user of one tenant.
  */
 export class SharingState {
-  readonly tenant: string;
-  readonly userId: string;
+  readonly tenant: TenantId;
+  readonly userId: UserId;
   readonly contacts: KnownContacts;
-  readonly links: Map<string, StoredLink>;
+  readonly links: Map<LinkId, StoredLink>;
+  /** Document id -> its creator's user id, as first verified on this device. */
+  readonly creators: Map<DocumentId, UserId>;
 
-  constructor(tenant: string, userId: string, contacts = new KnownContacts(), links: Iterable<StoredLink> = []) {
+  constructor(
+    tenant: TenantId,
+    userId: UserId,
+    contacts = new KnownContacts(),
+    links: Iterable<StoredLink> = [],
+    creators: Iterable<readonly [DocumentId, UserId]> = [],
+  ) {
     this.tenant = tenant;
     this.userId = userId;
     this.contacts = contacts;
     this.links = new Map([...links].map((link) => [link.linkId, link]));
+    this.creators = new Map(creators);
   }
 
   toJSON(): SerializedSharingState {
@@ -66,6 +90,7 @@ export class SharingState {
       userId: this.userId,
       contacts: this.contacts.toJSON(),
       links: [...this.links.values()],
+      creators: Object.fromEntries(this.creators),
     };
   }
 
@@ -75,7 +100,7 @@ export class SharingState {
    * unreadable one throws rather than silently forgetting whose keys were
    * trusted.
    */
-  static fromJSON(value: unknown, owner: { tenant: string; userId: string }): SharingState {
+  static fromJSON(value: unknown, owner: { tenant: TenantId; userId: UserId }): SharingState {
     const parsed = SerializedSharingStateSchema.safeParse(value);
     if (!parsed.success) {
       throw new Error(`the saved contacts and links are not readable: ${parsed.error.message}`);
@@ -88,6 +113,11 @@ export class SharingState {
       owner.userId,
       KnownContacts.fromJSON(parsed.data.contacts),
       parsed.data.links,
+      // Keys and values passed IdSchema just above.
+      Object.entries(parsed.data.creators).map(([document, creator]) => [
+        parseDocumentId(document),
+        parseUserId(creator),
+      ]),
     );
   }
 }

@@ -1,57 +1,58 @@
+import { generateSymmetricKey } from '@coffre/crypto';
 import {
-  fromBase64Url,
-  generatePasswordSalt,
-  generateSymmetricKey,
-  toBase64Url,
-  constantTimeEqual,
-} from '@coffre/crypto';
-import {
-  type DeviceId,
   type DocumentAddress,
-  type DocumentInfo,
+  type DocumentId,
+  type DocumentInfo as WireDocumentInfo,
   type DocumentRole,
-  type GrantWire,
+  type LinkId,
+  type UserId,
   type UserKeys,
   DOCUMENT_ROLES,
   DocumentListResponseSchema,
   DocumentMemberListResponseSchema,
   DocumentResponseSchema,
-  GrantListResponseSchema,
-  LinkListResponseSchema,
-  RotateResponseSchema,
   UserKeysSchema,
-  deviceId,
   documentId as parseDocumentId,
-  isValidId,
+  isDocumentRole,
   sharingPaths,
   userId as parseUserId,
 } from '@coffre/protocol';
 import type { AccountClient } from '../account/AccountClient.ts';
 import { AccountError } from '../account/AccountError.ts';
 import type { Session } from '../account/Session.ts';
+import { documentIdFromInput, linkIdFromInput } from '../idInput.ts';
 import { Emitter } from '../Emitter.ts';
 import { EncryptedDocument, type EncryptedDocumentOptions } from '../EncryptedDocument.ts';
 import type { ContentEngine } from '../engines/ContentEngine.ts';
-import { DeviceDirectory, DocumentKeyring } from '../keys.ts';
+import { DriveClient, type DriveClientOptions } from '../files/DriveClient.ts';
+import { DocumentKeyring } from '../keys.ts';
 import { type OpenLocalDocumentOptions, type OpenedLocalDocument, LocalDocuments } from '../local/LocalDocuments.ts';
 import { settle, trackedToken } from '../settle.ts';
 import { syncUrlFor } from '../syncUrlFor.ts';
-import { verifyDeviceCertificate } from './deviceCertificate.ts';
-import { type SignedGrant, GrantRejectedError, createGrant, openGrant } from './grants.ts';
-import { type ContactRecord, type ContactSummary, safetyNumber } from './KnownContacts.ts';
-import { linkDevicePublicKey } from './linkDevice.ts';
+import { AccessReader } from './AccessReader.ts';
+import { ContactTrust, contactRecord } from './ContactTrust.ts';
+import type { AccessCache, CachedAccess, ContactChange, DocumentAccess } from './DocumentAccess.ts';
 import {
-  createLinkSecrets,
-  deriveLinkKey,
-  formatLinkFragment,
-  formatShareUrl,
-  linkVerifier,
-  parseLinkFragment,
-  sealKeyWithLinkKey,
-} from './links.ts';
-import type { AccessCache, ContactChange, DocumentAccess } from './DocumentAccess.ts';
+  type CreateLinkOptions,
+  type CreatedLink,
+  type LinkSummary,
+  type RotationResult,
+  DocumentLinks,
+} from './DocumentLinks.ts';
+import { createGrant, grantToWire } from './grants.ts';
+import { type ContactSummary, safetyNumber } from './KnownContacts.ts';
 import { OpenDocuments, encryptedDocumentCopy } from './OpenDocuments.ts';
 import { type SharingStore, SharingState } from './SharingState.ts';
+import type { WorkspaceContext } from './WorkspaceContext.ts';
+
+/*
+ * One piece, though long: the façade the apps use. Each of its methods is a
+ * few lines that combine the subsystems (`AccessReader`, `DocumentLinks`,
+ * `ContactTrust`, `OpenDocuments`, `LocalDocuments`, `SharingState`, the
+ * typed REST clients); their documentation is most of its length.
+ */
+
+export type { CreateLinkOptions, CreatedLink, LinkSummary, RotationResult } from './DocumentLinks.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -87,8 +88,11 @@ export interface WorkspaceEvents extends Record<string, unknown> {
   'contact-changed': ContactChange;
 }
 
+/** A document as the relay lists it (its id branded). */
+export type DocumentInfo = Omit<WireDocumentInfo, 'id'> & { id: DocumentId };
+
 export interface DocumentMemberInfo {
-  userId: string;
+  userId: UserId;
   email: string;
   role: DocumentRole;
   /** The safety number of the keys trusted for this member, when known here. */
@@ -100,7 +104,7 @@ export interface DocumentMemberInfo {
 }
 
 export interface ShareResult {
-  userId: string;
+  userId: UserId;
   email: string;
   role: DocumentRole;
   safetyNumber: string;
@@ -110,72 +114,13 @@ export interface ShareResult {
   epochs: number[];
 }
 
-/** What a key rotation did (removing a member, revoking a link). */
-export interface RotationResult {
-  currentEpoch: number;
-  /** Links re-sealed for the new epoch (their secrets are kept here). */
-  resealedLinks: string[];
-  /** Links the rotation revoked (created elsewhere, so their secrets are unknown here). */
-  revokedLinks: string[];
-}
-
-export interface CreateLinkOptions {
-  role?: 'viewer' | 'editor';
-  /** Also needed to open the link; stretched with Argon2id (the account's parameters, a fresh salt). */
-  password?: string;
-}
-
-export interface CreatedLink {
-  linkId: string;
-  role: 'viewer' | 'editor';
-  /** The link's secret: what goes after `#`. */
-  fragment: string;
-  /** `<relay>/#/link/<tenant>/<fragment>`: the address to send. */
-  url: string;
-  passwordProtected: boolean;
-}
-
-export interface LinkSummary {
-  linkId: string;
-  role: 'viewer' | 'editor';
-  passwordProtected: boolean;
-  createdAt: string;
-  /** The share URL, when this client created the link and still holds its secret. */
-  url?: string;
-}
-
-interface OpenedGrants {
-  keys: Map<number, Uint8Array>;
-  currentEpoch: number;
-  role: DocumentRole;
-}
-
 function invalid(detail: string): AccountError {
   return new AccountError('VALIDATION_FAILED', { detail });
 }
 
-function isDocumentRole(value: unknown): value is DocumentRole {
-  return typeof value === 'string' && (DOCUMENT_ROLES as readonly string[]).includes(value);
-}
-
-function contactRecord(keys: UserKeys): ContactRecord {
-  return {
-    userId: keys.userId,
-    email: keys.email,
-    signingPublicKey: fromBase64Url(keys.signingPublicKey),
-    boxPublicKey: fromBase64Url(keys.boxPublicKey),
-  };
-}
-
-function grantToWire(grant: SignedGrant): GrantWire {
-  return {
-    keyEpoch: grant.keyEpoch,
-    granterUserId: grant.granter,
-    recipientUserId: grant.recipient,
-    role: grant.role as DocumentRole,
-    sealedKey: toBase64Url(grant.sealedKey),
-    signature: toBase64Url(grant.signature),
-  };
+/** The relay's document (its id passed IdSchema) with its id branded. */
+function documentInfo(info: WireDocumentInfo): DocumentInfo {
+  return { ...info, id: parseDocumentId(info.id) };
 }
 
 /**
@@ -197,9 +142,10 @@ function grantToWire(grant: SignedGrant): GrantWire {
  *
  * @example
  * const workspace = await Workspace.open({ account, store });
- * await workspace.createDocument('plans');
- * await workspace.share('plans', 'bob@acme.test', 'editor');
- * const document = await workspace.openDocument('plans', new YjsEngine());
+ * const plans = documentId('plans');
+ * await workspace.createDocument(plans);
+ * await workspace.share(plans, 'bob@acme.test', 'editor');
+ * const document = await workspace.openDocument(plans, new YjsEngine());
  */
 export class Workspace extends Emitter<WorkspaceEvents> {
   readonly account: AccountClient;
@@ -207,12 +153,13 @@ export class Workspace extends Emitter<WorkspaceEvents> {
   readonly #store: SharingStore | undefined;
   readonly #syncUrl: string;
   readonly #timeoutMs: number;
-  readonly #trustLinkEditors: boolean;
   readonly #accessCache: AccessCache | undefined;
+  readonly #contacts: ContactTrust;
+  readonly #access: AccessReader;
+  readonly #links: DocumentLinks;
   readonly #open = new OpenDocuments((documentId) => this.refresh(documentId));
   readonly #local: LocalDocuments;
   #saved: string;
-  #certified: Promise<void> | null = null;
 
   constructor(options: WorkspaceOptions) {
     super();
@@ -226,11 +173,34 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     this.#store = options.store;
     this.#syncUrl = options.syncUrl ?? syncUrlFor(options.account.api.baseUrl);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#trustLinkEditors = options.trustLinkEditors ?? true;
     this.#accessCache = options.accessCache;
+    this.#contacts = new ContactTrust(this.state.contacts, (change) => this.emit('contact-changed', change));
+    const context: WorkspaceContext = {
+      account: this.account,
+      state: this.state,
+      contacts: this.#contacts,
+      session: () => this.#session(),
+      persist: () => this.#persist(),
+    };
+    this.#access = new AccessReader(context, {
+      trustLinkEditors: options.trustLinkEditors ?? true,
+      accessCache: options.accessCache,
+    });
+    this.#links = new DocumentLinks(context, this.#access);
     this.#saved = JSON.stringify(this.state.toJSON());
     this.#local = new LocalDocuments({
       access: (documentId) => this.documentAccess(documentId),
+      cachedAccess: async (documentId) => {
+        const address = this.#address(documentId);
+        const cached = await this.#accessCache?.load(address.documentId);
+        return cached ? this.#fromCache(address, cached) : null;
+      },
+      refresh: (documentId) => {
+        this.refresh(documentId).catch(async (error: unknown) => {
+          // Removed, or the document is gone: the relay refuses the copy's connection too; forget the keys.
+          if (isAccessLost(error)) await this.#accessCache?.forget(documentId);
+        });
+      },
       device: () => {
         const current = this.#session();
         return { id: current.deviceId, signingKeyPair: current.device.signing };
@@ -255,10 +225,10 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * Creates a document owned by the signed-in user: a random key for epoch
    * 0, granted to the user themself, registered with the relay.
    */
-  async createDocument(documentId: string): Promise<DocumentInfo> {
+  async createDocument(documentId: DocumentId): Promise<DocumentInfo> {
     const session = this.#session();
     const address = this.#address(documentId);
-    await this.#ensureCertified();
+    await this.#access.ensureCertified();
     const documentKey = generateSymmetricKey();
     const grant = createGrant({
       tenantId: address.tenantId,
@@ -277,7 +247,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       body: { id: address.documentId, grant: grantToWire(grant) },
       schema: DocumentResponseSchema,
     });
-    return document;
+    return documentInfo(document);
   }
 
   /** The documents the signed-in user is a member of, with their role. */
@@ -287,11 +257,11 @@ export class Workspace extends Emitter<WorkspaceEvents> {
       path: sharingPaths.documents(this.#session().tenant),
       schema: DocumentListResponseSchema,
     });
-    return documents;
+    return documents.map(documentInfo);
   }
 
   /** Deletes a document (owners only); the relay closes its connections. */
-  async deleteDocument(documentId: string): Promise<void> {
+  async deleteDocument(documentId: DocumentId): Promise<void> {
     const session = this.#session();
     const address = this.#address(documentId);
     await this.account.request({ method: 'DELETE', path: sharingPaths.document(session.tenant, address.documentId) });
@@ -307,24 +277,29 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * identity key and opened, and the members' certified devices. Useful on
    * its own to open an envelope kept offline.
    */
-  async documentAccess(documentId: string): Promise<DocumentAccess> {
+  async documentAccess(documentId: DocumentId): Promise<DocumentAccess> {
     const address = this.#address(documentId);
     try {
-      return await this.#fetchAccess(address);
+      return await this.#access.fetch(address);
     } catch (error) {
       if (isAccessLost(error)) await this.#accessCache?.forget(address.documentId);
       // Offline: what this device kept from the last time it asked.
       const cached = isUnreachable(error) ? await this.#accessCache?.load(address.documentId) : null;
       if (!cached) throw error;
-      return {
-        address,
-        role: cached.role,
-        currentEpoch: cached.currentEpoch,
-        keyring: new DocumentKeyring(cached.keys),
-        devices: this.#directory(cached.devices),
-        untrusted: [],
-      };
+      return this.#fromCache(address, cached);
     }
+  }
+
+  /** A document's access as this device kept it (no contact checked since: `untrusted` is empty). */
+  #fromCache(address: DocumentAddress, cached: CachedAccess): DocumentAccess {
+    return {
+      address,
+      role: cached.role,
+      currentEpoch: cached.currentEpoch,
+      keyring: new DocumentKeyring(cached.keys),
+      devices: this.#access.directory(cached.devices, cached.writers),
+      untrusted: [],
+    };
   }
 
   /**
@@ -333,7 +308,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * writes, the workspace fetches the new grant or certificate by itself.
    */
   async openDocument<E extends ContentEngine>(
-    documentId: string,
+    documentId: DocumentId,
     engine: E,
     options: OpenDocumentOptions<E> = {},
   ): Promise<EncryptedDocument<E>> {
@@ -365,17 +340,32 @@ export class Workspace extends Emitter<WorkspaceEvents> {
   }
 
   /**
+   * The Drive's chunks of a space (a document whose content is a
+   * `DriveSpace`), with this account's tokens: open the document, then
+   * `new DriveSpace(document.engine.doc).upload(workspace.driveClient(id), ...)`.
+   */
+  driveClient(documentId: DocumentId, options: Pick<DriveClientOptions, 'cache'> = {}): DriveClient {
+    return new DriveClient({
+      api: this.account.api,
+      token: () => this.account.getAccessToken(),
+      tenant: this.#session().tenant,
+      space: documentId,
+      ...options,
+    });
+  }
+
+  /**
    * Opens a local-first document (see `LocalDocument`) without waiting for
    * the network: its keys from the relay, or this device's sealed cache
    * offline; its content from IndexedDB first. Like {@link openDocument},
    * the workspace keeps it current (rotated keys, new members' devices).
    *
    * @example
-   * const { document, access } = await workspace.openLocalDocument('plans', new YjsEngine());
+   * const { document, access } = await workspace.openLocalDocument(documentId('plans'), new YjsEngine());
    * await document.whenLoaded(); // from the device, even offline
    */
   openLocalDocument<E extends ContentEngine>(
-    documentId: string,
+    documentId: DocumentId,
     engine: E,
     options: OpenLocalDocumentOptions<E> = {},
   ): Promise<OpenedLocalDocument<E>> {
@@ -388,11 +378,11 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * then). Open documents do this by themselves when they meet an unknown
    * epoch or device.
    */
-  async refresh(documentId: string): Promise<void> {
+  async refresh(documentId: DocumentId): Promise<void> {
     const address = this.#address(documentId);
     if (this.#open.live(address.documentId).length === 0) return;
-    const access = await this.#fetchAccess(address);
-    this.#open.update(address.documentId, access.keyring.entries(), access.devices.entries());
+    const access = await this.#access.fetch(address);
+    this.#open.update(address.documentId, access.keyring.entries(), access.devices);
   }
 
   /**
@@ -401,17 +391,18 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * `CONTACT_KEY_CHANGED` when they changed), and grants them the key of
    * every epoch this user holds, so they can read the history too.
    */
-  async share(documentId: string, email: string, role: DocumentRole): Promise<ShareResult> {
+  async share(documentId: DocumentId, email: string, role: DocumentRole): Promise<ShareResult> {
     const session = this.#session();
     const address = this.#address(documentId);
     if (!isDocumentRole(role)) throw invalid(`the role is one of ${DOCUMENT_ROLES.join(', ')}`);
     const target = await this.lookup(email);
     if (target.userId === session.userId) throw invalid('this document is already yours');
     const record = contactRecord(target);
-    const check = this.#checkContact(record);
+    const recipient = record.userId;
+    const check = this.#contacts.check(record);
     await this.#persist();
-    if (check.status === 'changed') throw this.#changedError(this.#change(record, check));
-    const { keys } = await this.#openGrants(address);
+    if (check.status === 'changed') throw this.#contacts.changedError(this.#contacts.change(record, check));
+    const { keys } = await this.#access.openGrants(address);
     const grants = [...keys].map(([keyEpoch, documentKey]) =>
       grantToWire(
         createGrant({
@@ -419,7 +410,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
           documentId: address.documentId,
           keyEpoch,
           granter: session.userId,
-          recipient: parseUserId(target.userId),
+          recipient,
           role,
           documentKey,
           recipientBoxPublicKey: record.boxPublicKey,
@@ -430,13 +421,14 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     await this.account.request({
       method: 'POST',
       path: sharingPaths.documentMembers(session.tenant, address.documentId),
-      body: { userId: target.userId, role, grants },
+      body: { userId: recipient, role, grants },
     });
-    // Open copies trust the new member's devices at once.
-    this.#open.update(address.documentId, [], this.#verifiedDevices(target, record.signingPublicKey));
+    this.#access.verifiedDevices(target, record.signingPublicKey);
     await this.#persist();
+    // Open copies trust the new member's devices, and their writer epochs, at once.
+    await this.refresh(address.documentId).catch(() => undefined);
     return {
-      userId: target.userId,
+      userId: recipient,
       email: target.email,
       role,
       safetyNumber: check.safetyNumber,
@@ -446,7 +438,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
   }
 
   /** A document's members, with the safety numbers known here. */
-  async members(documentId: string): Promise<DocumentMemberInfo[]> {
+  async members(documentId: DocumentId): Promise<DocumentMemberInfo[]> {
     const session = this.#session();
     const address = this.#address(documentId);
     const { members } = await this.account.request({
@@ -456,14 +448,17 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     });
     const contacts = this.state.contacts;
     return members.map((member) => {
-      const self = member.userId === session.userId;
+      // DocumentMemberSchema checked it is an id.
+      const userId = parseUserId(member.userId);
+      const self = userId === session.userId;
       const known = self
         ? { signingPublicKey: session.identity.signing.publicKey, boxPublicKey: session.identity.box.publicKey }
-        : contacts.get(member.userId);
+        : contacts.get(userId);
       return {
         ...member,
+        userId,
         ...(known ? { safetyNumber: safetyNumber(known) } : {}),
-        keyChanged: !self && contacts.changed(member.userId) !== undefined,
+        keyChanged: !self && contacts.changed(userId) !== undefined,
         self,
       };
     });
@@ -474,7 +469,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * The removed member keeps what they had and gets nothing written from
    * now on.
    */
-  async removeMember(documentId: string, userId: string): Promise<RotationResult> {
+  async removeMember(documentId: DocumentId, userId: UserId): Promise<RotationResult> {
     const session = this.#session();
     const address = this.#address(documentId);
     if (userId === session.userId) throw invalid('you cannot remove yourself from a document you own');
@@ -491,104 +486,12 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * secret opens nothing written after this, even if a relay kept serving
    * it the keys it held.
    */
-  async revokeLink(documentId: string, linkId: string): Promise<RotationResult> {
+  async revokeLink(documentId: DocumentId, linkId: LinkId): Promise<RotationResult> {
     const address = this.#address(documentId);
-    if (!/^[0-9a-f]{32}$/.test(linkId)) throw invalid('a link id is 32 hexadecimal characters');
+    // Typed, yet checked again for callers in plain JavaScript (`VALIDATION_FAILED`).
+    const link = linkIdFromInput(linkId);
     const members = await this.members(address.documentId);
-    return this.#rotate(address, members, { revokeLinkId: linkId });
-  }
-
-  /**
-   * Moves the document to a new random key for epoch current + 1, granted
-   * to every remaining member (this user included), the links whose secrets
-   * this client holds re-sealed, except the one revoked (the relay revokes
-   * every link not re-sealed). Open copies here switch to the new epoch at
-   * once, other members' copies and open links when they meet it.
-   */
-  async #rotate(
-    address: DocumentAddress,
-    members: readonly DocumentMemberInfo[],
-    change: { removeUserId?: string; revokeLinkId?: string },
-  ): Promise<RotationResult> {
-    const session = this.#session();
-    const { currentEpoch } = await this.#openGrants(address);
-    const newEpoch = currentEpoch + 1;
-    const newKey = generateSymmetricKey();
-    const grants: GrantWire[] = [];
-    for (const member of members) {
-      if (member.userId === change.removeUserId) continue;
-      let recipientBoxPublicKey: Uint8Array;
-      if (member.userId === session.userId) {
-        recipientBoxPublicKey = session.identity.box.publicKey;
-      } else {
-        const record = contactRecord(await this.#userKeys(member.userId));
-        const check = this.#checkContact(record);
-        if (check.status === 'changed') {
-          await this.#persist();
-          throw this.#changedError(this.#change(record, check));
-        }
-        recipientBoxPublicKey = record.boxPublicKey;
-      }
-      const role = isDocumentRole(member.role) ? member.role : 'viewer';
-      grants.push(
-        grantToWire(
-          createGrant({
-            tenantId: address.tenantId,
-            documentId: address.documentId,
-            keyEpoch: newEpoch,
-            granter: session.userId,
-            recipient: parseUserId(member.userId),
-            role,
-            documentKey: newKey,
-            recipientBoxPublicKey,
-            granterSigningSecretKey: session.identity.signing.secretKey,
-          }),
-        ),
-      );
-    }
-    const { links: relayLinks } = await this.account.request({
-      method: 'GET',
-      path: sharingPaths.links(session.tenant, address.documentId),
-      schema: LinkListResponseSchema,
-    });
-    if (change.revokeLinkId !== undefined && !relayLinks.some((link) => link.linkId === change.revokeLinkId)) {
-      throw new AccountError('NOT_FOUND', { detail: 'this link is not a live link of the document' });
-    }
-    const links: { linkId: string; keyEpoch: number; sealedKey: string }[] = [];
-    const revokedLinks: string[] = [];
-    for (const link of relayLinks) {
-      const stored = this.state.links.get(link.linkId);
-      if (link.linkId === change.revokeLinkId || !stored || stored.documentId !== address.documentId) {
-        revokedLinks.push(link.linkId);
-        continue;
-      }
-      const sealedKey = sealKeyWithLinkKey(
-        fromBase64Url(stored.linkKey),
-        link.linkId,
-        address.documentId,
-        newEpoch,
-        newKey,
-      );
-      links.push({ linkId: link.linkId, keyEpoch: newEpoch, sealedKey: toBase64Url(sealedKey) });
-    }
-    const rotated = await this.account.request({
-      method: 'POST',
-      path: sharingPaths.rotations(session.tenant, address.documentId),
-      body: {
-        removeUserIds: change.removeUserId === undefined ? [] : [change.removeUserId],
-        newEpoch,
-        grants,
-        links,
-      },
-      schema: RotateResponseSchema,
-    });
-    const kept = new Set(links.map((link) => link.linkId));
-    for (const stored of [...this.state.links.values()]) {
-      if (stored.documentId === address.documentId && !kept.has(stored.linkId)) this.state.links.delete(stored.linkId);
-    }
-    await this.#persist();
-    this.#open.update(address.documentId, [[newEpoch, newKey]], []);
-    return { currentEpoch: rotated.currentEpoch, resealedLinks: [...kept], revokedLinks };
+    return this.#rotate(address, members, { revokeLinkId: link });
   }
 
   /**
@@ -597,80 +500,13 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * password (Argon2id with the account's parameters and a fresh salt).
    * The secret is kept here so the link survives key rotations.
    */
-  async createLink(documentId: string, options: CreateLinkOptions = {}): Promise<CreatedLink> {
-    const session = this.#session();
-    const address = this.#address(documentId);
-    const role = options.role ?? 'viewer';
-    if (role !== 'viewer' && role !== 'editor') throw invalid('a link gives the viewer or editor role');
-    if (options.password !== undefined && options.password.length === 0) {
-      throw invalid('the link password must not be empty');
-    }
-    const { keys } = await this.#openGrants(address);
-    const secrets = createLinkSecrets();
-    const parameters = this.account.kdfParameters;
-    const salt = generatePasswordSalt();
-    const linkKey =
-      options.password === undefined
-        ? deriveLinkKey(secrets)
-        : deriveLinkKey(secrets, { password: options.password, salt, parameters });
-    const sealedKeys = [...keys].map(([keyEpoch, documentKey]) => ({
-      keyEpoch,
-      sealedKey: toBase64Url(sealKeyWithLinkKey(linkKey, secrets.linkId, address.documentId, keyEpoch, documentKey)),
-    }));
-    await this.account.request({
-      method: 'POST',
-      path: sharingPaths.links(session.tenant, address.documentId),
-      body: {
-        linkId: secrets.linkId,
-        role,
-        verifier: toBase64Url(linkVerifier(secrets.accessProof)),
-        sealedKeys,
-        ...(options.password === undefined
-          ? {}
-          : {
-              password: {
-                salt: toBase64Url(salt),
-                kdf: { opsLimit: parameters.opsLimit, memLimit: parameters.memLimit },
-              },
-            }),
-      },
-    });
-    this.state.links.set(secrets.linkId, {
-      linkId: secrets.linkId,
-      documentId: address.documentId,
-      role,
-      secret: formatLinkFragment(secrets),
-      linkKey: toBase64Url(linkKey),
-      passwordProtected: options.password !== undefined,
-      createdAt: new Date().toISOString(),
-    });
-    await this.#persist();
-    return {
-      linkId: secrets.linkId,
-      role,
-      fragment: formatLinkFragment(secrets),
-      url: formatShareUrl(this.account.api.baseUrl, session.tenant, secrets),
-      passwordProtected: options.password !== undefined,
-    };
+  async createLink(documentId: DocumentId, options: CreateLinkOptions = {}): Promise<CreatedLink> {
+    return this.#links.createLink(this.#address(documentId), options);
   }
 
   /** A document's links; the URL of those this client created. */
-  async listLinks(documentId: string): Promise<LinkSummary[]> {
-    const session = this.#session();
-    const address = this.#address(documentId);
-    const { links } = await this.account.request({
-      method: 'GET',
-      path: sharingPaths.links(session.tenant, address.documentId),
-      schema: LinkListResponseSchema,
-    });
-    return links.map((link) => {
-      const stored = this.state.links.get(link.linkId);
-      const url =
-        stored && stored.documentId === address.documentId
-          ? formatShareUrl(this.account.api.baseUrl, session.tenant, parseLinkFragment(stored.secret))
-          : undefined;
-      return { ...link, ...(url === undefined ? {} : { url }) };
-    });
+  async listLinks(documentId: DocumentId): Promise<LinkSummary[]> {
+    return this.#links.listLinks(this.#address(documentId));
   }
 
   /** A member of the organisation by email, as the relay serves them (keys not yet checked). */
@@ -704,7 +540,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
   async checkContact(email: string): Promise<ContactSummary & { status: 'new' | 'unchanged' | 'changed' }> {
     const keys = await this.lookup(email);
     const record = contactRecord(keys);
-    const check = this.#checkContact(record);
+    const check = this.#contacts.check(record);
     await this.#persist();
     const summary = this.state.contacts.summaries().find((contact) => contact.userId === record.userId);
     return {
@@ -728,7 +564,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     let changed = known ? this.state.contacts.changed(known.userId) : undefined;
     if (!changed) {
       const fresh = contactRecord(await this.lookup(wanted));
-      const check = this.#checkContact(fresh);
+      const check = this.#contacts.check(fresh);
       if (check.status === 'changed') changed = this.state.contacts.changed(fresh.userId);
     }
     if (!changed) {
@@ -742,6 +578,19 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     this.state.contacts.accept(changed);
     await this.#persist();
     return { userId: changed.userId, email: changed.email, safetyNumber: number };
+  }
+
+  /** A key rotation (see `DocumentLinks.rotate`); the copies open here seal with the new key at once. */
+  async #rotate(
+    address: DocumentAddress,
+    members: readonly DocumentMemberInfo[],
+    change: { removeUserId?: UserId; revokeLinkId?: LinkId },
+  ): Promise<RotationResult> {
+    const { result, epoch, key } = await this.#links.rotate(address, members, change);
+    this.#open.update(address.documentId, [[epoch, key]]);
+    // The writers of the new epoch (the relay announces the rotation too, but this copy seals with it now).
+    await this.refresh(address.documentId).catch(() => undefined);
+    return result;
   }
 
   /** Forgets every open document (they stay open; call their destroy()). */
@@ -758,235 +607,10 @@ export class Workspace extends Emitter<WorkspaceEvents> {
     return session;
   }
 
-  /** A document's access from the relay (see {@link documentAccess}), kept in the access cache. */
-  async #fetchAccess(address: DocumentAddress): Promise<DocumentAccess> {
-    await this.#ensureCertified();
-    const grants = await this.#openGrants(address);
-    const { devices, untrusted } = await this.#memberDevices(address);
-    await this.#persist();
-    const access: DocumentAccess = {
-      address,
-      role: grants.role,
-      currentEpoch: grants.currentEpoch,
-      keyring: new DocumentKeyring(grants.keys),
-      devices,
-      untrusted,
-    };
-    await this.#accessCache?.save({
-      documentId: address.documentId,
-      role: access.role,
-      currentEpoch: access.currentEpoch,
-      keys: access.keyring.entries(),
-      devices: access.devices.entries(),
-    });
-    return access;
-  }
-
-  #address(documentId: string): DocumentAddress {
+  /** The document's address; the id is checked again for callers in plain JavaScript (`INVALID_DOCUMENT_NAME`). */
+  #address(documentId: DocumentId): DocumentAddress {
     const session = this.#session();
-    if (!isValidId(documentId)) {
-      throw new AccountError('INVALID_DOCUMENT_NAME', { detail: "use 1-64 letters, digits, '-' or '_'" });
-    }
-    return { tenantId: session.tenant, documentId: parseDocumentId(documentId) };
-  }
-
-  async #userKeys(userId: string): Promise<UserKeys> {
-    const keys = await this.account.request({
-      method: 'GET',
-      path: sharingPaths.userKeys(this.#session().tenant, userId),
-      schema: UserKeysSchema,
-    });
-    if (keys.userId !== userId) throw new AccountError('INVALID_RESPONSE', { detail: 'keys of another user' });
-    return keys;
-  }
-
-  /** Publishes this device's certificate once per workspace when the relay does not list it as certified. */
-  #ensureCertified(): Promise<void> {
-    this.#certified ??= (async () => {
-      const session = this.#session();
-      const own = await this.#userKeys(session.userId);
-      const listed = own.devices.some(
-        (device) =>
-          device.deviceId === session.deviceId &&
-          constantTimeEqual(fromBase64Url(device.signingPublicKey), session.device.signing.publicKey) &&
-          verifyDeviceCertificate(session.tenant, session.userId, session.identity.signing.publicKey, device),
-      );
-      if (!listed) await this.account.certifyDevice();
-    })().catch((error: unknown) => {
-      this.#certified = null;
-      throw error;
-    });
-    return this.#certified;
-  }
-
-  /** Checks a contact's keys and reports a change. */
-  #checkContact(record: ContactRecord): ReturnType<SharingState['contacts']['check']> {
-    const check = this.state.contacts.check(record);
-    if (check.status === 'changed') this.emit('contact-changed', this.#change(record, check));
-    return check;
-  }
-
-  #changedError(change: ContactChange): AccountError {
-    return new AccountError('CONTACT_KEY_CHANGED', {
-      detail:
-        `${change.email}: safety number was ${change.previousSafetyNumber}, the relay now serves ` +
-        `${change.safetyNumber}. Compare it with them, then accept the new keys (coffre contacts accept).`,
-    });
-  }
-
-  #change(record: ContactRecord, check: { previousSafetyNumber: string; safetyNumber: string }): ContactChange {
-    return {
-      userId: record.userId,
-      email: record.email ?? record.userId,
-      previousSafetyNumber: check.previousSafetyNumber,
-      safetyNumber: check.safetyNumber,
-    };
-  }
-
-  /** Devices in `keys` whose certificate verifies against `identitySigningPublicKey`. */
-  #verifiedDevices(keys: UserKeys, identitySigningPublicKey: Uint8Array): [DeviceId, Uint8Array][] {
-    const tenant = this.#session().tenant;
-    const out: [DeviceId, Uint8Array][] = [];
-    for (const device of keys.devices) {
-      if (!isValidId(device.deviceId)) continue;
-      if (!verifyDeviceCertificate(tenant, keys.userId, identitySigningPublicKey, device)) continue;
-      const signingPublicKey = fromBase64Url(device.signingPublicKey);
-      this.state.contacts.rememberDevice(keys.userId, device.deviceId, signingPublicKey);
-      out.push([deviceId(device.deviceId), signingPublicKey]);
-    }
-    return out;
-  }
-
-  /** The identity signing key to verify `userId`'s signatures with, or why there is none. */
-  async #trustedSigningKey(
-    userId: string,
-    cache: Map<string, Promise<UserKeys>>,
-  ): Promise<{ key: Uint8Array; keys: UserKeys | null } | { changed: ContactChange }> {
-    const session = this.#session();
-    if (userId === session.userId) return { key: session.identity.signing.publicKey, keys: null };
-    let pending = cache.get(userId);
-    if (!pending) {
-      pending = this.#userKeys(userId);
-      cache.set(userId, pending);
-    }
-    const keys = await pending;
-    const record = contactRecord(keys);
-    const check = this.#checkContact(record);
-    if (check.status === 'changed') return { changed: this.#change(record, check) };
-    return { key: record.signingPublicKey, keys };
-  }
-
-  /** The user's grants of a document, verified and opened; the current epoch's key is required. */
-  async #openGrants(address: DocumentAddress): Promise<OpenedGrants> {
-    const session = this.#session();
-    const response = await this.account
-      .request({
-        method: 'GET',
-        path: sharingPaths.grants(session.tenant, address.documentId),
-        schema: GrantListResponseSchema,
-      })
-      .catch((error: unknown) => {
-        if (error instanceof AccountError && error.code === 'NOT_FOUND' && error.detail === undefined) {
-          throw new AccountError('NOT_FOUND', {
-            status: error.status,
-            detail: `no document ${address.documentId} in this organisation`,
-            cause: error,
-          });
-        }
-        throw error;
-      });
-    const cache = new Map<string, Promise<UserKeys>>();
-    const keys = new Map<number, Uint8Array>();
-    let role: DocumentRole | null = null;
-    let failure: AccountError | null = null;
-    for (const grant of response.grants) {
-      if (keys.has(grant.keyEpoch) || grant.recipientUserId !== session.userId) continue;
-      const granter = await this.#trustedSigningKey(grant.granterUserId, cache);
-      if ('changed' in granter) {
-        failure ??= this.#changedError(granter.changed);
-        continue;
-      }
-      try {
-        const documentKey = openGrant({
-          grant: {
-            tenantId: address.tenantId,
-            documentId: address.documentId,
-            keyEpoch: grant.keyEpoch,
-            granter: parseUserId(grant.granterUserId),
-            recipient: parseUserId(grant.recipientUserId),
-            role: grant.role,
-            sealedKey: fromBase64Url(grant.sealedKey),
-            signature: fromBase64Url(grant.signature),
-          },
-          granterSigningPublicKey: granter.key,
-          recipientBoxKeyPair: session.identity.box,
-          expected: { tenantId: address.tenantId, documentId: address.documentId, recipient: session.userId },
-        });
-        if (documentKey.length !== 32) throw new GrantRejectedError('the granted key is not a document key');
-        keys.set(grant.keyEpoch, documentKey);
-        if (grant.keyEpoch === response.currentEpoch) role = grant.role;
-      } catch (error) {
-        failure ??= new AccountError('GRANT_REJECTED', {
-          detail: `epoch ${grant.keyEpoch}: ${error instanceof Error ? error.message : String(error)}`,
-          cause: error,
-        });
-      }
-    }
-    if (!keys.has(response.currentEpoch) || role === null) {
-      throw failure ?? new AccountError('NO_DOCUMENT_KEY', { detail: `no grant for epoch ${response.currentEpoch}` });
-    }
-    return { keys, currentEpoch: response.currentEpoch, role };
-  }
-
-  /**
-   * The devices whose entries a document's readers trust: every member's
-   * devices whose certificate verifies against the member's identity key
-   * (checked as a known contact), the certified devices remembered from
-   * before (former members, revoked devices: what they wrote stays
-   * readable), and share-link editors when allowed.
-   */
-  async #memberDevices(address: DocumentAddress): Promise<{ devices: DeviceDirectory; untrusted: ContactChange[] }> {
-    const session = this.#session();
-    const { members } = await this.account.request({
-      method: 'GET',
-      path: sharingPaths.documentMembers(session.tenant, address.documentId),
-      schema: DocumentMemberListResponseSchema,
-    });
-    const directory = this.#directory([]);
-    const untrusted: ContactChange[] = [];
-    const userIds = new Set(members.map((member) => member.userId));
-    userIds.add(session.userId);
-    const cache = new Map<string, Promise<UserKeys>>();
-    await Promise.all(
-      [...userIds].map(async (userId) => {
-        if (userId === session.userId) {
-          const own = await this.#userKeys(userId);
-          for (const [id, key] of this.#verifiedDevices(own, session.identity.signing.publicKey)) {
-            directory.set(id, key);
-          }
-          return;
-        }
-        const trusted = await this.#trustedSigningKey(userId, cache);
-        if ('changed' in trusted) {
-          untrusted.push(trusted.changed);
-          return;
-        }
-        if (!trusted.keys) return;
-        for (const [id, key] of this.#verifiedDevices(trusted.keys, trusted.key)) directory.set(id, key);
-      }),
-    );
-    const untrustedIds = new Set(untrusted.map((change) => change.userId));
-    for (const [id, key] of this.state.contacts.devicesExcept(untrustedIds)) {
-      if (isValidId(id) && !directory.has(deviceId(id))) directory.set(deviceId(id), key);
-    }
-    directory.set(session.deviceId, session.device.signing.publicKey);
-    return { devices: directory, untrusted };
-  }
-
-  #directory(devices: [DeviceId, Uint8Array][]): DeviceDirectory {
-    return new DeviceDirectory(devices, {
-      resolve: this.#trustLinkEditors ? (id) => linkDevicePublicKey(id) : undefined,
-    });
+    return { tenantId: session.tenant, documentId: documentIdFromInput(documentId) };
   }
 
   async #persist(): Promise<void> {

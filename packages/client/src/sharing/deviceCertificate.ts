@@ -1,11 +1,18 @@
 import { fromBase64Url, sign, toBase64Url, verify } from '@coffre/crypto';
-import { type DeviceCertificate, DEVICE_SIGNATURE_DOMAIN, encodeDeviceStatement } from '@coffre/protocol';
+import {
+  type DeviceCertificate,
+  type DeviceId,
+  type TenantId,
+  type UserId,
+  DEVICE_SIGNATURE_DOMAIN,
+  encodeDeviceStatement,
+} from '@coffre/protocol';
 
 /** One device's public keys, as its user certifies them. */
 export interface DeviceKeysStatement {
-  tenantId: string;
-  userId: string;
-  deviceId: string;
+  tenantId: TenantId;
+  userId: UserId;
+  deviceId: DeviceId;
   signingPublicKey: Uint8Array;
   boxPublicKey: Uint8Array;
 }
@@ -25,8 +32,8 @@ export function signDeviceCertificate(identitySigningSecretKey: Uint8Array, stat
  * device's keys. Anything unreadable is simply not a valid certificate.
  */
 export function verifyDeviceCertificate(
-  tenantId: string,
-  userId: string,
+  tenantId: TenantId,
+  userId: UserId,
   identitySigningPublicKey: Uint8Array,
   certificate: DeviceCertificate,
 ): boolean {

@@ -1,9 +1,27 @@
-import { type BoxKeyPair, openSealedBox, sealToPublicKey, sign, verify } from '@coffre/crypto';
-import { type GrantStatement, GRANT_SIGNATURE_DOMAIN, encodeGrantStatement } from '@coffre/protocol';
+import { type BoxKeyPair, openSealedBox, sealToPublicKey, sign, toBase64Url, verify } from '@coffre/crypto';
+import {
+  type DocumentRole,
+  type GrantStatement,
+  type GrantWire,
+  GRANT_SIGNATURE_DOMAIN,
+  encodeGrantStatement,
+} from '@coffre/protocol';
 
 /** A grant as stored on the relay: the statement and the granter's signature. */
 export interface SignedGrant extends GrantStatement {
   signature: Uint8Array;
+}
+
+/** A signed grant as the relay's API carries it. */
+export function grantToWire(grant: SignedGrant): GrantWire {
+  return {
+    keyEpoch: grant.keyEpoch,
+    granterUserId: grant.granter,
+    recipientUserId: grant.recipient,
+    role: grant.role as DocumentRole,
+    sealedKey: toBase64Url(grant.sealedKey),
+    signature: toBase64Url(grant.signature),
+  };
 }
 
 export class GrantRejectedError extends Error {

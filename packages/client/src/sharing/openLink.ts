@@ -2,6 +2,7 @@ import { fromBase64Url, toBase64Url } from '@coffre/crypto';
 import {
   type DeviceId,
   type DocumentAddress,
+  type DocumentId,
   LinkSessionResponseSchema,
   deviceId,
   documentId as parseDocumentId,
@@ -47,7 +48,7 @@ export interface OpenLinkOptions<E extends ContentEngine> {
 
 export interface OpenedLink<E extends ContentEngine> {
   document: EncryptedDocument<E>;
-  documentId: string;
+  documentId: DocumentId;
   /** `viewer` links connect read-only: local edits are never stored. */
   role: 'viewer' | 'editor';
 }
@@ -77,13 +78,18 @@ function linkKeyFor(session: LinkSession, secrets: LinkSecrets, password: string
 }
 
 /** The document keys sealed for the link that open (an older epoch that does not open leaves its entries unread). */
-function linkKeys(session: LinkSession, secrets: LinkSecrets, linkKey: Uint8Array): [number, Uint8Array][] {
+function linkKeys(
+  session: LinkSession,
+  documentId: DocumentId,
+  secrets: LinkSecrets,
+  linkKey: Uint8Array,
+): [number, Uint8Array][] {
   const keys: [number, Uint8Array][] = [];
   for (const { keyEpoch, sealedKey } of session.sealedKeys) {
     try {
       keys.push([
         keyEpoch,
-        openKeyWithLinkKey(linkKey, secrets.linkId, session.documentId, keyEpoch, fromBase64Url(sealedKey)),
+        openKeyWithLinkKey(linkKey, secrets.linkId, documentId, keyEpoch, fromBase64Url(sealedKey)),
       ]);
     } catch {
       // Checked in openLinkKeys for the current epoch.
@@ -93,8 +99,13 @@ function linkKeys(session: LinkSession, secrets: LinkSecrets, linkKey: Uint8Arra
 }
 
 /** The link's keys of every epoch; the current one must open. */
-function openLinkKeys(session: LinkSession, secrets: LinkSecrets, linkKey: Uint8Array): DocumentKeyring {
-  const keyring = new DocumentKeyring(linkKeys(session, secrets, linkKey));
+function openLinkKeys(
+  session: LinkSession,
+  documentId: DocumentId,
+  secrets: LinkSecrets,
+  linkKey: Uint8Array,
+): DocumentKeyring {
+  const keyring = new DocumentKeyring(linkKeys(session, documentId, secrets, linkKey));
   if (keyring.get(session.currentEpoch)) return keyring;
   if (!session.sealedKeys.some((sealed) => sealed.keyEpoch === session.currentEpoch)) {
     throw new AccountError('NO_DOCUMENT_KEY', { detail: `the link holds no key for epoch ${session.currentEpoch}` });
@@ -161,20 +172,26 @@ export async function openLink<E extends ContentEngine>(options: OpenLinkOptions
     throw error;
   }
   if (!isValidId(session.documentId)) throw new AccountError('INVALID_RESPONSE', { detail: 'not a document id' });
-  let expiresAt = Date.now() + session.expiresIn * 1000;
-  const linkKey = linkKeyFor(session, secrets, options.password);
-  const keyring = openLinkKeys(session, secrets, linkKey);
   const address: DocumentAddress = {
     tenantId: parseTenantId(tenant),
     documentId: parseDocumentId(session.documentId),
   };
+  let expiresAt = Date.now() + session.expiresIn * 1000;
+  const linkKey = linkKeyFor(session, secrets, options.password);
+  const keyring = openLinkKeys(session, address.documentId, secrets, linkKey);
   const devices = new DeviceDirectory(linkAuthors(session), { resolve: (id) => linkDevicePublicKey(id) });
   const open = new OpenDocuments(() => renew());
   /** A new session: a new token, and the keys and devices a rotation since brought. */
   const renew = async () => {
     session = await startSession();
     expiresAt = Date.now() + session.expiresIn * 1000;
-    open.update(session.documentId, linkKeys(session, secrets, linkKey), linkAuthors(session));
+    // The copies open are of the first session's document: a session naming another one updates none of them.
+    if (session.documentId !== address.documentId) return;
+    open.update(
+      address.documentId,
+      linkKeys(session, address.documentId, secrets, linkKey),
+      new DeviceDirectory(linkAuthors(session)),
+    );
   };
   const document: EncryptedDocument<E> = new EncryptedDocument({
     address,
@@ -192,12 +209,12 @@ export async function openLink<E extends ContentEngine>(options: OpenLinkOptions
     ),
     ...options.extra,
   });
-  open.add(session.documentId, encryptedDocumentCopy(document, keyring, devices));
+  open.add(address.documentId, encryptedDocumentCopy(document, keyring, devices));
   try {
     await settle(document, document.whenSynced(), options.timeoutMs ?? 30_000);
   } catch (error) {
     document.destroy();
     throw error;
   }
-  return { document, documentId: session.documentId, role: session.role };
+  return { document, documentId: address.documentId, role: session.role };
 }

@@ -30,6 +30,8 @@ export interface FakeDocument {
   currentEpoch: number;
   members: Map<string, DocumentRole>;
   grants: GrantWire[];
+  /** Every grant ever stored, removed members' included (the relay's grant log). */
+  grantLog: GrantWire[];
   links: Map<string, FakeLink>;
 }
 
@@ -55,19 +57,35 @@ export class FakeSharing {
   }
 
   /** A user's public identity and certified devices, as the relay serves it. */
-  userKeys(user: FakeUser): UserKeys {
+  /** Keys served instead of a user's own (a relay swapping someone's identity), by user id. */
+  readonly forgedKeys = new Map<string, UserKeys>();
+
+  /** The user's keys and certified devices (with `revoked`, revoked ones too, marked, as the membership has them). */
+  userKeys(user: FakeUser, options: { revoked?: boolean } = {}): UserKeys {
+    const forged = this.forgedKeys.get(user.id);
+    if (forged) {
+      return options.revoked
+        ? { ...forged, devices: forged.devices.map((device) => ({ ...device, revoked: false })) }
+        : forged;
+    }
     return {
       userId: user.id,
       email: user.email,
       signingPublicKey: user.signingPublicKey,
       boxPublicKey: user.boxPublicKey,
       devices: [...this.#relay.devices.values()]
-        .filter((device) => device.userId === user.id && !device.revoked && device.identitySignature !== undefined)
+        .filter(
+          (device) =>
+            device.userId === user.id &&
+            (options.revoked === true || !device.revoked) &&
+            device.identitySignature !== undefined,
+        )
         .map((device) => ({
           deviceId: device.id,
           signingPublicKey: device.signingPublicKey,
           boxPublicKey: device.boxPublicKey,
           identitySignature: device.identitySignature ?? '',
+          ...(options.revoked ? { revoked: device.revoked } : {}),
         })),
     };
   }
@@ -107,6 +125,14 @@ export class FakeSharing {
     }
     if (call === 'GET /members') return json(200, { members: this.#members(document) });
     if (call === 'POST /members') return owner ? this.#addMember(document, request.body) : error(403, 'FORBIDDEN');
+    if (call === 'GET /membership') {
+      const named = new Set(document.grantLog.flatMap((grant) => [grant.recipientUserId, grant.granterUserId]));
+      const users = [...named]
+        .map((userId) => this.#relay.userById(userId))
+        .filter((user): user is FakeUser => user !== undefined)
+        .map((user) => this.userKeys(user, { revoked: true }));
+      return json(200, { currentEpoch: document.currentEpoch, grants: document.grantLog, users });
+    }
     if (call === 'GET /grants') {
       const grants = document.grants.filter((grant) => grant.recipientUserId === caller.userId);
       return json(200, { grants, currentEpoch: document.currentEpoch });
@@ -198,6 +224,7 @@ export class FakeSharing {
       currentEpoch: 0,
       members: new Map([[caller.userId, 'owner']]),
       grants: [grant],
+      grantLog: [grant],
       links: new Map(),
     };
     this.documents.set(`${tenant}/${id}`, document);
@@ -215,6 +242,7 @@ export class FakeSharing {
     }
     document.members.set(userId, role);
     document.grants.push(...grants);
+    document.grantLog.push(...grants);
     return json(201, { members: this.#members(document) });
   }
 
@@ -236,6 +264,7 @@ export class FakeSharing {
     for (const userId of removeUserIds) document.members.delete(userId);
     document.grants = document.grants.filter((grant) => !removeUserIds.includes(grant.recipientUserId));
     document.grants.push(...grants);
+    document.grantLog.push(...grants);
     document.currentEpoch = newEpoch;
     for (const link of document.links.values()) {
       const resealed = links.find((candidate) => candidate.linkId === link.linkId);

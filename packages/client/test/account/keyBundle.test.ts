@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSymmetricKey, ready } from '@coffre/crypto';
+import { tenantId } from '@coffre/protocol';
 import { createIdentity } from '../../src/account/createIdentity.ts';
 import { KEY_BUNDLE_VERSION, KeyBundleError, openKeyBundle, sealKeyBundle } from '../../src/account/keyBundle.ts';
 import { flipBit } from '../harness/flipBit.ts';
 
-const owner = { tenant: 'acme', email: 'alice@acme.test' };
+const owner = { tenant: tenantId('acme'), email: 'alice@acme.test' };
 
 function outcome(attempt: () => unknown): string {
   try {
@@ -57,7 +58,9 @@ describe('key bundle', () => {
   it('rejects a bundle moved to another tenant', () => {
     const wrappingKey = generateSymmetricKey();
     const bundle = sealKeyBundle(createIdentity(), wrappingKey, owner);
-    expect(outcome(() => openKeyBundle(bundle, wrappingKey, { ...owner, tenant: 'globex' }))).toBe('rejected');
+    expect(outcome(() => openKeyBundle(bundle, wrappingKey, { ...owner, tenant: tenantId('globex') }))).toBe(
+      'rejected',
+    );
   });
 
   it('rejects every single-bit change of the bundle', () => {

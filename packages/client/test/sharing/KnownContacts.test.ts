@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateBoxKeyPair, generateSigningKeyPair, ready } from '@coffre/crypto';
+import { deviceId, userId } from '@coffre/protocol';
 import { KnownContacts, safetyNumber } from '../../src/sharing/KnownContacts.ts';
 
 describe('known contacts and safety numbers', () => {
   beforeAll(async () => {
     await ready();
   });
-  const contact = (userId = 'bob') => ({
-    userId,
+  const contact = (name = 'bob') => ({
+    userId: userId(name),
     signingPublicKey: generateSigningKeyPair().publicKey,
     boxPublicKey: generateBoxKeyPair().publicKey,
   });
@@ -29,7 +30,7 @@ describe('known contacts and safety numbers', () => {
     const contacts = new KnownContacts();
     const bob = contact();
     contacts.check(bob);
-    const swapped = { ...contact(), userId: 'bob' };
+    const swapped = { ...contact(), userId: userId('bob') };
     const check = contacts.check(swapped);
     expect(check.status).toBe('changed');
     if (check.status === 'changed') expect(check.previousSafetyNumber).toBe(safetyNumber(bob));
@@ -44,8 +45,8 @@ describe('known contacts and safety numbers', () => {
     const carol = { ...contact('carol'), email: 'carol@acme.test' };
     contacts.check(bob);
     contacts.check(carol);
-    contacts.rememberDevice('bob', 'laptop', generateSigningKeyPair().publicKey);
-    const swapped = { ...contact(), userId: 'carol' };
+    contacts.rememberDevice(userId('bob'), deviceId('laptop'), generateSigningKeyPair().publicKey);
+    const swapped = { ...contact(), userId: userId('carol') };
     contacts.check(swapped);
 
     const restored = KnownContacts.fromJSON(JSON.parse(JSON.stringify(contacts.toJSON())));
@@ -56,21 +57,21 @@ describe('known contacts and safety numbers', () => {
       safetyNumber: safetyNumber(carol),
       changedSafetyNumber: safetyNumber(swapped),
     });
-    expect(restored.changed('carol')?.signingPublicKey).toEqual(swapped.signingPublicKey);
+    expect(restored.changed(userId('carol'))?.signingPublicKey).toEqual(swapped.signingPublicKey);
     expect(restored.findByEmail('BOB@acme.test ')?.userId).toBe('bob');
     expect(restored.devicesExcept().map(([id]) => id)).toEqual(['laptop']);
-    expect(restored.devicesExcept(new Set(['bob']))).toEqual([]);
+    expect(restored.devicesExcept(new Set([userId('bob')]))).toEqual([]);
   });
 
   it('forgets the devices certified by the previous keys when new keys are accepted', () => {
     const contacts = new KnownContacts();
     contacts.check(contact());
-    contacts.rememberDevice('bob', 'laptop', generateSigningKeyPair().publicKey);
-    const renewed = { ...contact(), userId: 'bob' };
+    contacts.rememberDevice(userId('bob'), deviceId('laptop'), generateSigningKeyPair().publicKey);
+    const renewed = { ...contact(), userId: userId('bob') };
     expect(contacts.check(renewed).status).toBe('changed');
     contacts.accept(renewed);
     expect(contacts.devicesExcept()).toEqual([]);
-    expect(contacts.changed('bob')).toBeUndefined();
+    expect(contacts.changed(userId('bob'))).toBeUndefined();
   });
 
   it('refuses a serialised state of another format', () => {

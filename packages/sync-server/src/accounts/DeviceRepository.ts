@@ -33,6 +33,7 @@ export interface CertifiedDeviceRow {
   signing_public_key: Uint8Array;
   box_public_key: Uint8Array;
   identity_signature: Uint8Array;
+  revoked: boolean;
 }
 
 /** The `devices` table: each user's devices, their public keys, certificates and revocation. */
@@ -101,15 +102,20 @@ export class DeviceRepository extends ScopedRepository {
     ]);
   }
 
-  /** The certified, not revoked devices of these users, oldest first. */
-  async certifiedOf(userIds: readonly UserId[]): Promise<CertifiedDeviceRow[]> {
+  /**
+   * The certified devices of these users, oldest first: not revoked ones, or
+   * with `revoked`, revoked ones too (what they signed before stays theirs).
+   */
+  async certifiedOf(userIds: readonly UserId[], options: { revoked?: boolean } = {}): Promise<CertifiedDeviceRow[]> {
     if (userIds.length === 0) return [];
     return this.sql.query<CertifiedDeviceRow>(
-      `select d.id, d.user_id, d.signing_public_key, d.box_public_key, d.identity_signature from devices d
+      `select d.id, d.user_id, d.signing_public_key, d.box_public_key, d.identity_signature,
+              d.revoked_at is not null as revoked
+       from devices d
        where d.tenant_id = $1 and d.user_id = any($2::text[])
-         and d.revoked_at is null and d.identity_signature is not null
+         and ($3::boolean or d.revoked_at is null) and d.identity_signature is not null
        order by d.created_at, d.id`,
-      [this.tenant, textArray(userIds)],
+      [this.tenant, textArray(userIds), options.revoked === true],
     );
   }
 }

@@ -7,7 +7,7 @@ export interface RateLimitRule {
   durationSeconds: number;
 }
 
-/** The relay's limits on its authentication endpoints (accounts and share links). */
+/** The relay's limits on its authentication endpoints (accounts and share links) and the Drive's chunks. */
 export interface RateLimitOptions {
   /** Login attempts per account (tenant + email), whether the account exists or not. */
   loginPerAccount: RateLimitRule;
@@ -25,6 +25,10 @@ export interface RateLimitOptions {
   linkSessionPerIp: RateLimitRule;
   /** Link-session requests per link (tenant + link id) since its last successful one. */
   linkSessionPerLink: RateLimitRule;
+  /** Drive chunks one signed-in user uploads (about 1 MiB each). */
+  chunkWritesPerUser: RateLimitRule;
+  /** Drive chunks one signed-in user downloads, and "which do you hold" questions. */
+  chunkReadsPerUser: RateLimitRule;
 }
 
 export type RateLimitName = keyof RateLimitOptions;
@@ -38,6 +42,9 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   secondFactorPerUser: { points: 10, durationSeconds: 15 * 60 },
   linkSessionPerIp: { points: 60, durationSeconds: 60 },
   linkSessionPerLink: { points: 30, durationSeconds: 15 * 60 },
+  // About 50 MiB/s up and 100 MiB/s down per user, sustained over a minute.
+  chunkWritesPerUser: { points: 3000, durationSeconds: 60 },
+  chunkReadsPerUser: { points: 6000, durationSeconds: 60 },
 };
 
 /** A request over a limit: answered 429 with `Retry-After`. */
@@ -71,6 +78,8 @@ export class RateLimits {
       secondFactorPerUser: limiter('secondFactorPerUser'),
       linkSessionPerIp: limiter('linkSessionPerIp'),
       linkSessionPerLink: limiter('linkSessionPerLink'),
+      chunkWritesPerUser: limiter('chunkWritesPerUser'),
+      chunkReadsPerUser: limiter('chunkReadsPerUser'),
     };
   }
 

@@ -57,7 +57,12 @@ export interface NewUser {
 }
 
 /** Which users {@link UserRepository.publicIdentities} reads. */
-export type UserFilter = { userId: UserId } | { email: string } | { documentId: string };
+export type UserFilter =
+  | { userId: UserId }
+  | { email: string }
+  | { documentId: string }
+  /** Everyone a grant of the document was ever given to or signed by (its grant log), past members included. */
+  | { grantedIn: string };
 
 const LOGIN_USER_COLUMNS = `id, role, auth_hash, auth_hash_salt, key_bundle, signing_public_key, box_public_key,
   totp_enabled, totp_secret, totp_last_step`;
@@ -159,17 +164,23 @@ export class UserRepository extends ScopedRepository {
     return row?.signing_public_key;
   }
 
-  /** Public identities of one user by id or email, or of every member of a document; oldest first. */
+  /** Public identities of one user by id or email, of every member of a document, or of everyone in its grant log; oldest first. */
   async publicIdentities(filter: UserFilter): Promise<PublicIdentityRow[]> {
     const [condition, value] =
       'userId' in filter
         ? ['u.id = $2', filter.userId]
         : 'email' in filter
           ? ['u.email = $2', filter.email]
-          : [
-              'u.id in (select m.user_id from document_members m where m.tenant_id = $1 and m.document_id = $2)',
-              filter.documentId,
-            ];
+          : 'grantedIn' in filter
+            ? [
+                `u.id in (select g.recipient_user_id from grant_log g where g.tenant_id = $1 and g.document_id = $2
+                          union select g.granter_user_id from grant_log g where g.tenant_id = $1 and g.document_id = $2)`,
+                filter.grantedIn,
+              ]
+            : [
+                'u.id in (select m.user_id from document_members m where m.tenant_id = $1 and m.document_id = $2)',
+                filter.documentId,
+              ];
     return this.sql.query<PublicIdentityRow>(
       `select u.id, u.email, u.signing_public_key, u.box_public_key from users u
        where u.tenant_id = $1 and ${condition} order by u.created_at, u.id`,

@@ -17,6 +17,12 @@ import { SecondFactorRepository } from './SecondFactorRepository.ts';
 import { SessionRepository } from './SessionRepository.ts';
 import { type NewUser, UserRepository } from './UserRepository.ts';
 
+/*
+ * One piece, though long: the contract every accounts-repository engine
+ * (PostgreSQL, PGlite) keeps, as one vitest suite, so both engines run
+ * exactly the same cases.
+ */
+
 const bytes = (length: number) => new Uint8Array(randomBytes(length));
 
 function newUser(id: UserId, email: string, role: AccountRole = 'member'): NewUser {
@@ -207,6 +213,8 @@ export function runAccountRepositoryContractTests(name: string, setup: () => Pro
       ]);
       await scope.run(tenant, ({ devices }) => devices.revoke(user.id, deviceId('d_laptop')));
       await expect(scope.run(tenant, ({ devices }) => devices.certifiedOf([user.id]))).resolves.toEqual([]);
+      const past = await scope.run(tenant, ({ devices }) => devices.certifiedOf([user.id], { revoked: true }));
+      expect(past.map((row) => [row.id, row.revoked, row.identity_signature])).toEqual([['d_laptop', true, signature]]);
       await expect(
         scope.run(tenant, ({ devices }) => devices.lockForCertification(user.id, deviceId('d_laptop'))),
       ).resolves.toBeUndefined();

@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { deviceId, isTenantRole, TENANT_ROLES, type TenantId, tenantId, userId } from '@coffre/protocol';
 import { createTenant, ensureTenant } from '../accounts/createTenant.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { BlobStore } from '../blobs/BlobStore.ts';
+import { FileSystemBlobStore } from '../blobs/FileSystemBlobStore.ts';
+import { S3BlobStore } from '../blobs/S3BlobStore.ts';
 import { StaticSite } from '../http/StaticSite.ts';
 import { loadOrCreateServerSecret, parseServerSecret } from '../accounts/serverSecret.ts';
 import { loadOrCreateTokenKeys, mintAccessToken } from '../auth/TokenKeys.ts';
@@ -135,9 +139,39 @@ program
       .default(DEFAULT_SYNC_RATE_LIMITS.bytesPerTenant)
       .argParser(parsePositiveInteger),
   )
+  .addOption(
+    new Option('--blob-dir <path>', "folder of the Drive's encrypted file chunks (default: <data>/blobs)").env(
+      'COFFRE_BLOB_DIR',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--s3-bucket <name>',
+      "keep the Drive's chunks in this bucket of an S3-compatible service instead of --blob-dir (credentials from " +
+        'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as the AWS SDK reads them)',
+    ).env('COFFRE_S3_BUCKET'),
+  )
+  .addOption(new Option('--s3-endpoint <url>', 'the S3-compatible service (default: AWS)').env('COFFRE_S3_ENDPOINT'))
+  .addOption(new Option('--s3-region <region>', 'its region').env('COFFRE_S3_REGION').default('us-east-1'))
+  .addOption(
+    new Option('--s3-prefix <prefix>', "put in front of every chunk's key (empty, or ending with /)")
+      .env('COFFRE_S3_PREFIX')
+      .default(''),
+  )
+  .addOption(
+    new Option('--drive-quota-bytes <n>', 'bytes each organisation may keep in the Drive (default: no limit)')
+      .env('COFFRE_DRIVE_QUOTA_BYTES')
+      .argParser(parsePositiveInteger),
+  )
   .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
   .action(
     async (options: {
+      blobDir?: string;
+      s3Bucket?: string;
+      s3Endpoint?: string;
+      s3Region: string;
+      s3Prefix: string;
+      driveQuotaBytes?: number;
       socketMessagesPerSecond: number;
       socketBytesPerSecond: number;
       tenantMessagesPerSecond: number;
@@ -197,6 +231,7 @@ program
           serverSecret: await serverSecret(options),
           accessTokenSeconds: options.accessTokenSeconds,
         },
+        drive: { blobs: blobStore(options), quotaBytes: options.driveQuotaBytes ?? null },
       });
       const port = await relay.listen();
       logger.info(
@@ -332,6 +367,23 @@ async function openForAdministration(options: {
   }
   if (options.databaseUrl !== undefined) return createDatabase({ databaseUrl: options.databaseUrl });
   return createDatabase({ dataDir: resolve(options.data, 'pglite'), pgliteOnMainThread: true });
+}
+
+/** Where the Drive's chunks go: an S3-compatible bucket when one is named, else a folder (default under the data folder). */
+function blobStore(options: {
+  data: string;
+  blobDir?: string;
+  s3Bucket?: string;
+  s3Endpoint?: string;
+  s3Region: string;
+  s3Prefix: string;
+}): BlobStore {
+  if (!options.s3Bucket) return new FileSystemBlobStore(resolve(options.blobDir ?? resolve(options.data, 'blobs')));
+  const client = new S3Client({
+    region: options.s3Region,
+    ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true } : {}),
+  });
+  return new S3BlobStore({ client, bucket: options.s3Bucket, prefix: options.s3Prefix });
 }
 
 program.parseAsync().catch((error: unknown) => {

@@ -3,16 +3,19 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import { CoffreError, ErrorCode, InvalidIdError, deviceId, tenantId } from '@coffre/protocol';
+import { CoffreError, ErrorCode, InvalidIdError, MAX_SEALED_CHUNK_BYTES, deviceId, tenantId } from '@coffre/protocol';
 import type { AccountService } from '../accounts/AccountService.ts';
 import { RateLimitedError, type RateLimitName, type RateLimits } from '../accounts/RateLimits.ts';
 import type { TokenVerifier } from '../auth/TokenVerifier.ts';
+import { InvalidBlobIdError } from '../blobs/BlobStore.ts';
+import type { DriveService } from '../drive/DriveService.ts';
 import type { Logger } from '../logger.ts';
 import { RelayError } from '../RelayError.ts';
 import type { SharingService } from '../sharing/SharingService.ts';
 import type { ApiEnv } from './ApiEnv.ts';
 import { errorResponse } from './errorResponse.ts';
 import { limitBodySize } from './limitBodySize.ts';
+import { registerDriveRoutes } from './registerDriveRoutes.ts';
 import { registerSharingRoutes } from './registerSharingRoutes.ts';
 import {
   kdfRoute,
@@ -39,11 +42,15 @@ export const MAX_API_BODY_BYTES = 64 * 1024;
 export const MAX_SHARING_BODY_BYTES = 1024 * 1024;
 /** The routes allowed {@link MAX_SHARING_BODY_BYTES}. */
 const LARGE_BODY_PATH = /^\/v1\/tenants\/[^/]+\/documents\/[^/]+\/(?:members|rotations|links)$/;
+/** The Drive's chunk routes (uploads, and "which do you hold" with up to 1000 addresses): up to {@link MAX_SEALED_CHUNK_BYTES}. */
+const CHUNK_PATH = /^\/v1\/tenants\/[^/]+\/spaces\/[^/]+\/chunks\/[^/]+$/;
 
 export interface ApiAppOptions {
   accounts: AccountService;
   /** Documents, members, grants, rotation and links; without it those routes answer 404. */
   sharing?: SharingService;
+  /** Encrypted chunks of files; without it those routes answer 404. */
+  drive?: DriveService;
   verifier: TokenVerifier;
   rateLimits: RateLimits;
   logger: Logger;
@@ -78,12 +85,25 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     description: 'An access token issued by this relay (sessions, users or sessions/refresh).',
   });
 
+  // A refusal sent before the request's body was read (no valid token, no access, too many requests,
+  // too large) closes the connection: the client may still be sending, and @hono/node-server cuts such a
+  // connection 500 ms later, so reusing it fails the client's next request ("other side closed"). Reading
+  // every body before refusing instead would let anyone make the relay buffer it without signing in.
+  app.use('*', async (c, next) => {
+    await next();
+    const hasBody = c.req.header('transfer-encoding') !== undefined || Number(c.req.header('content-length') ?? 0) > 0;
+    if (c.res.status >= 400 && hasBody && !c.req.raw.bodyUsed) c.res.headers.set('connection', 'close');
+  });
+
   const maxBodyBytes = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
   const maxSharingBodyBytes = options.maxSharingBodyBytes ?? MAX_SHARING_BODY_BYTES;
   app.use(
     '*',
     limitBodySize(
-      (c) => (LARGE_BODY_PATH.test(c.req.path) ? maxSharingBodyBytes : maxBodyBytes),
+      (c) => {
+        if (CHUNK_PATH.test(c.req.path)) return MAX_SEALED_CHUNK_BYTES;
+        return LARGE_BODY_PATH.test(c.req.path) ? maxSharingBodyBytes : maxBodyBytes;
+      },
       (c) => errorResponse(c, ErrorCode.PayloadTooLarge),
     ),
   );
@@ -195,13 +215,16 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     });
   }
 
+  if (options.drive) registerDriveRoutes(app, { drive: options.drive, authenticated, rateLimits });
+
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Coffre relay API',
       version: '1',
       description:
-        'Accounts, sessions, devices, documents, key grants and share links of an end-to-end-encrypted relay. ' +
+        "Accounts, sessions, devices, documents, key grants, share links and the Drive's encrypted chunks of an " +
+        'end-to-end-encrypted relay. ' +
         'The password never leaves the client: it sends a key derived with Argon2id, and its private keys sealed ' +
         'in an opaque key bundle. Document keys reach the relay only sealed (grants to members, link-sealed keys).',
     },
@@ -214,7 +237,9 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
       return errorResponse(c, ErrorCode.RateLimited, { retryAfterSeconds: error.retryAfterSeconds });
     }
     if (error instanceof CoffreError) return errorResponse(c, error.code, { message: error.message });
-    if (error instanceof InvalidIdError) return errorResponse(c, ErrorCode.ValidationFailed);
+    if (error instanceof InvalidIdError || error instanceof InvalidBlobIdError) {
+      return errorResponse(c, ErrorCode.ValidationFailed);
+    }
     if (error instanceof HTTPException) {
       // Thrown by the validators before a handler runs: unreadable JSON, or a body that is not JSON.
       if (error.status === 413) return errorResponse(c, ErrorCode.PayloadTooLarge);

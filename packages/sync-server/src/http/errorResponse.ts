@@ -42,6 +42,7 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   UNSUPPORTED_MESSAGE: 400,
   UNAUTHENTICATED_QUEUE_FULL: 429,
   IDLE_TIMEOUT: 408,
+  CHUNK_MISMATCH: 422,
 };
 
 /** One invalid field of a `VALIDATION_FAILED` answer: where, and what is expected there. */

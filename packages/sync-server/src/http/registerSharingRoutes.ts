@@ -16,6 +16,7 @@ import {
   listDocumentsRoute,
   listGrantsRoute,
   listLinksRoute,
+  membershipRoute,
   revokeLinkRoute,
   rotateRoute,
   userKeysRoute,
@@ -79,6 +80,10 @@ export function registerSharingRoutes(app: OpenAPIHono<ApiEnv>, options: Sharing
 
   app.openapi(listGrantsRoute, async (c) =>
     c.json(await sharing.listGrants(c.get('session'), documentId(c.req.valid('param').documentId)), 200),
+  );
+
+  app.openapi(membershipRoute, async (c) =>
+    c.json(await sharing.membership(c.get('session'), documentId(c.req.valid('param').documentId)), 200),
   );
 
   app.openapi(createLinkRoute, async (c) => {

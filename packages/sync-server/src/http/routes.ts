@@ -1,9 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import { z } from 'zod';
 import {
   AccountResponseSchema,
   DeviceListResponseSchema,
-  IdSchema,
   KdfRequestSchema,
   KdfResponseSchema,
   LoginRequestSchema,
@@ -16,7 +14,7 @@ import {
   TotpDisableRequestSchema,
   TotpSetupResponseSchema,
 } from '@coffre/protocol';
-import { ApiErrorBodySchema } from './errorResponse.ts';
+import { TenantParams, DeviceParams, json, body, failure, bearer } from './openApiParts.ts';
 
 /*
  * The accounts API as OpenAPI routes. Request and response bodies are the
@@ -24,23 +22,12 @@ import { ApiErrorBodySchema } from './errorResponse.ts';
  * with the same ones.
  */
 
-const TenantParams = z.object({ tenant: IdSchema });
-const DeviceParams = z.object({ tenant: IdSchema, deviceId: IdSchema });
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ ...json(schema), required: true });
-const failure = (description: string) => ({ ...json(ApiErrorBodySchema), description });
-
 const common = {
   400: failure('VALIDATION_FAILED or BAD_REQUEST: the body or path is not valid'),
   413: failure('PAYLOAD_TOO_LARGE: the body is over 64 KiB'),
   429: failure('RATE_LIMITED: too many attempts; see Retry-After'),
 };
 const unknownTenant = { 404: failure('UNKNOWN_TENANT: no such tenant on this relay') };
-/** Bearer routes: an access token of this tenant whose session and device are live. */
-const bearer = {
-  security: [{ bearerAuth: [] }],
-};
 const bearerFailures = {
   401: failure('UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REVOKED or DEVICE_REVOKED'),
   403: failure('FORBIDDEN: the token belongs to another tenant'),

@@ -10,6 +10,7 @@ import {
   DocumentResponseSchema,
   EmailSchema,
   GrantListResponseSchema,
+  MembershipResponseSchema,
   IdSchema,
   LinkIdSchema,
   LinkListResponseSchema,
@@ -20,7 +21,7 @@ import {
   RotateResponseSchema,
   UserKeysSchema,
 } from '@coffre/protocol';
-import { ApiErrorBodySchema } from './errorResponse.ts';
+import { TenantParams, DeviceParams, json, body, failure, bearer } from './openApiParts.ts';
 
 /*
  * The sharing API (documents, members, key grants, rotation, share links,
@@ -28,18 +29,11 @@ import { ApiErrorBodySchema } from './errorResponse.ts';
  * @coffre/protocol (sharingApi.ts) as they are. Paths match `sharingPaths`.
  */
 
-const TenantParams = z.object({ tenant: IdSchema });
-const DeviceParams = z.object({ tenant: IdSchema, deviceId: IdSchema });
 const UserParams = z.object({ tenant: IdSchema, userId: IdSchema });
 const DocumentParams = z.object({ tenant: IdSchema, documentId: IdSchema });
 const DocumentLinkParams = z.object({ tenant: IdSchema, documentId: IdSchema, linkId: LinkIdSchema });
 const LinkParams = z.object({ tenant: IdSchema, linkId: LinkIdSchema });
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ ...json(schema), required: true });
-const failure = (description: string) => ({ ...json(ApiErrorBodySchema), description });
-
-const bearer = { security: [{ bearerAuth: [] }] };
 const common = {
   400: failure('VALIDATION_FAILED or BAD_REQUEST: the body, query or path is not valid'),
   401: failure('UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REVOKED or DEVICE_REVOKED'),
@@ -205,6 +199,22 @@ export const listGrantsRoute = createRoute({
   },
 });
 
+export const membershipRoute = createRoute({
+  method: 'get',
+  path: '/v1/tenants/{tenant}/documents/{documentId}/membership',
+  summary:
+    "Every grant ever given for the document (removed members' included) and the keys and certified devices " +
+    '(revoked ones too) of everyone they name, so clients check who could write in each key epoch (any member)',
+  tags: ['documents'],
+  ...bearer,
+  request: { params: DocumentParams },
+  responses: {
+    200: { ...json(MembershipResponseSchema), description: 'Grant log and its users' },
+    ...common,
+    ...memberFailures,
+  },
+});
+
 export const createLinkRoute = createRoute({
   method: 'post',
   path: '/v1/tenants/{tenant}/documents/{documentId}/links',
@@ -277,6 +287,7 @@ export const SHARING_BEARER_ROUTES = [
   addDocumentMemberRoute,
   rotateRoute,
   listGrantsRoute,
+  membershipRoute,
   createLinkRoute,
   listLinksRoute,
   revokeLinkRoute,

@@ -1,4 +1,4 @@
-import type { DocumentId, UserId } from '@coffre/protocol';
+import type { DocumentId, LinkId, UserId } from '@coffre/protocol';
 import { ScopedRepository, textArray } from '../storage/TenantScope.ts';
 
 export type LinkRole = 'viewer' | 'editor';
@@ -15,7 +15,8 @@ export interface NewLink {
 
 /** A live link as the owner's list shows it. */
 export interface LinkRow {
-  id: string;
+  /** Inserted only from a request that passed `LinkIdSchema`. */
+  id: LinkId;
   role: LinkRole;
   password_salt: Uint8Array | null;
   created_at: Date;

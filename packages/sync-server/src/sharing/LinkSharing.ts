@@ -3,6 +3,7 @@ import {
   CoffreError,
   type DocumentId,
   ErrorCode,
+  type LinkId,
   type LinkInfoSchema,
   type LinkSessionResponseSchema,
   type TenantId,
@@ -113,7 +114,7 @@ export class LinkSharing {
   }
 
   /** Revokes a live link of the document (owner only): its sealed keys are deleted, its connections close. */
-  async revoke(session: AccountSession, documentId: DocumentId, linkId: string): Promise<void> {
+  async revoke(session: AccountSession, documentId: DocumentId, linkId: LinkId): Promise<void> {
     await this.#repositories.run(session.tenant, async ({ documents, links }) => {
       await requireAccess(documents, session, documentId, { owner: true, lock: true });
       if (!(await links.isLive(linkId, documentId))) throw new CoffreError(ErrorCode.NotFound);
@@ -128,7 +129,7 @@ export class LinkSharing {
    * verifier; an unknown link, a revoked one and a wrong proof all get the
    * same `NOT_FOUND` after the same work.
    */
-  async session(tenant: TenantId, linkId: string, request: LinkSessionRequest): Promise<LinkSession> {
+  async session(tenant: TenantId, linkId: LinkId, request: LinkSessionRequest): Promise<LinkSession> {
     await ready();
     const candidate = hash(decodeBytes(request.accessProof, 32, 32), 32);
     const dummy = await this.#dummy();

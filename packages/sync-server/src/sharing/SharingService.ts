@@ -9,6 +9,8 @@ import {
   type DocumentMemberSchema,
   ErrorCode,
   type GrantListResponseSchema,
+  type LinkId,
+  type MembershipResponse,
   type TenantId,
   type UserId,
   type UserKeys,
@@ -317,6 +319,22 @@ export class SharingService {
     });
   }
 
+  /**
+   * The document's grant log (every grant ever stored, removed members'
+   * included) and the public keys and certified devices, revoked ones too,
+   * of everyone it names; `FORBIDDEN` for non-members. The relay cannot
+   * forge any of it: grants are signed by their granters, devices by their
+   * users' identity keys.
+   */
+  async membership(session: AccountSession, documentId: DocumentId): Promise<MembershipResponse> {
+    return this.#repositories.run(session.tenant, async ({ documents, grants, users, devices }) => {
+      const { currentEpoch } = await requireAccess(documents, session, documentId, {});
+      const log = await grants.log(documentId);
+      const keys = await readUserKeys(users, devices, { grantedIn: documentId }, { revoked: true });
+      return { currentEpoch, grants: log.map(grantToWire), users: keys };
+    });
+  }
+
   /** Creates a share link (owner only); see {@link LinkSharing.create}. */
   createLink(session: AccountSession, documentId: DocumentId, request: CreateLinkRequest): Promise<LinkInfo> {
     return this.#links.create(session, documentId, request);
@@ -328,12 +346,12 @@ export class SharingService {
   }
 
   /** Revokes a live link of the document (owner only); its connections close. */
-  revokeLink(session: AccountSession, documentId: DocumentId, linkId: string): Promise<void> {
+  revokeLink(session: AccountSession, documentId: DocumentId, linkId: LinkId): Promise<void> {
     return this.#links.revoke(session, documentId, linkId);
   }
 
   /** Trades a link's access proof for a document-scoped token; see {@link LinkSharing.session}. */
-  linkSession(tenant: TenantId, linkId: string, request: LinkSessionRequest): Promise<LinkSession> {
+  linkSession(tenant: TenantId, linkId: LinkId, request: LinkSessionRequest): Promise<LinkSession> {
     return this.#links.session(tenant, linkId, request);
   }
 

@@ -291,6 +291,62 @@ alter table envelope_writers force row level security;
 create policy tenant_isolation on envelope_writers using (${TENANT_POLICY}) with check (${TENANT_POLICY});
 `,
   },
+  {
+    version: 5,
+    name: 'grant_log',
+    sql: `
+-- Every grant ever stored for a document, kept when its member is removed
+-- (key_grants rows go with the membership): clients verify from it who was an
+-- owner or editor in each key epoch, and whose certificates to serve for
+-- entries of past authors. Append-only: rows go only with their document.
+-- Grants of members removed before this migration are not here.
+create table grant_log (
+  tenant_id text not null,
+  document_id text not null,
+  seq bigint generated always as identity,
+  key_epoch integer not null check (key_epoch >= 0),
+  recipient_user_id text not null,
+  granter_user_id text not null,
+  role text not null check (role in ('owner', 'editor', 'viewer')),
+  sealed_key bytea not null check (octet_length(sealed_key) = 80),
+  signature bytea not null check (octet_length(signature) = 64),
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, document_id, seq),
+  foreign key (tenant_id, document_id) references documents (tenant_id, id) on delete cascade,
+  foreign key (tenant_id, recipient_user_id) references users (tenant_id, id) on delete cascade,
+  foreign key (tenant_id, granter_user_id) references users (tenant_id, id) on delete cascade
+);
+insert into grant_log (tenant_id, document_id, key_epoch, recipient_user_id, granter_user_id, role, sealed_key,
+                       signature, created_at)
+  select tenant_id, document_id, key_epoch, recipient_user_id, granter_user_id, role, sealed_key, signature, created_at
+  from key_grants order by created_at;
+alter table grant_log enable row level security;
+alter table grant_log force row level security;
+create policy tenant_isolation on grant_log using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+`,
+  },
+  {
+    version: 6,
+    name: 'drive_chunks',
+    sql: `
+-- The Drive's encrypted chunks the relay holds, per space (the document a
+-- file belongs to), by address (BLAKE2b-256 of the ciphertext). The bytes
+-- are in the blob store; a row is written only once its chunk is durable
+-- there, so a row always names a chunk that can be read. Quotas sum size.
+create table drive_chunks (
+  tenant_id text not null,
+  space_id text not null,
+  address text not null check (address ~ '^[0-9a-f]{64}$'),
+  size integer not null check (size > 0),
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, space_id, address),
+  foreign key (tenant_id, space_id) references documents (tenant_id, id) on delete cascade
+);
+alter table drive_chunks enable row level security;
+alter table drive_chunks force row level security;
+create policy tenant_isolation on drive_chunks using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+`,
+  },
 ];
 
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
@@ -317,6 +373,10 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly TablePrivile
   link_keys: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   // Bindings are never changed or removed but with their document (ON DELETE CASCADE).
   envelope_writers: ['SELECT', 'INSERT'],
+  // The grant log is append-only: rows go only with their document (ON DELETE CASCADE).
+  grant_log: ['SELECT', 'INSERT'],
+  // Chunks are removed by garbage collection and with their space (ON DELETE CASCADE).
+  drive_chunks: ['SELECT', 'INSERT', 'DELETE'],
 };
 
 /** The tables holding tenant rows, all under forced Row Level Security. */
@@ -334,6 +394,8 @@ export const TENANT_TABLES: readonly string[] = [
   'links',
   'link_keys',
   'envelope_writers',
+  'grant_log',
+  'drive_chunks',
 ];
 
 /** The role the relay connects as unless told otherwise. */

@@ -9,6 +9,12 @@ import { MIGRATIONS, TENANT_TABLES } from './migrations.ts';
 import { assertSafeApplicationRole } from './roleSafety.ts';
 import type { SqlDatabase, SqlExecutor, SqlValue } from './SqlDatabase.ts';
 
+/*
+ * One piece, though long: the contract every document-store engine
+ * (PostgreSQL, PGlite) keeps, as one vitest suite, so both engines run
+ * exactly the same cases.
+ */
+
 /** What an engine's test file hands the contract suite. */
 export interface DocumentStoreContractFixture {
   /** The store under test, over `db`. */
@@ -331,6 +337,11 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
           'insert into envelope_writers (tenant_id, document_id, client_id, device_id) values ($1, $2, 7, $3)',
           [b, 'theirs', 'planted'],
         ],
+        [
+          'drive_chunks',
+          'insert into drive_chunks (tenant_id, space_id, address, size) values ($1, $2, $3, 16)',
+          [b, 'theirs', 'a'.repeat(64)],
+        ],
       ];
       for (const [label, text, params] of attempts) {
         await expect(
@@ -546,6 +557,12 @@ async function insertSharingRows(sql: SqlExecutor, tenant: TenantId, documentId:
      values ($1, $2, 0, 'user', 'user', 'owner', $3, $4)`,
     [tenant, documentId, bytes(80), bytes(64)],
   );
+  await sql.query(
+    `insert into grant_log (tenant_id, document_id, key_epoch, recipient_user_id, granter_user_id, role,
+                            sealed_key, signature)
+     values ($1, $2, 0, 'user', 'user', 'owner', $3, $4)`,
+    [tenant, documentId, bytes(80), bytes(64)],
+  );
   const linkId = randomBytes(16).toString('hex');
   await sql.query(
     `insert into links (tenant_id, id, document_id, role, verifier, created_by)
@@ -556,6 +573,11 @@ async function insertSharingRows(sql: SqlExecutor, tenant: TenantId, documentId:
     tenant,
     linkId,
     bytes(72),
+  ]);
+  await sql.query('insert into drive_chunks (tenant_id, space_id, address, size) values ($1, $2, $3, 16)', [
+    tenant,
+    documentId,
+    randomBytes(32).toString('hex'),
   ]);
 }
 

@@ -1,11 +1,9 @@
-import type { Folder } from '../folderTree.ts';
-
 /** Home / Work / Garden: every folder above the open one is a button back to it. */
 export function FolderBreadcrumb({
   path,
   onOpen,
 }: {
-  path: readonly Folder[];
+  path: readonly { id: string; name: string }[];
   onOpen: (folderId: string | null) => void;
 }) {
   const openFolderId = path[path.length - 1]?.id ?? null;

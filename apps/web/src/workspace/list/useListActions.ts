@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { DocumentId } from '@coffre/protocol';
 import { documentRoute } from '../../router/routes.ts';
 import { navigate } from '../../router/useHashLocation.ts';
 import { describeError } from '../../ui/describeError.ts';
@@ -25,7 +26,7 @@ export interface ListActions extends ListFeedback {
   /** Deletes a folder; what it held goes to the open folder. */
   removeFolder: (folder: Folder) => void;
   move: (document: ListedDocument, folderId: string | null, onMoved: () => void) => Promise<void>;
-  rename: (id: string, title: string, onRenamed: () => void) => Promise<void>;
+  rename: (id: DocumentId, title: string, onRenamed: () => void) => Promise<void>;
   /** Deletes a document for everyone, then lists again. */
   remove: (document: ListedDocument, onRemoved: () => void) => Promise<void>;
 }
@@ -96,7 +97,7 @@ export function useListActions(workspace: AccountWorkspace, folders: Folders, re
     }
   };
 
-  const rename = async (id: string, title: string, onRenamed: () => void) => {
+  const rename = async (id: DocumentId, title: string, onRenamed: () => void) => {
     setError(null);
     setBusy('Renaming…');
     try {

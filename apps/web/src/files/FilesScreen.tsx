@@ -1,0 +1,420 @@
+import { type DragEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { type DriveFile, type DriveFolder, type DriveNode, MAX_FILE_NAME_LENGTH } from '@coffre/client';
+import { describeError } from '../ui/describeError.ts';
+import { DocumentIcon, EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
+import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
+import { PageHeading } from '../ui/PageHeading.tsx';
+import { downloadBlob } from '../workspace/downloadFile.ts';
+import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
+import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
+import type { DriveView, Upload } from './DriveView.ts';
+import './files.css';
+
+export function FilesScreen() {
+  const workspace = useAccountWorkspace();
+  const [view, setView] = useState<DriveView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    workspace.drive().then(
+      async (opened) => {
+        await opened.whenLoaded();
+        if (live) setView(opened);
+      },
+      (failure: unknown) => {
+        if (live) setError(describeError(failure));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [workspace]);
+  return (
+    <>
+      <header className="page-header">
+        <PageHeading>Files</PageHeading>
+        <p className="page-lede">
+          Encrypted on this device before they are sent: the relay never sees a file&rsquo;s name, content or folder.
+        </p>
+      </header>
+      {view ? <FileBrowser view={view} /> : <ErrorNotice message={error} />}
+      {!view && !error ? <BusyNotice message="Opening your files…" /> : null}
+    </>
+  );
+}
+
+/** The open folder of the Drive: its folders and files, uploads in progress, and what can be done to each. */
+function FileBrowser({ view }: { view: DriveView }) {
+  useSyncExternalStore(view.subscribe, view.getVersion);
+  const { space } = view;
+  const [folder, setFolder] = useState<string | null>(view.current);
+  const [naming, setNaming] = useState<Naming | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [trashed, setTrashed] = useState<DriveNode | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const [showTrash, setShowTrash] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+
+  // A folder put in the trash on another device closes here too.
+  const openFolder =
+    folder !== null && space.get(folder)?.kind === 'folder' && !space.isTrashed(folder) ? folder : null;
+  const path = openFolder === null ? [] : [...space.path(openFolder), space.get(openFolder) as DriveFolder];
+  const items = space.list(openFolder);
+  const goTo = (id: string | null) => {
+    view.current = id;
+    setFolder(id);
+    setTrashed(null);
+  };
+  const act = (work: () => void) => {
+    setError(null);
+    try {
+      work();
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  };
+  const upload = (files: readonly File[]) => {
+    if (files.length === 0) return;
+    setError(null);
+    setTrashed(null);
+    void view.upload(files, openFolder);
+  };
+  const download = async (file: DriveFile) => {
+    setError(null);
+    setBusy(`Decrypting “${file.name}”…`);
+    try {
+      downloadBlob(file.name, await view.download(file));
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    upload([...event.dataTransfer.files]);
+  };
+
+  return (
+    <div
+      className={`files${dragging ? ' files-dropping' : ''}`}
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <div className="documents-bar">
+        <div className="files-actions">
+          <button className="button button-primary" type="button" onClick={() => picker.current?.click()}>
+            Upload files
+          </button>
+          <input
+            ref={picker}
+            className="visually-hidden"
+            type="file"
+            multiple
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={(event) => {
+              upload([...(event.target.files ?? [])]);
+              event.target.value = '';
+            }}
+          />
+          <button className="button" type="button" onClick={() => setNaming({ id: null, of: 'New folder', name: '' })}>
+            New folder
+          </button>
+          <button
+            className="button button-quiet"
+            type="button"
+            aria-pressed={showTrash}
+            onClick={() => {
+              setShowTrash(!showTrash);
+              setTrashed(null);
+            }}
+          >
+            Trash ({space.trashed().length})
+          </button>
+        </div>
+      </div>
+      <div className="folders-bar">
+        {showTrash ? <h2 className="files-view-title">Trash</h2> : <FolderBreadcrumb path={path} onOpen={goTo} />}
+      </div>
+      {naming ? (
+        <NameForm
+          naming={naming}
+          onChange={setNaming}
+          onCancel={() => setNaming(null)}
+          onSubmit={() =>
+            act(() => {
+              if (naming.id === null) space.createFolder(naming.name.trim(), openFolder);
+              else space.rename(naming.id, naming.name.trim());
+              setNaming(null);
+            })
+          }
+        />
+      ) : null}
+      <Uploads uploads={view.uploads} onClear={() => view.clearUploads()} />
+      <ErrorNotice message={error} />
+      <BusyNotice message={busy} />
+      {trashed ? (
+        <InfoNotice>
+          “{trashed.name}” is in the trash.{' '}
+          <button
+            className="button button-quiet"
+            type="button"
+            onClick={() =>
+              act(() => {
+                space.restore(trashed.id);
+                setTrashed(null);
+              })
+            }
+          >
+            Undo
+          </button>
+        </InfoNotice>
+      ) : null}
+      {showTrash ? (
+        <TrashList nodes={space.trashed()} onRestore={(node) => act(() => space.restore(node.id))} />
+      ) : items.length === 0 ? (
+        <div className="empty-state">
+          <EmptyFolderIllustration />
+          <h2>{openFolder === null ? 'No files here yet' : `“${path.at(-1)?.name ?? ''}” is empty`}</h2>
+          <p>Upload files with the button above, or drop them here.</p>
+        </div>
+      ) : (
+        <ul className="list documents-list" aria-label="Your files">
+          {items.map((node) => (
+            <li className="list-row" key={node.id}>
+              {node.kind === 'folder' ? <FolderIcon /> : <DocumentIcon />}
+              <div className="list-main">
+                <div className="list-title">
+                  {node.kind === 'folder' ? (
+                    <button
+                      className="document-link folder-open"
+                      type="button"
+                      aria-label={`Open folder ${node.name}`}
+                      onClick={() => goTo(node.id)}
+                    >
+                      {node.name}
+                    </button>
+                  ) : (
+                    <span className="file-name">{node.name}</span>
+                  )}
+                </div>
+                <div className="list-meta">
+                  {node.kind === 'folder'
+                    ? itemCount(space.list(node.id).length)
+                    : `${formatBytes(node.latest.size)} · ${formatDay(node.latest.modifiedAt)}${
+                        node.latest.version > 1 ? ` · version ${node.latest.version}` : ''
+                      }${OFFLINE_NOTES[view.offlineState(node.id) ?? 'none']}`}
+                </div>
+              </div>
+              <div className="row-actions">
+                {node.kind === 'file' ? (
+                  <button
+                    className="button button-quiet"
+                    type="button"
+                    aria-label={`Download ${node.name}`}
+                    onClick={() => void download(node)}
+                  >
+                    Download
+                  </button>
+                ) : null}
+                {node.kind === 'file' ? (
+                  <button
+                    className="button button-quiet"
+                    type="button"
+                    aria-pressed={view.offlineState(node.id) !== null}
+                    aria-label={`Keep offline, ${node.name}`}
+                    onClick={() => {
+                      const keeping = view.offlineState(node.id) !== null;
+                      void (keeping ? view.stopKeeping(node) : view.keepOffline(node)).catch((failure: unknown) =>
+                        setError(describeError(failure)),
+                      );
+                    }}
+                  >
+                    Keep offline
+                  </button>
+                ) : null}
+                <button
+                  className="button button-quiet"
+                  type="button"
+                  aria-label={`Rename ${node.name}`}
+                  onClick={() => setNaming({ id: node.id, of: `Rename ${node.name}`, name: node.name })}
+                >
+                  Rename
+                </button>
+                <button
+                  className="button button-quiet"
+                  type="button"
+                  aria-label={`Move to trash, ${node.name}`}
+                  onClick={() =>
+                    act(() => {
+                      space.trash(node.id);
+                      setTrashed(node);
+                    })
+                  }
+                >
+                  Move to trash
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** What was put in the trash, newest first, each with a way back. */
+function TrashList({ nodes, onRestore }: { nodes: readonly DriveNode[]; onRestore: (node: DriveNode) => void }) {
+  if (nodes.length === 0) {
+    return (
+      <div className="empty-state">
+        <h2>The trash is empty</h2>
+        <p>Files and folders you move to the trash wait here until you restore them.</p>
+      </div>
+    );
+  }
+  return (
+    <ul className="list documents-list" aria-label="Trash">
+      {nodes.map((node) => (
+        <li className="list-row" key={node.id}>
+          {node.kind === 'folder' ? <FolderIcon /> : <DocumentIcon />}
+          <div className="list-main">
+            <div className="list-title">
+              <span className="file-name">{node.name}</span>
+            </div>
+            <div className="list-meta">In the trash since {formatDay(node.trashedAt ?? 0)}</div>
+          </div>
+          <div className="row-actions">
+            <button
+              className="button button-quiet"
+              type="button"
+              aria-label={`Restore ${node.name}`}
+              onClick={() => onRestore(node)}
+            >
+              Restore
+            </button>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A folder being created (`id` null), or a folder or file being renamed. */
+interface Naming {
+  id: string | null;
+  /** What the form is for, as a screen reader says it. */
+  of: string;
+  name: string;
+}
+
+/** The name, inline above the list. Escape cancels. */
+function NameForm({
+  naming,
+  onChange,
+  onSubmit,
+  onCancel,
+}: {
+  naming: Naming;
+  onChange: (naming: Naming) => void;
+  onSubmit: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <form
+      className="rename-form folder-form"
+      aria-label={naming.of}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+    >
+      {naming.id === null ? <FolderIcon /> : null}
+      <input
+        className="input-box"
+        aria-label={naming.id === null ? 'Folder name' : 'New name'}
+        placeholder={naming.id === null ? 'Folder name' : 'Name'}
+        value={naming.name}
+        maxLength={MAX_FILE_NAME_LENGTH}
+        autoFocus
+        onChange={(event) => onChange({ ...naming, name: event.target.value })}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onCancel();
+        }}
+      />
+      <button className="button button-primary" type="submit" disabled={naming.name.trim() === ''}>
+        {naming.id === null ? 'Create folder' : 'Save'}
+      </button>
+      <button className="button" type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
+/** Files being sent, each with a bar; what finished can be cleared. */
+function Uploads({ uploads, onClear }: { uploads: readonly Upload[]; onClear: () => void }) {
+  if (uploads.length === 0) return null;
+  const finished = uploads.some((upload) => upload.state !== 'sending');
+  return (
+    <section className="uploads card" aria-label="Uploads">
+      <ul className="uploads-list">
+        {uploads.map((upload) => (
+          <li key={upload.id} className={`upload upload-${upload.state}`}>
+            <span className="upload-name">{upload.name}</span>
+            <progress
+              max={Math.max(1, upload.size)}
+              value={upload.state === 'done' ? Math.max(1, upload.size) : upload.saved}
+              aria-label={`Uploading ${upload.name}`}
+            />
+            <span className="upload-state" role="status">
+              {upload.state === 'sending'
+                ? `${formatBytes(upload.saved)} of ${formatBytes(upload.size)}`
+                : upload.state === 'done'
+                  ? 'Saved'
+                  : describeError(upload.error)}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {finished ? (
+        <div className="uploads-footer">
+          <button className="button button-quiet" type="button" onClick={onClear}>
+            Clear finished
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** What the file's line says about its copy on this device. */
+const OFFLINE_NOTES = {
+  none: '',
+  fetching: ' · saving on this device…',
+  kept: ' · on this device',
+  failed: ' · not on this device yet (offline?)',
+} as const;
+
+function itemCount(count: number): string {
+  return count === 1 ? '1 item' : `${count} items`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
+  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
+}
+
+const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+function formatDay(ms: number): string {
+  return day.format(new Date(ms));
+}

@@ -1,0 +1,266 @@
+import {
+  type DocumentId,
+  type DriveUsageResponse,
+  DriveUsageResponseSchema,
+  HeldChunksResponseSchema,
+  MAX_HELD_QUERY,
+  StoredChunkResponseSchema,
+  type TenantId,
+  drivePaths,
+} from '@coffre/protocol';
+import type { ChunkCache } from '@coffre/storage';
+import { AccountError } from '../account/AccountError.ts';
+import type { RelayApi } from '../account/RelayApi.ts';
+import type { ChunkRef, ChunkSealer, SealedChunk } from './ChunkSealer.ts';
+import { type FetchChunk, sealFile } from './FileManifest.ts';
+
+export interface DriveClientOptions {
+  /** The relay's API (`AccountClient.api`). */
+  api: RelayApi;
+  /** A valid access token (`() => account.getAccessToken()`). */
+  token: () => Promise<string>;
+  tenant: TenantId;
+  /** The space: the document the files belong to. */
+  space: DocumentId;
+  /** Chunks uploaded at once (default 4). */
+  concurrency?: number;
+  /** Sealed chunks held in memory before the relay is asked which it lacks (default 8, ~8 MiB). */
+  window?: number;
+  /** How a request that failed for a passing reason is tried again (see {@link RETRIED_CODES}). */
+  retry?: Partial<RetryPolicy>;
+  /** Chunks kept on this device (files available offline): read from here first, no network needed. */
+  cache?: ChunkCache;
+}
+
+export interface RetryPolicy {
+  /** Tries of one request in all (default 6). */
+  attempts: number;
+  /** The first wait, doubled at each try (default 500 ms), unless the relay says how long (Retry-After). */
+  baseDelayMs: number;
+  /** The longest wait (default 30 s). */
+  maxDelayMs: number;
+  /** Waits (replace in tests). */
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * Failures worth another try: the network or the relay was down a moment,
+ * it asked to slow down, or a chunk arrived damaged (the bytes are sent
+ * again, from memory). Anything else (no access, the quota, bad input) is
+ * final and reported at once.
+ */
+export const RETRIED_CODES: ReadonlySet<string> = new Set([
+  'RELAY_UNREACHABLE',
+  'RATE_LIMITED',
+  'STORAGE_UNAVAILABLE',
+  'SHUTTING_DOWN',
+  'INTERNAL',
+  'CHUNK_MISMATCH',
+]);
+
+/** How an upload went, in bytes of plaintext. */
+export interface UploadProgress {
+  /** Bytes cut and sealed so far. */
+  sealed: number;
+  /** Bytes the relay holds now, sent by this upload or held already. */
+  saved: number;
+  /** Bytes this upload did not send because the space held them (a second copy, an old version). */
+  deduplicated: number;
+}
+
+export interface UploadResult extends UploadProgress {
+  /** The file's chunk list, in order, for its manifest. */
+  chunks: ChunkRef[];
+  size: number;
+}
+
+/**
+ * A space's encrypted chunks on the relay: uploads that send only what the
+ * space lacks, and downloads by address. Everything it sends is ciphertext
+ * sealed by {@link ChunkSealer}; the relay checks each upload against its
+ * address, and {@link ChunkSealer.open} checks each download again.
+ */
+export class DriveClient {
+  readonly #api: RelayApi;
+  readonly #token: () => Promise<string>;
+  readonly #tenant: TenantId;
+  readonly #space: DocumentId;
+  readonly #concurrency: number;
+  readonly #window: number;
+  readonly #retry: RetryPolicy;
+  readonly #cache: ChunkCache | null;
+
+  constructor(options: DriveClientOptions) {
+    this.#api = options.api;
+    this.#token = options.token;
+    this.#tenant = options.tenant;
+    this.#space = options.space;
+    this.#concurrency = options.concurrency ?? 4;
+    this.#window = options.window ?? 8;
+    this.#cache = options.cache ?? null;
+    this.#retry = {
+      attempts: 6,
+      baseDelayMs: 500,
+      maxDelayMs: 30_000,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...options.retry,
+    };
+  }
+
+  /**
+   * Cuts, seals and uploads a file read as a stream (a `File.stream()`, a Node read stream, or pieces in memory). A window of sealed
+   * chunks at a time: the relay is asked which it holds, the rest is sent
+   * a few at once, then the next window is cut, so memory stays within a
+   * window whatever the file's size. Resolves once the relay holds every
+   * chunk (each upload is answered when durable).
+   */
+  async uploadFile(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    sealer: ChunkSealer,
+    onProgress?: (progress: UploadProgress) => void,
+  ): Promise<UploadResult> {
+    const progress: UploadProgress = { sealed: 0, saved: 0, deduplicated: 0 };
+    let pending: SealedChunk[] = [];
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      const { sent, held } = await this.upload(batch);
+      for (const chunk of batch) {
+        progress.saved += chunk.size;
+        if (held.has(chunk.id) && !sent.has(chunk.id)) progress.deduplicated += chunk.size;
+      }
+      onProgress?.({ ...progress });
+    };
+    const { chunks, size } = await sealFile(source, sealer, async (chunk) => {
+      pending.push(chunk);
+      progress.sealed += chunk.size;
+      if (pending.length >= this.#window) await flush();
+    });
+    if (pending.length > 0) await flush();
+    return { chunks, size, ...progress };
+  }
+
+  /** Uploads the chunks the space lacks; `held` are those it had, `sent` those this call stored. */
+  async upload(chunks: readonly SealedChunk[]): Promise<{ sent: Set<string>; held: Set<string> }> {
+    const unique = [...new Map(chunks.map((chunk) => [chunk.id, chunk])).values()];
+    const held = await this.held(unique.map((chunk) => chunk.id));
+    const missing = unique.filter((chunk) => !held.has(chunk.id));
+    const sent = new Set<string>();
+    let next = 0;
+    const worker = async () => {
+      while (next < missing.length) {
+        const chunk = missing[next++] as SealedChunk;
+        const answer = await this.#withRetries(async () =>
+          this.#api.request({
+            method: 'PUT',
+            path: drivePaths.chunk(this.#tenant, this.#space, chunk.id),
+            bytes: chunk.ciphertext,
+            token: await this.#token(),
+            schema: StoredChunkResponseSchema,
+          }),
+        );
+        if (answer.stored) sent.add(chunk.id);
+        else held.add(chunk.id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, missing.length) }, worker));
+    return { sent, held };
+  }
+
+  /** Which of `addresses` the space holds (asked {@link MAX_HELD_QUERY} at a time). */
+  async held(addresses: readonly string[]): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (let start = 0; start < addresses.length; start += MAX_HELD_QUERY) {
+      const answer = await this.#withRetries(async () =>
+        this.#api.request({
+          method: 'POST',
+          path: drivePaths.heldChunks(this.#tenant, this.#space),
+          body: { addresses: addresses.slice(start, start + MAX_HELD_QUERY) },
+          token: await this.#token(),
+          schema: HeldChunksResponseSchema,
+        }),
+      );
+      for (const address of answer.held) held.add(address);
+    }
+    return held;
+  }
+
+  /**
+   * A chunk's ciphertext, for `readFile` and `readFileRange` (which check
+   * it against the manifest): from this device's cache when it is kept
+   * there, else from the relay.
+   */
+  readonly fetchChunk: FetchChunk = async (id) => (await this.#cache?.get(this.#space, id)) ?? this.#download(id);
+
+  /**
+   * Keeps a file version's chunks on this device, so it opens offline;
+   * fetches only those not kept yet. Resolves with the bytes it fetched.
+   */
+  async keepOffline(chunks: readonly ChunkRef[]): Promise<number> {
+    const cache = this.#requireCache();
+    const ids = [...new Set(chunks.map((chunk) => chunk.id))];
+    const kept = await cache.held(this.#space, ids);
+    let fetched = 0;
+    for (const id of ids) {
+      if (kept.has(id)) continue;
+      const bytes = await this.#download(id);
+      await cache.put(this.#space, id, bytes);
+      fetched += bytes.length;
+    }
+    return fetched;
+  }
+
+  /** Whether every one of the chunks is kept on this device. */
+  async isKeptOffline(chunks: readonly ChunkRef[]): Promise<boolean> {
+    if (!this.#cache) return false;
+    const ids = [...new Set(chunks.map((chunk) => chunk.id))];
+    return (await this.#cache.held(this.#space, ids)).size === ids.length;
+  }
+
+  /** Drops kept chunks, except those `keep` lists (chunks other kept files share). */
+  async forgetOffline(chunks: readonly ChunkRef[], keep: ReadonlySet<string> = new Set()): Promise<void> {
+    const ids = chunks.map((chunk) => chunk.id).filter((id) => !keep.has(id));
+    await this.#requireCache().delete(this.#space, ids);
+  }
+
+  #download(id: string): Promise<Uint8Array> {
+    return this.#withRetries(async () =>
+      this.#api.requestBytes({
+        method: 'GET',
+        path: drivePaths.chunk(this.#tenant, this.#space, id),
+        token: await this.#token(),
+      }),
+    );
+  }
+
+  #requireCache(): ChunkCache {
+    if (!this.#cache) throw new Error('this DriveClient keeps nothing offline: give it a cache');
+    return this.#cache;
+  }
+
+  /** Runs a request, trying again after a passing failure (see {@link RETRIED_CODES}), with backoff. */
+  async #withRetries<T>(request: () => Promise<T>): Promise<T> {
+    const { attempts, baseDelayMs, maxDelayMs, sleep } = this.#retry;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await request();
+      } catch (error) {
+        if (attempt >= attempts || !(error instanceof AccountError) || !RETRIED_CODES.has(error.code)) throw error;
+        // The browser knows it has no network: say so now rather than after a minute of tries.
+        if (error.code === 'RELAY_UNREACHABLE' && globalThis.navigator?.onLine === false) throw error;
+        const asked = error.retryAfterSeconds === undefined ? 0 : error.retryAfterSeconds * 1000;
+        await sleep(Math.min(maxDelayMs, Math.max(asked, baseDelayMs * 2 ** (attempt - 1))));
+      }
+    }
+  }
+
+  /** What the organisation stores in the Drive, and its quota. */
+  async usage(): Promise<DriveUsageResponse> {
+    return this.#api.request({
+      method: 'GET',
+      path: drivePaths.usage(this.#tenant),
+      token: await this.#token(),
+      schema: DriveUsageResponseSchema,
+    });
+  }
+}

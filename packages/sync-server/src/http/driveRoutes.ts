@@ -1,0 +1,99 @@
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import {
+  ChunkAddressSchema,
+  DriveUsageResponseSchema,
+  HeldChunksRequestSchema,
+  HeldChunksResponseSchema,
+  IdSchema,
+  MAX_SEALED_CHUNK_BYTES,
+  StoredChunkResponseSchema,
+} from '@coffre/protocol';
+import { TenantParams, json, failure, bearer } from './openApiParts.ts';
+
+/*
+ * The Drive's routes (driveApi.ts in @coffre/protocol): encrypted chunks of
+ * a space by address, "which do you hold", and the organisation's usage.
+ * Paths match `drivePaths`.
+ */
+
+const SpaceParams = z.object({ tenant: IdSchema, documentId: IdSchema });
+const ChunkParams = z.object({ tenant: IdSchema, documentId: IdSchema, address: ChunkAddressSchema });
+
+const binary = { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } };
+
+const common = {
+  400: failure('VALIDATION_FAILED: the path or body is not valid'),
+  401: failure('UNAUTHENTICATED, TOKEN_EXPIRED, TOKEN_REVOKED or DEVICE_REVOKED'),
+  404: failure('NOT_FOUND: no such space (document) in this tenant, or no such chunk in it'),
+  429: failure('RATE_LIMITED: too many chunk requests; see Retry-After'),
+};
+
+export const putChunkRoute = createRoute({
+  method: 'put',
+  path: '/v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
+  summary: "Store one encrypted chunk of a file in a space (the space's owners and editors)",
+  description:
+    "The body is the chunk's ciphertext; its BLAKE2b-256 must be the address. Stored once per space: an upload " +
+    `of a chunk the space holds writes nothing. At most ${MAX_SEALED_CHUNK_BYTES} bytes. Answered once the ` +
+    'chunk is durable.',
+  tags: ['drive'],
+  ...bearer,
+  request: { params: ChunkParams, body: { content: binary, required: true } },
+  responses: {
+    200: { ...json(StoredChunkResponseSchema), description: 'The space held this chunk already' },
+    201: { ...json(StoredChunkResponseSchema), description: 'Stored' },
+    ...common,
+    403: failure('READ_ONLY (a viewer), FORBIDDEN (not a member, or another tenant)'),
+    413: failure('PAYLOAD_TOO_LARGE'),
+    422: failure('CHUNK_MISMATCH: the body is not the ciphertext the address names'),
+    507: failure("QUOTA_EXCEEDED: the organisation's Drive is full"),
+  },
+});
+
+export const getChunkRoute = createRoute({
+  method: 'get',
+  path: '/v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
+  summary: 'One encrypted chunk of a space, by address (any member)',
+  tags: ['drive'],
+  ...bearer,
+  request: { params: ChunkParams },
+  responses: {
+    200: { content: binary, description: "The chunk's ciphertext (immutable: the address is its hash)" },
+    ...common,
+    403: failure('FORBIDDEN: not a member, or the token belongs to another tenant'),
+  },
+});
+
+export const heldChunksRoute = createRoute({
+  method: 'post',
+  path: '/v1/tenants/{tenant}/spaces/{documentId}/chunks/held',
+  summary: 'Which of these chunks the space holds, asked before an upload (any member)',
+  tags: ['drive'],
+  ...bearer,
+  request: { params: SpaceParams, body: { ...json(HeldChunksRequestSchema), required: true } },
+  responses: {
+    200: { ...json(HeldChunksResponseSchema), description: 'The addresses held, in the order asked' },
+    ...common,
+    403: failure('FORBIDDEN: not a member, or the token belongs to another tenant'),
+    413: failure('PAYLOAD_TOO_LARGE'),
+  },
+});
+
+export const driveUsageRoute = createRoute({
+  method: 'get',
+  path: '/v1/tenants/{tenant}/drive/usage',
+  summary: "Bytes the caller's organisation keeps in the Drive, and its quota",
+  tags: ['drive'],
+  ...bearer,
+  request: { params: TenantParams },
+  responses: {
+    200: { ...json(DriveUsageResponseSchema), description: 'Usage' },
+    400: common[400],
+    401: common[401],
+    403: failure('FORBIDDEN: the token belongs to another tenant'),
+  },
+});
+
+/** Every Drive route is a bearer route. */
+export const DRIVE_ROUTES = [putChunkRoute, getChunkRoute, heldChunksRoute, driveUsageRoute] as const;

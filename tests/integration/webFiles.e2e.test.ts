@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { dumpTenant } from './support/databaseDump.ts';
+import { readAllFiles, storageEngine } from './support/relayHarness.ts';
+import type { WebAppPage } from './support/WebAppPage.ts';
+import { TIMEOUT, newCredentials, webAppSuite } from './support/webAppSuite.ts';
+
+/** The Files screen's controls, by the names a person reads. */
+function filesOf(app: WebAppPage) {
+  const page = app.page;
+  const list = page.getByRole('list', { name: 'Your files' });
+  return {
+    list,
+    row: (name: string) => list.getByRole('listitem').filter({ hasText: name }),
+    async newFolder(name: string): Promise<void> {
+      await page.getByRole('button', { name: 'New folder' }).click();
+      await page.getByRole('textbox', { name: 'Folder name' }).fill(name);
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: `Open folder ${name}`, exact: true }).waitFor({ timeout: TIMEOUT });
+    },
+    async upload(name: string, mimeType: string, buffer: Buffer): Promise<void> {
+      await page.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
+      const uploads = page.getByRole('region', { name: 'Uploads' });
+      await expect
+        .poll(() => uploads.getByRole('listitem').filter({ hasText: name }).textContent(), { timeout: TIMEOUT })
+        .toContain('Saved');
+    },
+    async download(name: string): Promise<Buffer> {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: `Download ${name}`, exact: true }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(name);
+      return readFile(await download.path());
+    },
+  };
+}
+
+/**
+ * The Drive in the web app, built with Vite and served by a real relay,
+ * driven in headless Chromium: files are cut and encrypted in the browser,
+ * kept in the user's own encrypted Drive document, and come back whole on
+ * another device; the relay never sees a file's name or content. Screens
+ * are saved to /tmp/coffre-shots/ (files-*).
+ */
+describe(`web app files in Chromium (${storageEngine})`, () => {
+  const web = webAppSuite();
+
+  it('uploads into a folder, downloads the same bytes on another device, trashes and restores, and leaks nothing to the relay', async () => {
+    const credentials = newCredentials('fatou');
+    const laptop = await web.newApp();
+    await laptop.signUp(credentials);
+    await laptop.goTo('Files');
+    await laptop.page.getByRole('heading', { name: 'No files here yet' }).waitFor({ timeout: TIMEOUT });
+    await laptop.screenshot('files-01-empty');
+    await laptop.audit('files-01-empty');
+
+    const files = filesOf(laptop);
+    await files.newFolder('Taxes 2026');
+    await laptop.page.getByRole('button', { name: 'Open folder Taxes 2026', exact: true }).click();
+    await laptop.page.getByRole('heading', { name: '“Taxes 2026” is empty' }).waitFor({ timeout: TIMEOUT });
+
+    const marker = `receipt-marker-${Math.random().toString(36).slice(2, 10)}`;
+    const name = `${marker}.pdf`;
+    const content = Buffer.concat([randomBytes(700_000), Buffer.from(marker), randomBytes(900_000)]);
+    await files.upload(name, 'application/pdf', content);
+    await files.row(name).waitFor({ timeout: TIMEOUT });
+    expect(await files.row(name).textContent()).toContain('1.6 MB');
+    await laptop.screenshot('files-02-uploaded');
+    await laptop.audit('files-02-uploaded');
+    expect((await files.download(name)).equals(content)).toBe(true);
+
+    // Kept offline: its chunks (still encrypted) stay in IndexedDB, and it opens with the network off.
+    await laptop.page.getByRole('button', { name: `Keep offline, ${name}`, exact: true }).click();
+    await expect.poll(() => files.row(name).textContent(), { timeout: TIMEOUT }).toContain('on this device');
+    expect(await laptop.page.getByRole('button', { name: `Keep offline, ${name}` }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
+    await laptop.page.context().setOffline(true);
+    expect((await files.download(name)).equals(content)).toBe(true);
+    // A file added with no network is refused at once, in words (no outbox yet: it is not kept to send later).
+    await laptop.page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'written offline.txt', mimeType: 'text/plain', buffer: Buffer.from('offline words') });
+    const refusedUpload = laptop.page
+      .getByRole('region', { name: 'Uploads' })
+      .getByRole('listitem')
+      .filter({ hasText: 'written offline.txt' });
+    await expect.poll(() => refusedUpload.textContent(), { timeout: 5_000 }).toContain('could not be reached');
+    await laptop.page.context().setOffline(false);
+    // What the browser keeps holds the file's ciphertext (over 1.6 MB) and never its name or content.
+    const stored = await laptop.dumpStorage();
+    expect(stored.text.length).toBeGreaterThan(content.length);
+    expect(stored.text).not.toContain(marker);
+
+    // Another device of the same person: the folder and the file are there, and open to the same bytes.
+    const phone = await web.newApp();
+    await phone.logIn(credentials);
+    await phone.goTo('Files');
+    const onPhone = filesOf(phone);
+    await phone.page.getByRole('button', { name: 'Open folder Taxes 2026', exact: true }).click({ timeout: TIMEOUT });
+    await onPhone.row(name).waitFor({ timeout: TIMEOUT });
+    expect((await onPhone.download(name)).equals(content)).toBe(true);
+
+    // Into the trash and back, with the keyboard.
+    await laptop.page.getByRole('button', { name: `Move to trash, ${name}`, exact: true }).focus();
+    await laptop.page.keyboard.press('Enter');
+    await laptop.page.getByRole('heading', { name: '“Taxes 2026” is empty' }).waitFor({ timeout: TIMEOUT });
+    await laptop.page.getByRole('button', { name: 'Undo' }).click();
+    await files.row(name).waitFor({ timeout: TIMEOUT });
+    // And through the trash view.
+    await laptop.page.getByRole('button', { name: `Move to trash, ${name}`, exact: true }).click();
+    await laptop.page.getByRole('button', { name: 'Trash (1)' }).click();
+    const trash = laptop.page.getByRole('list', { name: 'Trash' });
+    await trash.getByRole('listitem').filter({ hasText: name }).waitFor({ timeout: TIMEOUT });
+    await laptop.screenshot('files-03-trash');
+    await laptop.audit('files-03-trash');
+    await laptop.page.getByRole('button', { name: `Restore ${name}`, exact: true }).click();
+    await laptop.page.getByRole('heading', { name: 'The trash is empty' }).waitFor({ timeout: TIMEOUT });
+    await laptop.page.getByRole('button', { name: 'Trash (0)' }).click();
+    await files.row(name).waitFor({ timeout: TIMEOUT });
+
+    // The Drive's own document is not listed among the documents.
+    await laptop.goTo('Documents');
+    await laptop.page.getByRole('heading', { name: 'No documents here yet' }).waitFor({ timeout: TIMEOUT });
+
+    // The relay holds ciphertext only: no file name, folder name or content in its blobs, rows or logs.
+    const harness = web.harness;
+    for (const { path, bytes } of await readAllFiles(harness.blobDir)) {
+      expect(bytes.includes(Buffer.from(marker)), path).toBe(false);
+    }
+    const rows = await dumpTenant(harness, web.tenant);
+    expect(rows).not.toContain(marker);
+    expect(rows).not.toContain('Taxes 2026');
+    expect(harness.logs()).not.toContain(marker);
+  });
+});
