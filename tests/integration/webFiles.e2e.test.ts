@@ -79,20 +79,32 @@ describe(`web app files in Chromium (${storageEngine})`, () => {
     );
     await laptop.page.context().setOffline(true);
     expect((await files.download(name)).equals(content)).toBe(true);
-    // A file added with no network is refused at once, in words (no outbox yet: it is not kept to send later).
+    // A file added with no network waits on this device, sealed, through a reload, and goes once the network is back.
+    const offlineName = 'written offline.txt';
     await laptop.page
       .locator('input[type=file]')
-      .setInputFiles({ name: 'written offline.txt', mimeType: 'text/plain', buffer: Buffer.from('offline words') });
-    const refusedUpload = laptop.page
-      .getByRole('region', { name: 'Uploads' })
-      .getByRole('listitem')
-      .filter({ hasText: 'written offline.txt' });
-    await expect.poll(() => refusedUpload.textContent(), { timeout: 5_000 }).toContain('could not be reached');
-    await laptop.page.context().setOffline(false);
-    // What the browser keeps holds the file's ciphertext (over 1.6 MB) and never its name or content.
+      .setInputFiles({ name: offlineName, mimeType: 'text/plain', buffer: Buffer.from(`offline words ${marker}`) });
+    const waiting = () =>
+      laptop.page.getByRole('region', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: offlineName });
+    await expect.poll(() => waiting().textContent(), { timeout: TIMEOUT }).toContain('Waiting for the connection');
+    await laptop.screenshot('files-04-waiting');
+    await laptop.audit('files-04-waiting');
+    // What the browser keeps holds the file's ciphertext (over 1.6 MB) and the waiting upload, never a name or content.
     const stored = await laptop.dumpStorage();
     expect(stored.text.length).toBeGreaterThan(content.length);
     expect(stored.text).not.toContain(marker);
+    expect(stored.text).not.toContain('offline words');
+    await laptop.page.reload();
+    await laptop.waitForHeading('Unlock Coffre');
+    await laptop.page.getByLabel('Password', { exact: true }).fill(credentials.password);
+    await laptop.page.getByRole('button', { name: 'Unlock' }).click();
+    await laptop.waitForHeading('Files');
+    await expect.poll(() => waiting().textContent(), { timeout: TIMEOUT }).toContain('Waiting for the connection');
+    await laptop.page.context().setOffline(false);
+    await expect.poll(() => waiting().textContent(), { timeout: TIMEOUT }).toContain('Saved');
+    // The reload opened the top level: back into the folder, where the file arrived.
+    await laptop.page.getByRole('button', { name: 'Open folder Taxes 2026', exact: true }).click();
+    await files.row(offlineName).waitFor({ timeout: TIMEOUT });
 
     // Another device of the same person: the folder and the file are there, and open to the same bytes.
     const phone = await web.newApp();
@@ -102,11 +114,13 @@ describe(`web app files in Chromium (${storageEngine})`, () => {
     await phone.page.getByRole('button', { name: 'Open folder Taxes 2026', exact: true }).click({ timeout: TIMEOUT });
     await onPhone.row(name).waitFor({ timeout: TIMEOUT });
     expect((await onPhone.download(name)).equals(content)).toBe(true);
+    await onPhone.row(offlineName).waitFor({ timeout: TIMEOUT });
+    expect((await onPhone.download(offlineName)).toString()).toBe(`offline words ${marker}`);
 
     // Into the trash and back, with the keyboard.
     await laptop.page.getByRole('button', { name: `Move to trash, ${name}`, exact: true }).focus();
     await laptop.page.keyboard.press('Enter');
-    await laptop.page.getByRole('heading', { name: '“Taxes 2026” is empty' }).waitFor({ timeout: TIMEOUT });
+    await files.row(name).waitFor({ state: 'detached', timeout: TIMEOUT });
     await laptop.page.getByRole('button', { name: 'Undo' }).click();
     await files.row(name).waitFor({ timeout: TIMEOUT });
     // And through the trash view.

@@ -219,3 +219,10 @@ export {
   type DriveVersion,
   type NewVersion,
 } from './files/DriveSpace.ts';
+export {
+  UploadOutbox,
+  type UploadOutboxOptions,
+  type OutgoingFile,
+  type OutgoingSource,
+  type OutgoingState,
+} from './files/UploadOutbox.ts';

@@ -36,14 +36,15 @@ export interface ChunkRow {
   ciphertext: Uint8Array;
 }
 
-/** A pending upload, already encrypted. */
-export interface OutboxRow {
-  id?: number;
-  kind: string;
-  /** The object it concerns (a file id, a document id). */
-  target: string;
-  createdAt: number;
-  payload: Uint8Array;
+/**
+ * A sealed chunk of a file waiting to be uploaded (the Drive's outbox), by
+ * the upload it belongs to. Ciphertext only: the upload's name, folder and
+ * chunk keys are in its `uploads` row, sealed with the vault key.
+ */
+export interface UploadChunkRow {
+  upload: string;
+  address: string;
+  ciphertext: Uint8Array;
 }
 
 export interface LocalDatabaseOptions {
@@ -53,8 +54,9 @@ export interface LocalDatabaseOptions {
 }
 
 /**
- * The device's Dexie database: catalog, keyring, the Drive's chunks kept offline and
- * outbox. Only sealed or encrypted bytes are stored; ids are random.
+ * The device's Dexie database: catalog, keyring, the Drive's chunks kept
+ * offline and its outbox (uploads waiting for the relay). Only sealed or
+ * encrypted bytes are stored; ids are random.
  *
  * @example
  * const database = new LocalDatabase('account-id');
@@ -64,7 +66,9 @@ export class LocalDatabase extends Dexie {
   readonly catalog!: Table<CatalogRow, string>;
   readonly keyring!: Table<KeyringRow, string>;
   readonly chunks!: Table<ChunkRow, [string, string]>;
-  readonly outbox!: Table<OutboxRow, number>;
+  /** Uploads waiting for the relay, sealed with the vault key (see `UploadOutbox` in @coffre/client). */
+  readonly uploads!: Table<SealedRow, string>;
+  readonly uploadChunks!: Table<UploadChunkRow, [string, string]>;
 
   constructor(account: string, options: LocalDatabaseOptions = {}) {
     super(`${LOCAL_DATABASE_PREFIX}/${account}`, {
@@ -80,5 +84,8 @@ export class LocalDatabase extends Dexie {
     // fileChunks (by file and index, never used) gives way to chunks by space and address: one copy of a
     // chunk however many files and versions hold it, as on the relay.
     this.version(2).stores({ fileChunks: null, chunks: '[space+address], space' });
+    // The generic outbox (numeric ids, never used) gives way to the Drive's: sealed upload records by
+    // random id, and their sealed chunks by upload, so an upload's bytes go with it in one delete.
+    this.version(3).stores({ outbox: null, uploads: 'id', uploadChunks: '[upload+address], upload' });
   }
 }

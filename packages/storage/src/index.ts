@@ -7,12 +7,13 @@ export {
   type SealedRow,
   type KeyringRow,
   type ChunkRow,
-  type OutboxRow,
+  type UploadChunkRow,
   type LocalDatabaseOptions,
   LocalDatabase,
 } from './LocalDatabase.ts';
 export { Vault } from './Vault.ts';
 export { ChunkCache } from './ChunkCache.ts';
+export { UploadChunks } from './UploadChunks.ts';
 export { type SealedRowShape, type SealedRecordsOptions, SealedRecords } from './SealedRecords.ts';
 export { type JournalCounters, WebStorageJournal, journalKey } from './WebStorageJournal.ts';
 export { type ObjectStoreDump, dumpIndexedDb, containsBytes } from './dumpIndexedDb.ts';

@@ -6,6 +6,7 @@ import { containsBytes, dumpIndexedDb } from './dumpIndexedDb.ts';
 import { EnvelopeStore } from './EnvelopeStore.ts';
 import { Dexie } from 'dexie';
 import { ChunkCache } from './ChunkCache.ts';
+import { UploadChunks } from './UploadChunks.ts';
 import { type CatalogRow, LOCAL_DATABASE_PREFIX, type LocalDatabaseOptions, LocalDatabase } from './LocalDatabase.ts';
 import { SealedRecords } from './SealedRecords.ts';
 import { Vault } from './Vault.ts';
@@ -203,7 +204,23 @@ export function runLocalStoreContractTests(name: string, setup: () => Promise<Lo
       expect(await cache.get('space-2', a)).not.toBeNull();
     });
 
-    it('opens a database of the first version: its unused fileChunks store goes, chunks comes', async () => {
+    it("keeps an upload's sealed chunks until the upload is dropped, and only its own", async () => {
+      const chunks = new UploadChunks(openDatabase());
+      const [a, b] = [toHex(randomBytes(32)), toHex(randomBytes(32))];
+      const bytes = randomBytes(50_000);
+      await chunks.put('upload-1', a, bytes);
+      await chunks.put('upload-1', b, randomBytes(10));
+      await chunks.put('upload-2', a, bytes);
+      expect(await chunks.get('upload-1', a)).toEqual(bytes);
+      expect(await chunks.uploads()).toEqual(new Set(['upload-1', 'upload-2']));
+      await chunks.deleteUpload('upload-1');
+      expect(await chunks.get('upload-1', a)).toBeNull();
+      expect(await chunks.get('upload-1', b)).toBeNull();
+      expect(await chunks.get('upload-2', a)).toEqual(bytes);
+      expect(await chunks.uploads()).toEqual(new Set(['upload-2']));
+    });
+
+    it('opens a database of the first version: its unused fileChunks and outbox stores go, chunks and uploads come', async () => {
       const name = `a${toHex(randomBytes(5))}`;
       const first = new Dexie(`${LOCAL_DATABASE_PREFIX}/${name}`, ctx().localDatabaseOptions ?? {});
       first.version(1).stores({
@@ -218,7 +235,14 @@ export function runLocalStoreContractTests(name: string, setup: () => Promise<Lo
       open.push({ close: () => Promise.resolve(database.close()) });
       expect(await database.keyring.get('kept')).toEqual({ id: 'kept', sealed: new Uint8Array([1, 2, 3]) });
       await new ChunkCache(database).put('space', toHex(randomBytes(32)), randomBytes(5));
-      expect(database.tables.map((table) => table.name).sort()).toEqual(['catalog', 'chunks', 'keyring', 'outbox']);
+      await new UploadChunks(database).put('upload', toHex(randomBytes(32)), randomBytes(5));
+      expect(database.tables.map((table) => table.name).sort()).toEqual([
+        'catalog',
+        'chunks',
+        'keyring',
+        'uploadChunks',
+        'uploads',
+      ]);
     });
 
     it('the vault round-trips a keyring value through the database', async () => {

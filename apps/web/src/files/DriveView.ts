@@ -3,8 +3,9 @@ import {
   type DriveFile,
   DriveSpace,
   type LocalDocument,
+  type OutgoingFile,
+  type UploadOutbox,
   type YjsEngine,
-  isValidMediaType,
 } from '@coffre/client';
 
 /** Where this device keeps the ids of the files it keeps offline (sealed: see AccountWorkspace). */
@@ -16,23 +17,14 @@ export interface KeptFiles {
 /** A file kept offline, as this device has it: every chunk of its newest version here, or being fetched. */
 export type OfflineState = 'fetching' | 'kept' | 'failed';
 
-/** One file being sent: how far it got, or why it stopped. */
-export interface Upload {
-  id: number;
-  name: string;
-  size: number;
-  /** Bytes the relay holds. */
-  saved: number;
-  state: 'sending' | 'done' | 'failed';
-  error: unknown;
-}
-
 /**
  * The user's Drive, open for the whole session: the space document (its
  * folder tree and file versions, see `DriveSpace`) from this device first,
  * synced through the relay, and its chunks through the relay's Drive
- * routes. Uploads run here, not in a component, so leaving the screen does
- * not stop them.
+ * routes. Uploads go through the device's outbox (`UploadOutbox`): sealed
+ * onto this device first, so they survive going offline, a reload or a
+ * browser restart, and run here, not in a component, so leaving the screen
+ * does not stop them.
  */
 export class DriveView {
   readonly id: string;
@@ -46,9 +38,12 @@ export class DriveView {
   /** Kept files whose chunks are being fetched now (one fetch per file at a time). */
   readonly #fetching = new Set<string>();
   readonly #listeners = new Set<() => void>();
+  readonly outbox: UploadOutbox;
+  #refusals: { name: string; error: unknown }[] = [];
   #version = 0;
-  #uploads: Upload[] = [];
-  #nextUpload = 1;
+  /** Files given to {@link upload} and not sealed yet: sealed one after another. */
+  #sealing: Promise<void> = Promise.resolve();
+  readonly #unsubscribeOutbox: () => void;
   /** The folder the screen shows, kept while the user goes elsewhere and comes back. */
   current: string | null = null;
 
@@ -58,6 +53,7 @@ export class DriveView {
     engine: YjsEngine,
     client: DriveClient,
     keptFiles: KeptFiles,
+    outbox: (space: DriveSpace) => UploadOutbox,
   ) {
     this.id = id;
     this.#document = document;
@@ -65,8 +61,16 @@ export class DriveView {
     this.#client = client;
     this.#keptFiles = keptFiles;
     this.space = new DriveSpace(engine.doc);
+    this.outbox = outbox(this.space);
+    this.#unsubscribeOutbox = this.outbox.subscribe(this.#changed);
     engine.doc.on('update', this.#changed);
     engine.doc.on('update', this.#refreshKept);
+    globalThis.addEventListener?.('online', this.#online);
+  }
+
+  /** Starts sending what earlier sessions left in the outbox. */
+  async startOutbox(): Promise<void> {
+    await this.outbox.start();
   }
 
   /** Reads which files this device keeps offline, and fetches what their newest versions lack. */
@@ -105,8 +109,8 @@ export class DriveView {
     return this.#document.whenLoaded();
   }
 
-  get uploads(): readonly Upload[] {
-    return this.#uploads;
+  get uploads(): readonly OutgoingFile[] {
+    return this.outbox.uploads;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -116,33 +120,44 @@ export class DriveView {
 
   getVersion = (): number => this.#version;
 
-  /** Sends files into a folder one after another; each shows its progress in {@link uploads}. */
-  async upload(files: readonly File[], parent: string | null): Promise<void> {
-    const queued = files.map((file) => ({ file, upload: this.#track(file) }));
-    for (const { file, upload } of queued) {
-      try {
-        await this.space.upload(
-          this.#client,
-          readStream(file),
-          {
-            name: file.name,
-            mediaType: isValidMediaType(file.type) ? file.type : 'application/octet-stream',
-            modifiedAt: file.lastModified,
-            parent,
-          },
-          (progress) => this.#update(upload, { saved: progress.saved }),
-        );
-        this.#update(upload, { state: 'done', saved: file.size });
-      } catch (error) {
-        this.#update(upload, { state: 'failed', error });
-      }
+  /**
+   * Puts files into the outbox for a folder, sealed one after another (each
+   * shows in {@link uploads} at once and is sent as it is sealed); a file
+   * the outbox refuses (a name it cannot take) is reported in the list.
+   */
+  upload(files: readonly File[], parent: string | null): Promise<void> {
+    for (const file of files) {
+      this.#sealing = this.#sealing.then(() =>
+        this.outbox
+          .add(
+            {
+              stream: () => readStream(file),
+              name: file.name,
+              mediaType: file.type,
+              modifiedAt: file.lastModified,
+              size: file.size,
+            },
+            { parent },
+          )
+          .then(
+            () => undefined,
+            (error: unknown) => this.#refused(file, error),
+          ),
+      );
     }
+    return this.#sealing;
   }
 
-  /** Forgets the uploads that finished or failed (the list under the toolbar). */
+  /** Forgets the uploads that finished, failed or were interrupted (the list under the toolbar). */
   clearUploads(): void {
-    this.#uploads = this.#uploads.filter((upload) => upload.state === 'sending');
+    this.#refusals = [];
+    void this.outbox.clearFinished();
     this.#changed();
+  }
+
+  /** Files the outbox would not take, with why (shown beside the uploads until cleared). */
+  get refusals(): readonly { name: string; error: unknown }[] {
+    return this.#refusals;
   }
 
   /** A file's content, every chunk checked, as a Blob of its type. */
@@ -153,6 +168,9 @@ export class DriveView {
   }
 
   async destroy(): Promise<void> {
+    globalThis.removeEventListener?.('online', this.#online);
+    this.#unsubscribeOutbox();
+    this.outbox.close();
     this.#engine.doc.off('update', this.#changed);
     this.#engine.doc.off('update', this.#refreshKept);
     this.#listeners.clear();
@@ -160,24 +178,13 @@ export class DriveView {
     this.#engine.destroy();
   }
 
-  #track(file: File): Upload {
-    const upload: Upload = {
-      id: this.#nextUpload++,
-      name: file.name,
-      size: file.size,
-      saved: 0,
-      state: 'sending',
-      error: null,
-    };
-    this.#uploads = [...this.#uploads, upload];
+  #refused(file: File, error: unknown): void {
+    this.#refusals = [...this.#refusals, { name: file.name, error }];
     this.#changed();
-    return upload;
   }
 
-  #update(upload: Upload, change: Partial<Upload>): void {
-    this.#uploads = this.#uploads.map((found) => (found.id === upload.id ? { ...found, ...change } : found));
-    this.#changed();
-  }
+  /** The network is back: what waits in the outbox goes now rather than at its next try. */
+  #online = (): void => this.outbox.retryNow();
 
   /** A kept file's newest version may be new (from another device): fetch what this device lacks. */
   #refreshKept = (): void => {

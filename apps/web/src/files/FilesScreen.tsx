@@ -1,5 +1,11 @@
 import { type DragEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { type DriveFile, type DriveFolder, type DriveNode, MAX_FILE_NAME_LENGTH } from '@coffre/client';
+import {
+  type DriveFile,
+  type DriveFolder,
+  type DriveNode,
+  MAX_FILE_NAME_LENGTH,
+  type OutgoingFile,
+} from '@coffre/client';
 import { describeError } from '../ui/describeError.ts';
 import { DocumentIcon, EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
@@ -7,7 +13,7 @@ import { PageHeading } from '../ui/PageHeading.tsx';
 import { downloadBlob } from '../workspace/downloadFile.ts';
 import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
-import type { DriveView, Upload } from './DriveView.ts';
+import type { DriveView } from './DriveView.ts';
 import './files.css';
 
 export function FilesScreen() {
@@ -157,7 +163,7 @@ function FileBrowser({ view }: { view: DriveView }) {
           }
         />
       ) : null}
-      <Uploads uploads={view.uploads} onClear={() => view.clearUploads()} />
+      <Uploads view={view} />
       <ErrorNotice message={error} />
       <BusyNotice message={busy} />
       {trashed ? (
@@ -359,12 +365,47 @@ function NameForm({
   );
 }
 
-/** Files being sent, each with a bar; what finished can be cleared. */
-function Uploads({ uploads, onClear }: { uploads: readonly Upload[]; onClear: () => void }) {
-  if (uploads.length === 0) return null;
-  const finished = uploads.some((upload) => upload.state !== 'sending');
+/** What an upload's line says, by state. */
+function uploadStatus(upload: OutgoingFile): string {
+  const progress = `${formatBytes(upload.saved)} of ${formatBytes(upload.size)}`;
+  switch (upload.state) {
+    case 'sealing':
+      return `Encrypting on this device… ${formatBytes(upload.sealed)} of ${formatBytes(upload.size)}`;
+    case 'sending':
+      return `Uploading… ${progress}`;
+    case 'waiting':
+      return upload.error === null
+        ? 'Waiting its turn'
+        : 'Waiting for the connection — kept on this device, it uploads by itself when the relay can be reached';
+    case 'paused':
+      return `Paused — kept on this device (${progress})`;
+    case 'done':
+      return 'Saved';
+    case 'interrupted':
+      return 'Not uploaded: the page closed before the file was read. Add it again.';
+    case 'failed':
+      return describeError(upload.error);
+  }
+}
+
+const ACTIVE_STATES: ReadonlySet<OutgoingFile['state']> = new Set(['sealing', 'sending', 'waiting', 'paused']);
+
+/** Files on their way to the relay, each with a bar and pause, resume and cancel; what finished can be cleared. */
+function Uploads({ view }: { view: DriveView }) {
+  const { uploads, refusals, outbox } = view;
+  if (uploads.length === 0 && refusals.length === 0) return null;
+  const active = uploads.filter((upload) => ACTIVE_STATES.has(upload.state));
+  const finished = uploads.length > active.length || refusals.length > 0;
+  const total = active.reduce((sum, upload) => sum + upload.size, 0);
+  const saved = active.reduce((sum, upload) => sum + upload.saved, 0);
   return (
     <section className="uploads card" aria-label="Uploads">
+      {active.length > 0 ? (
+        <p className="uploads-summary" role="status">
+          {active.length === 1 ? '1 file' : `${active.length} files`} on the way: {formatBytes(saved)} of{' '}
+          {formatBytes(total)} uploaded
+        </p>
+      ) : null}
       <ul className="uploads-list">
         {uploads.map((upload) => (
           <li key={upload.id} className={`upload upload-${upload.state}`}>
@@ -374,19 +415,35 @@ function Uploads({ uploads, onClear }: { uploads: readonly Upload[]; onClear: ()
               value={upload.state === 'done' ? Math.max(1, upload.size) : upload.saved}
               aria-label={`Uploading ${upload.name}`}
             />
-            <span className="upload-state" role="status">
-              {upload.state === 'sending'
-                ? `${formatBytes(upload.saved)} of ${formatBytes(upload.size)}`
-                : upload.state === 'done'
-                  ? 'Saved'
-                  : describeError(upload.error)}
+            <span className="upload-state">{uploadStatus(upload)}</span>
+            <span className="upload-actions">
+              {upload.state === 'paused' ? (
+                <button className="button button-quiet" type="button" onClick={() => void outbox.resume(upload.id)}>
+                  Resume<span className="visually-hidden"> {upload.name}</span>
+                </button>
+              ) : ACTIVE_STATES.has(upload.state) ? (
+                <button className="button button-quiet" type="button" onClick={() => void outbox.pause(upload.id)}>
+                  Pause<span className="visually-hidden"> {upload.name}</span>
+                </button>
+              ) : null}
+              {ACTIVE_STATES.has(upload.state) || upload.state === 'failed' ? (
+                <button className="button button-quiet" type="button" onClick={() => void outbox.cancel(upload.id)}>
+                  Cancel<span className="visually-hidden"> {upload.name}</span>
+                </button>
+              ) : null}
             </span>
+          </li>
+        ))}
+        {refusals.map((refusal, index) => (
+          <li key={`refused-${index}`} className="upload upload-failed">
+            <span className="upload-name">{refusal.name}</span>
+            <span className="upload-state">{describeError(refusal.error)}</span>
           </li>
         ))}
       </ul>
       {finished ? (
         <div className="uploads-footer">
-          <button className="button button-quiet" type="button" onClick={onClear}>
+          <button className="button button-quiet" type="button" onClick={() => view.clearUploads()}>
             Clear finished
           </button>
         </div>

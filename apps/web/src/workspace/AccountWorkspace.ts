@@ -5,6 +5,7 @@ import {
   AccountError,
   DocumentAccessCache,
   SealedSharingStore,
+  UploadOutbox,
   Workspace,
   YjsEngine,
   syncUrlFor,
@@ -271,17 +272,28 @@ export class AccountWorkspace {
         prefix: 'drive-offline:',
         parse: (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null),
       });
+      const client = workspace.driveClient(id, { cache: new ChunkCache(this.database) });
       const view = new DriveView(
         id,
         document,
         engine,
-        workspace.driveClient(id, { cache: new ChunkCache(this.database) }),
+        client,
         {
           load: async () => (await kept.get(id)) ?? [],
           save: (ids) => kept.put(id, ids),
         },
+        (space) =>
+          new UploadOutbox({
+            database: this.database,
+            vault: this.#vault,
+            spaceId: id,
+            space,
+            client,
+            whenSaved: () => document.whenSaved(),
+          }),
       );
       await view.loadKept();
+      await view.startOutbox();
       if (this.#closed) await view.destroy();
       return view;
     })().catch((error: unknown) => {

@@ -49,6 +49,8 @@ export interface NewVersion {
   size: number;
   chunks: FileManifest['chunks'];
   secretId: string;
+  /** The device's upload this version comes from (see `UploadOutbox`), so sending it again records nothing twice. */
+  uploadId?: string;
 }
 
 export class DriveSpaceError extends Error {
@@ -169,7 +171,11 @@ export class DriveSpace {
         node.set('name', version.name);
       }
       (node.get('versions') as Y.Array<unknown>).push([
-        { secret: version.secretId, manifest: manifestToJSON(manifest) },
+        {
+          secret: version.secretId,
+          manifest: manifestToJSON(manifest),
+          ...(version.uploadId === undefined ? {} : { upload: version.uploadId }),
+        },
       ]);
     });
     return this.get(fileId) as DriveFile;
@@ -195,6 +201,23 @@ export class DriveSpace {
     const secretId = this.currentSecretId();
     const { chunks, size } = await client.uploadFile(source, this.sealer(secretId), onProgress);
     return this.addVersion({ ...file, size, chunks, secretId });
+  }
+
+  /** The file a device's upload was recorded in (see {@link NewVersion.uploadId}), or null when it was not. */
+  findUpload(uploadId: string): DriveFile | null {
+    for (const [id, node] of this.#nodes) {
+      const versions = node.get('versions');
+      if (!(versions instanceof Y.Array)) continue;
+      if (versions.toArray().some((entry) => (entry as { upload?: unknown } | null)?.upload === uploadId)) {
+        return this.get(id) as DriveFile | null;
+      }
+    }
+    return null;
+  }
+
+  /** Whether a folder is there to put things in (null, the top level, always is). */
+  hasFolder(id: string | null): boolean {
+    return id === null || this.#nodes.get(id)?.get('kind') === 'folder';
   }
 
   /** A file's content as a stream of checked chunks (the newest version unless told). */
@@ -376,9 +399,7 @@ export class DriveSpace {
   }
 
   #requireFolder(id: string | null): void {
-    if (id !== null && this.#nodes.get(id)?.get('kind') !== 'folder') {
-      throw new DriveSpaceError(`no folder ${id} in this space`);
-    }
+    if (!this.hasFolder(id)) throw new DriveSpaceError(`no folder ${id} in this space`);
   }
 }
 
