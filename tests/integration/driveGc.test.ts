@@ -423,17 +423,50 @@ describe(`the Drive's sweeps on the relay (${storageEngine})`, () => {
   });
 });
 
-describe(`an expired sweep (${storageEngine})`, () => {
+describe(`a relay with a grace period and short-lived sweeps (${storageEngine})`, () => {
   let harness: RelayHarness;
 
   beforeAll(async () => {
-    harness = await startRelay({ driveSweepLifetimeMs: 1000 });
+    harness = await startRelay({ driveSweepLifetimeMs: 1000, driveSweepGraceMs: 60_000 });
   });
   afterAll(async () => {
     await harness.teardown();
   });
 
-  it('is refused with NOT_FOUND and releases nothing', async () => {
+  it('never lists nor releases a chunk claimed within the grace period before the sweep', async () => {
+    const api = new ApiClient(harness.httpUrl);
+    const tenant = await createTestTenant(harness, randomId('tenant'));
+    const owner = await registerTestUser(api, tenant, 'gina');
+    const space: DocumentId = documentId((await createTestDocument(api, tenant, owner)).id);
+    const chunk = new ChunkSealer(randomBytes(32)).seal(randomBytes(2000));
+    const client = new DriveClient({
+      api: new RelayApi({ baseUrl: harness.httpUrl }),
+      token: () => Promise.resolve(owner.session.accessToken),
+      tenant,
+      space,
+    });
+    // Uploaded, and no manifest names it yet (its device is slow to save one): a sweep now must keep it.
+    await client.upload([chunk]);
+    const token = owner.session.accessToken;
+    const started = StartedSweepResponseSchema.parse(
+      (await api.request('POST', drivePaths.sweeps(tenant, space), { token })).body,
+    );
+    expect(Date.parse(started.startedAt) - Date.parse(started.claimedBefore)).toBe(60_000);
+    const listing = await api.request('GET', drivePaths.sweepChunks(tenant, space, started.sweepId), { token });
+    expect(SweepChunksResponseSchema.parse(listing.body)).toEqual({ chunks: [], next: null });
+    const releasing = await api.request('POST', drivePaths.sweepRelease(tenant, space, started.sweepId), {
+      token,
+      json: { addresses: [chunk.id] },
+    });
+    expect(ReleaseChunksResponseSchema.parse(releasing.body)).toEqual({
+      released: [],
+      kept: [chunk.id],
+      bytesFreed: 0,
+    });
+    expect(await client.fetchChunk(chunk.id)).toEqual(chunk.ciphertext);
+  });
+
+  it('refuses an expired sweep with NOT_FOUND, releasing nothing', async () => {
     const api = new ApiClient(harness.httpUrl);
     const tenant = await createTestTenant(harness, randomId('tenant'));
     const owner = await registerTestUser(api, tenant, 'olga');
