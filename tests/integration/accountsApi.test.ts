@@ -326,6 +326,10 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
         'GET /v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
         'POST /v1/tenants/{tenant}/spaces/{documentId}/chunks/held',
         'GET /v1/tenants/{tenant}/drive/usage',
+        // The Drive's garbage collection (driveGc.test.ts).
+        'POST /v1/tenants/{tenant}/spaces/{documentId}/drive/sweeps',
+        'GET /v1/tenants/{tenant}/spaces/{documentId}/drive/sweeps/{sweepId}/chunks',
+        'POST /v1/tenants/{tenant}/spaces/{documentId}/drive/sweeps/{sweepId}/release',
       ].sort(),
     );
   });

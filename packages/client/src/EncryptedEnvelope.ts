@@ -219,6 +219,16 @@ export class EncryptedEnvelope<E extends ContentEngine = ContentEngine> extends 
     return this.#sealing;
   }
 
+  /**
+   * Entries held back until their author's device, key epoch or role is
+   * known (see `trustDevice`, `retryPending`): in the log, not yet in the
+   * content. Whoever acts on the whole content (the Drive's garbage
+   * collection) waits until this is 0.
+   */
+  get waitingEntries(): number {
+    return this.#pendingDevices.length;
+  }
+
   /** True while local changes are waiting to be sealed. */
   get hasPendingChanges(): boolean {
     return this.#flushScheduled || this.#held;

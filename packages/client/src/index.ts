@@ -218,7 +218,18 @@ export {
   type DriveNode,
   type DriveVersion,
   type NewVersion,
+  type PurgedNode,
+  TRASH_RETENTION_MS,
 } from './files/DriveSpace.ts';
+export {
+  type CollectGarbageOptions,
+  DriveSweepError,
+  type GarbageCollection,
+  type Reclaim,
+  catchUpWithRelay,
+  collectGarbage,
+  reclaimChunks,
+} from './files/DriveSweeper.ts';
 export {
   UploadOutbox,
   type UploadOutboxOptions,

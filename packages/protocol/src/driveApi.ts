@@ -15,6 +15,20 @@
  * - `POST .../chunks/held` `{ addresses }`: which of them the space holds,
  *   asked before an upload so only what is missing is sent.
  * - `GET .../drive/usage`: bytes the organisation stores and its quota.
+ *
+ * Garbage collection (owners of the space only; see docs/drive.md): which
+ * chunks are still referenced is known only to members (manifests are
+ * sealed in the space's document), so an owner's device marks and the
+ * relay sweeps, under a time rule that keeps concurrent uploads safe.
+ * Every upload and every "which do you hold" asked by a writer claims the
+ * chunks it names (the relay records when).
+ * - `POST .../spaces/{space}/drive/sweeps`: starts a sweep; only chunks
+ *   last claimed before its `claimedBefore` (its start, less the relay's
+ *   grace period) can be released through it.
+ * - `GET .../drive/sweeps/{id}/chunks?after=&limit=`: those chunks, by
+ *   address, a page at a time.
+ * - `POST .../drive/sweeps/{id}/release` `{ addresses }`: deletes those
+ *   still unclaimed since `claimedBefore`; the others are kept.
  */
 import { z } from 'zod';
 
@@ -54,6 +68,57 @@ export const DriveUsageResponseSchema = z.object({
 });
 export type DriveUsageResponse = z.infer<typeof DriveUsageResponseSchema>;
 
+/** Most chunks one page of a sweep lists, and most addresses one release names. */
+export const MAX_SWEEP_PAGE = 1000;
+
+/** A sweep's id: 32 lowercase hex characters (random). */
+export const SweepIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'a sweep id: 32 lowercase hex characters');
+
+export const StartedSweepResponseSchema = z.object({
+  sweepId: SweepIdSchema,
+  /** When the relay started the sweep (ISO 8601): the device reads the space after this. */
+  startedAt: z.string(),
+  /** Chunks last claimed before this instant (the start less the relay's grace period) can be released. */
+  claimedBefore: z.string(),
+  /** After this the sweep id is refused (NOT_FOUND); start another. */
+  expiresAt: z.string(),
+});
+export type StartedSweepResponse = z.infer<typeof StartedSweepResponseSchema>;
+
+/** `limit` and `after` of a page of a sweep's chunks (query strings, hence the coercion). */
+export const SweepChunksQuerySchema = z.object({
+  /** The page starts after this address (the previous page's `next`); absent: from the first. */
+  after: ChunkAddressSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SWEEP_PAGE).default(MAX_SWEEP_PAGE),
+});
+export type SweepChunksQuery = z.infer<typeof SweepChunksQuerySchema>;
+
+export const SweepChunkSchema = z.object({ address: ChunkAddressSchema, size: z.number().int().positive() });
+export type SweepChunk = z.infer<typeof SweepChunkSchema>;
+
+export const SweepChunksResponseSchema = z.object({
+  /** Chunks of the space last claimed before the sweep's `claimedBefore`, by address. */
+  chunks: z.array(SweepChunkSchema),
+  /** The `after` of the next page, or null when this page was the last. */
+  next: ChunkAddressSchema.nullable(),
+});
+export type SweepChunksResponse = z.infer<typeof SweepChunksResponseSchema>;
+
+export const ReleaseChunksRequestSchema = z.object({
+  addresses: z.array(ChunkAddressSchema).min(1).max(MAX_SWEEP_PAGE),
+});
+export type ReleaseChunksRequest = z.infer<typeof ReleaseChunksRequestSchema>;
+
+export const ReleaseChunksResponseSchema = z.object({
+  /** Deleted, rows and bytes. */
+  released: z.array(ChunkAddressSchema),
+  /** Not deleted: claimed since the sweep's `claimedBefore` (an upload, a writer's question), or not held. */
+  kept: z.array(ChunkAddressSchema),
+  /** What the organisation's usage went down by. */
+  bytesFreed: z.number().int().nonnegative(),
+});
+export type ReleaseChunksResponse = z.infer<typeof ReleaseChunksResponseSchema>;
+
 const tenantPath = (tenant: string) => `/v1/tenants/${encodeURIComponent(tenant)}`;
 const spacePath = (tenant: string, space: string) => `${tenantPath(tenant)}/spaces/${encodeURIComponent(space)}`;
 
@@ -64,4 +129,17 @@ export const drivePaths = {
   heldChunks: (tenant: string, space: string) => `${spacePath(tenant, space)}/chunks/held`,
   /** GET (any member of the organisation): bytes stored and the quota. */
   usage: (tenant: string) => `${tenantPath(tenant)}/drive/usage`,
+  /** POST (owners of the space): starts a sweep. */
+  sweeps: (tenant: string, space: string) => `${spacePath(tenant, space)}/drive/sweeps`,
+  /** GET (the owner who started it): a page of the sweep's chunks. */
+  sweepChunks: (tenant: string, space: string, sweep: string, query: { after?: string; limit?: number } = {}) => {
+    const search = new URLSearchParams();
+    if (query.after !== undefined) search.set('after', query.after);
+    if (query.limit !== undefined) search.set('limit', String(query.limit));
+    const text = search.toString();
+    return `${spacePath(tenant, space)}/drive/sweeps/${encodeURIComponent(sweep)}/chunks${text ? `?${text}` : ''}`;
+  },
+  /** POST (the owner who started it): releases chunks unclaimed since the sweep's `claimedBefore`. */
+  sweepRelease: (tenant: string, space: string, sweep: string) =>
+    `${spacePath(tenant, space)}/drive/sweeps/${encodeURIComponent(sweep)}/release`,
 } as const;

@@ -92,6 +92,10 @@ export interface RelayDriveOptions {
   blobs: BlobStore;
   /** Bytes each organisation may keep in the Drive; null or absent for no limit. */
   quotaBytes?: number | null;
+  /** A garbage-collection sweep's grace period (default 24 hours; see `DriveServiceOptions.sweepGraceMs`). */
+  sweepGraceMs?: number;
+  /** How long a sweep id stays good (default one hour). */
+  sweepLifetimeMs?: number;
 }
 
 /** What the relay needs to issue tokens and keep accounts. */
@@ -176,6 +180,8 @@ export class RelayServer {
             database: options.database,
             blobs: options.drive.blobs,
             quotaBytes: options.drive.quotaBytes,
+            sweepGraceMs: options.drive.sweepGraceMs,
+            sweepLifetimeMs: options.drive.sweepLifetimeMs,
             logger: this.logger.child({ ns: 'drive' }),
           })
         : null;

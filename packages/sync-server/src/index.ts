@@ -39,5 +39,11 @@ export { HTTP_STATUS, ApiErrorBodySchema, FieldProblemSchema, type FieldProblem 
 export { type BlobStore, BLOB_ID_PATTERN, InvalidBlobIdError, checkBlobId } from './blobs/BlobStore.ts';
 export { FileSystemBlobStore } from './blobs/FileSystemBlobStore.ts';
 export { S3BlobStore, type S3BlobStoreOptions } from './blobs/S3BlobStore.ts';
-export { DriveService, type DriveServiceOptions } from './drive/DriveService.ts';
-export { ChunkRepository } from './drive/ChunkRepository.ts';
+export {
+  DEFAULT_SWEEP_GRACE_MS,
+  DriveService,
+  type DriveServiceOptions,
+  SWEEP_LIFETIME_MS,
+} from './drive/DriveService.ts';
+export { ChunkRepository, type ChunkRow } from './drive/ChunkRepository.ts';
+export { type Sweep, SweepRepository } from './drive/SweepRepository.ts';

@@ -103,6 +103,10 @@ export interface StartRelayOptions {
   syncRateLimits?: RelayServerOptions['syncRateLimits'];
   /** Bytes each organisation may keep in the Drive (default: no limit). */
   driveQuotaBytes?: number;
+  /** A Drive sweep's grace period (default 0 here: tests start sweeps right after uploads). */
+  driveSweepGraceMs?: number;
+  /** How long a Drive sweep id stays good (default: the relay's, one hour). */
+  driveSweepLifetimeMs?: number;
 }
 
 /** Limits high enough that a test file's requests from 127.0.0.1 never reach them; rate-limit tests set their own. */
@@ -118,6 +122,7 @@ export const GENEROUS_RATE_LIMITS = {
   linkSessionPerLink: GENEROUS_RULE,
   chunkWritesPerUser: GENEROUS_RULE,
   chunkReadsPerUser: GENEROUS_RULE,
+  driveSweepsPerUser: GENEROUS_RULE,
 };
 
 /** Starts a real relay on a loopback port, on PGlite in a temp folder or on DATABASE_URL. */
@@ -153,7 +158,12 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     webApp: options.webApp,
     defaultTenant: options.defaultTenant,
     syncRateLimits: options.syncRateLimits,
-    drive: { blobs: new FileSystemBlobStore(blobDir), quotaBytes: options.driveQuotaBytes ?? null },
+    drive: {
+      blobs: new FileSystemBlobStore(blobDir),
+      quotaBytes: options.driveQuotaBytes ?? null,
+      sweepGraceMs: options.driveSweepGraceMs ?? 0,
+      sweepLifetimeMs: options.driveSweepLifetimeMs,
+    },
     accounts: {
       tokenKeys: keys,
       serverSecret: randomBytes(32),

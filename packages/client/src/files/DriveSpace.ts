@@ -60,6 +60,21 @@ export class DriveSpaceError extends Error {
   }
 }
 
+/** How long a node stays in the trash before {@link DriveSpace.purgeTrash} removes it: 30 days. */
+export const TRASH_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** A node {@link DriveSpace.purgeTrash} removed. */
+export interface PurgedNode {
+  id: string;
+  kind: 'file' | 'folder' | 'unknown';
+  name: string;
+  /** The latest time it or a folder above it was put in the trash. */
+  trashedAt: number;
+}
+
+/** A chunk address as manifests write it (see `FileManifest`). */
+const CHUNK_ADDRESS = /^[0-9a-f]{64}$/;
+
 /** Where things live in the space's Yjs document. */
 const NODES = 'drive.nodes';
 const SECRETS = 'drive.secrets';
@@ -400,6 +415,83 @@ export class DriveSpace {
 
   #requireFolder(id: string | null): void {
     if (!this.hasFolder(id)) throw new DriveSpaceError(`no folder ${id} in this space`);
+  }
+
+  /**
+   * Every chunk the space's nodes name: each chunk and thumbnail of each
+   * version of each file, in the trash or not, and of versions left out by
+   * {@link versions} too (a manifest this device cannot parse may be one a
+   * newer device can). What garbage collection must keep, so it errs on the
+   * side of keeping: any string anywhere in a node (or key of an object in
+   * it) that has the form of a chunk address counts, whatever field holds
+   * it, so a format this device does not know loses nothing. Only a node
+   * removed from the space (see {@link purgeTrash}) stops naming its chunks.
+   */
+  referencedChunks(): Set<string> {
+    const found = new Set<string>();
+    const visit = (value: unknown): void => {
+      if (typeof value === 'string') {
+        if (CHUNK_ADDRESS.test(value)) found.add(value);
+      } else if (Array.isArray(value)) {
+        for (const item of value) visit(item);
+      } else if (value !== null && typeof value === 'object') {
+        for (const [key, item] of Object.entries(value)) {
+          visit(key);
+          visit(item);
+        }
+      }
+    };
+    for (const node of this.#nodes.values()) visit(node instanceof Y.AbstractType ? node.toJSON() : node);
+    return found;
+  }
+
+  /**
+   * Removes from the space what has been in the trash longer than
+   * `olderThanMs` (30 days unless told), a folder with what is inside it:
+   * those files' manifests are gone for every member, so their chunks are
+   * no longer referenced (garbage collection releases them). Returns what
+   * was removed.
+   *
+   * Kept, to lose nothing that may be wanted: a node that is not in the
+   * trash; one whose latest trashing, its own or a folder's above it, is
+   * more recent than that (a file put in the trash last week inside a
+   * folder trashed two months ago stays, and shows at the top level of the
+   * trash once the folder is gone); and one created more recently than
+   * that (made on a device that did not know its folder was in the trash).
+   * A move is not dated, so a node moved into a folder already in the trash
+   * counts from that folder's date. An edit made at the same time on another
+   * device to a node removed here (a restore, a new version) is lost with
+   * it: the removal wins when the two merge.
+   */
+  purgeTrash(olderThanMs: number = TRASH_RETENTION_MS, now: number = this.#now()): PurgedNode[] {
+    const before = now - olderThanMs;
+    const purged: PurgedNode[] = [];
+    for (const [id, node] of this.#nodes.entries()) {
+      if (!(node instanceof Y.Map)) continue;
+      const createdAt = Number(node.get('createdAt'));
+      if (!(createdAt <= before)) continue; // a missing or odd date keeps the node too
+      const trashedAt = this.#latestTrashing(id);
+      if (trashedAt === null || trashedAt > before) continue;
+      const kind = node.get('kind');
+      purged.push({
+        id,
+        kind: kind === 'file' || kind === 'folder' ? kind : 'unknown',
+        name: String(node.get('name')),
+        trashedAt,
+      });
+    }
+    if (purged.length > 0) this.doc.transact(() => purged.forEach(({ id }) => this.#nodes.delete(id)));
+    return purged;
+  }
+
+  /** The latest time a node or a folder above it was put in the trash; null when it is not in the trash. */
+  #latestTrashing(id: string): number | null {
+    let latest: number | null = null;
+    for (let at: string | null = id; at !== null; at = this.#parentOf(at)) {
+      const trashedAt = this.#nodes.get(at)?.get('trashedAt');
+      if (typeof trashedAt === 'number' && trashedAt > 0) latest = Math.max(latest ?? trashedAt, trashedAt);
+    }
+    return latest;
   }
 }
 

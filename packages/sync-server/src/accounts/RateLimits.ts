@@ -29,6 +29,8 @@ export interface RateLimitOptions {
   chunkWritesPerUser: RateLimitRule;
   /** Drive chunks one signed-in user downloads, and "which do you hold" questions. */
   chunkReadsPerUser: RateLimitRule;
+  /** Requests of garbage-collection sweeps one signed-in user makes (start, a page of chunks, a release). */
+  driveSweepsPerUser: RateLimitRule;
 }
 
 export type RateLimitName = keyof RateLimitOptions;
@@ -45,6 +47,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitOptions = {
   // About 50 MiB/s up and 100 MiB/s down per user, sustained over a minute.
   chunkWritesPerUser: { points: 3000, durationSeconds: 60 },
   chunkReadsPerUser: { points: 6000, durationSeconds: 60 },
+  // A page lists and a release deletes up to 1000 chunks: about 300,000 a minute.
+  driveSweepsPerUser: { points: 600, durationSeconds: 60 },
 };
 
 /** A request over a limit: answered 429 with `Retry-After`. */
@@ -80,6 +84,7 @@ export class RateLimits {
       linkSessionPerLink: limiter('linkSessionPerLink'),
       chunkWritesPerUser: limiter('chunkWritesPerUser'),
       chunkReadsPerUser: limiter('chunkReadsPerUser'),
+      driveSweepsPerUser: limiter('driveSweepsPerUser'),
     };
   }
 

@@ -58,6 +58,12 @@ function parsePositiveInteger(value: string): number {
   return number;
 }
 
+function parseHours(value: string): number {
+  const hours = Number(value);
+  if (!Number.isFinite(hours) || hours < 0) throw new InvalidArgumentError('not a number of hours (0 or more)');
+  return hours;
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('not a port number');
@@ -163,6 +169,16 @@ program
       .env('COFFRE_DRIVE_QUOTA_BYTES')
       .argParser(parsePositiveInteger),
   )
+  .addOption(
+    new Option(
+      '--drive-sweep-grace-hours <hours>',
+      'garbage collection never releases a chunk claimed less than this before its sweep started: the longest a ' +
+        "device may take to save a file's manifest after uploading its chunks (default 24)",
+    )
+      .env('COFFRE_DRIVE_SWEEP_GRACE_HOURS')
+      .default(24)
+      .argParser(parseHours),
+  )
   .addOption(new Option('--log-level <level>', 'pino log level').env('LOG_LEVEL').default('info'))
   .action(
     async (options: {
@@ -172,6 +188,7 @@ program
       s3Region: string;
       s3Prefix: string;
       driveQuotaBytes?: number;
+      driveSweepGraceHours: number;
       socketMessagesPerSecond: number;
       socketBytesPerSecond: number;
       tenantMessagesPerSecond: number;
@@ -231,7 +248,11 @@ program
           serverSecret: await serverSecret(options),
           accessTokenSeconds: options.accessTokenSeconds,
         },
-        drive: { blobs: blobStore(options), quotaBytes: options.driveQuotaBytes ?? null },
+        drive: {
+          blobs: blobStore(options),
+          quotaBytes: options.driveQuotaBytes ?? null,
+          sweepGraceMs: Math.round(options.driveSweepGraceHours * 60 * 60 * 1000),
+        },
       });
       const port = await relay.listen();
       logger.info(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hash, toHex } from '@coffre/crypto';
 import {
   CoffreError,
@@ -5,6 +6,10 @@ import {
   type DriveUsageResponse,
   ErrorCode,
   MAX_SEALED_CHUNK_BYTES,
+  MAX_SWEEP_PAGE,
+  type ReleaseChunksResponse,
+  type StartedSweepResponse,
+  type SweepChunksResponse,
   type TenantId,
 } from '@coffre/protocol';
 import type { AccountSession } from '../accounts/AccountSession.ts';
@@ -15,6 +20,16 @@ import { requireAccess } from '../sharing/requireAccess.ts';
 import type { SqlDatabase } from '../storage/SqlDatabase.ts';
 import { TenantScope } from '../storage/TenantScope.ts';
 import { ChunkRepository } from './ChunkRepository.ts';
+import { type Sweep, SweepRepository } from './SweepRepository.ts';
+
+/** Default grace period of a sweep: chunks claimed less than this before it started are never released. */
+export const DEFAULT_SWEEP_GRACE_MS = 24 * 60 * 60 * 1000;
+/** How long a sweep id stays good. */
+export const SWEEP_LIFETIME_MS = 60 * 60 * 1000;
+/** Released chunks whose bytes one transaction deletes (the tenant's uploads wait meanwhile). */
+const BLOB_DELETES_PER_TRANSACTION = 100;
+/** Blob deletions in flight at once. */
+const BLOB_DELETE_CONCURRENCY = 16;
 
 export interface DriveServiceOptions {
   database: SqlDatabase;
@@ -22,11 +37,21 @@ export interface DriveServiceOptions {
   logger: Logger;
   /** Bytes each organisation may keep in the Drive (chunks counted once per space); null or absent: no limit. */
   quotaBytes?: number | null;
+  /**
+   * A sweep releases only chunks last claimed more than this before it
+   * started (default {@link DEFAULT_SWEEP_GRACE_MS}): a device that claimed
+   * chunks and saves its manifest within this time is safe whatever it does
+   * after (see `startSweep`). 0 in tests.
+   */
+  sweepGraceMs?: number;
+  /** How long a sweep id stays good (default {@link SWEEP_LIFETIME_MS}). */
+  sweepLifetimeMs?: number;
 }
 
 interface DriveRepositories {
   documents: DocumentRepository;
   chunks: ChunkRepository;
+  sweeps: SweepRepository;
 }
 
 /**
@@ -39,21 +64,37 @@ interface DriveRepositories {
  * "Stored" means durable: a chunk is recorded in `drive_chunks` only after
  * the blob store flushed it, and "which do you hold" and reads answer from
  * that table, so an acknowledged chunk is never missing after a crash.
+ *
+ * Garbage collection is a sweep an owner's device drives (see
+ * {@link startSweep}); what makes it safe here: every upload and every
+ * writer's "which do you hold" claims its chunks (`claimed_at`), a release
+ * deletes only chunks unclaimed since its sweep's `claimedBefore`, and
+ * every transaction that deletes chunk bytes bumps the tenant's generation,
+ * so an upload whose bytes may have been deleted under it writes them again
+ * before recording them.
  */
 export class DriveService {
   readonly #scope: TenantScope<DriveRepositories>;
   readonly #blobs: BlobStore;
   readonly #logger: Logger;
   readonly quotaBytes: number | null;
+  readonly sweepGraceMs: number;
+  readonly #sweepLifetimeMs: number;
 
   constructor(options: DriveServiceOptions) {
     this.#scope = new TenantScope(options.database, (sql, tenant) => ({
       documents: new DocumentRepository(sql, tenant),
       chunks: new ChunkRepository(sql, tenant),
+      sweeps: new SweepRepository(sql, tenant),
     }));
     this.#blobs = options.blobs;
     this.#logger = options.logger;
     this.quotaBytes = options.quotaBytes ?? null;
+    this.sweepGraceMs = options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS;
+    this.#sweepLifetimeMs = options.sweepLifetimeMs ?? SWEEP_LIFETIME_MS;
+    if (!(Number.isSafeInteger(this.sweepGraceMs) && this.sweepGraceMs >= 0)) {
+      throw new RangeError('sweepGraceMs must be a whole number of milliseconds, 0 or more');
+    }
   }
 
   /**
@@ -74,21 +115,25 @@ export class DriveService {
     if (toHex(hash(bytes, 32)) !== address) throw new CoffreError(ErrorCode.ChunkMismatch);
     const { tenant } = session;
 
-    // A cheap first look, so a chunk already held, a viewer or a full organisation writes nothing.
-    const held = await this.#scope.run(tenant, async (repositories) => {
+    // A cheap first look, so a chunk already held, a viewer or a full organisation writes nothing. Held means
+    // claimed now (one statement: a row a release is deleting is waited for, then answered as not held). The
+    // generation read here, before the bytes are written, tells the last step whether bytes were deleted since.
+    const seen = await this.#scope.run(tenant, async (repositories) => {
       await requireWriter(repositories, session, space);
-      if ((await repositories.chunks.held(space, [address])).size > 0) return true;
+      if ((await repositories.chunks.claim(space, [address])).size > 0) return null;
       await this.#checkQuota(repositories.chunks, bytes.length);
-      return false;
+      return repositories.chunks.generation();
     });
-    if (held) return { stored: false };
+    if (seen === null) return { stored: false };
 
     await this.#blobs.put(tenant, space, address, bytes);
-    return this.#scope.run(tenant, async (repositories) => {
+    const outcome = await this.#scope.run(tenant, async (repositories): Promise<{ stored: boolean } | Error> => {
       const { chunks } = repositories;
-      // One upload of the tenant at a time from here: the quota holds, and no chunk is recorded while it is deleted.
-      await chunks.lockTenant();
-      if ((await chunks.held(space, [address])).size > 0) {
+      // One upload of the tenant at a time from here: the quota holds, and no chunk bytes are deleted meanwhile.
+      const generation = await chunks.lockTenant();
+      // A release whose bytes are not deleted yet is called off: this upload records the chunk again.
+      const releasing = await chunks.cancelRelease(space, address);
+      if ((await chunks.claim(space, [address])).size > 0) {
         await requireWriter(repositories, session, space);
         return { stored: false };
       }
@@ -96,16 +141,20 @@ export class DriveService {
         await requireWriter(repositories, session, space);
         await this.#checkQuota(chunks, bytes.length);
       } catch (refusal) {
-        // Not recorded, so nothing relies on the bytes just written (a concurrent upload of the
-        // same chunk checks again below, under the same lock, before it records it).
-        if (refusal instanceof CoffreError) await this.#blobs.delete(tenant, space, address);
-        throw refusal;
+        if (!(refusal instanceof CoffreError)) throw refusal;
+        // Not recorded, so nothing relies on the bytes just written. A concurrent upload of the same chunk
+        // that found them there sees the generation move and writes them again.
+        await this.#blobs.delete(tenant, space, address);
+        await chunks.bumpGeneration();
+        return refusal; // committed, then thrown
       }
-      if (!(await this.#blobs.has(tenant, space, [address])).has(address)) {
-        await this.#blobs.put(tenant, space, address, bytes);
-      }
+      // Bytes deleted since the first look (a release, a deleted space, a refused upload of the same chunk)
+      // may have been these: write them again (from memory) before the row says they are there.
+      if (generation !== seen || releasing) await this.#blobs.put(tenant, space, address, bytes);
       return { stored: await chunks.insert(space, address, bytes.length) };
     });
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   }
 
   /** A chunk's ciphertext, for any member of the space; NOT_FOUND when the space holds no such chunk. */
@@ -124,14 +173,144 @@ export class DriveService {
     return bytes;
   }
 
-  /** Which of `addresses` the space holds, for any member ("which do you have", before an upload). */
+  /**
+   * Which of `addresses` the space holds, for any member ("which do you
+   * have", before an upload). Asked by an owner or an editor, it claims
+   * the chunks held: the device is about to name them in a manifest, so a
+   * sweep started from now on cannot release them. A viewer's question
+   * claims nothing (a viewer writes no manifest, and must not be able to
+   * keep unreferenced chunks alive).
+   */
   async heldChunks(session: AccountSession, space: DocumentId, addresses: readonly string[]): Promise<string[]> {
     for (const address of addresses) checkBlobId(address);
     const held = await this.#scope.run(session.tenant, async ({ documents, chunks }) => {
-      await requireAccess(documents, session, space, {});
-      return chunks.held(space, addresses);
+      const { role } = await requireAccess(documents, session, space, {});
+      return role === 'viewer' ? chunks.held(space, addresses) : chunks.claim(space, addresses);
     });
     return addresses.filter((address) => held.has(address));
+  }
+
+  /**
+   * Starts a sweep of a space (its owners only: an owner can delete the
+   * whole space already; an editor must not be able to destroy chunks).
+   *
+   * The device that started it then reads the space's document as the
+   * relay holds it after this answer, lists the chunks it references, and
+   * releases the others among {@link sweepChunks}. Why that never releases
+   * a chunk a saved manifest names: a manifest the device read is in its
+   * list; one it did not read was saved after the sweep started, by a device
+   * that claimed its chunks before saving it (an upload, or "which do you
+   * hold"). If that claim came after `claimedBefore`, the chunk is kept
+   * ({@link releaseChunks} checks it at the moment it deletes); it can only
+   * have come before if the manifest took longer than the grace period to
+   * be saved after its chunks were claimed, which a device rules out by
+   * claiming again once its manifest is saved (`reclaimChunks` in
+   * @coffre/client) and sending what is missing.
+   *
+   * Also finishes the deletion of a crashed release's bytes, and forgets
+   * expired sweeps.
+   */
+  async startSweep(session: AccountSession, space: DocumentId): Promise<StartedSweepResponse> {
+    const { tenant } = session;
+    const { sweep, unfinished } = await this.#scope.run(tenant, async (repositories) => {
+      await requireOwner(repositories, session, space);
+      await repositories.sweeps.deleteExpired();
+      const started = await repositories.sweeps.create(
+        space,
+        randomBytes(16).toString('hex'),
+        session.userId,
+        this.sweepGraceMs,
+        this.#sweepLifetimeMs,
+      );
+      return { sweep: started, unfinished: await repositories.chunks.anyReleases(space) };
+    });
+    if (unfinished) await this.#deleteReleasedBytes(tenant, space);
+    this.#logger.info({ tenant, space, user: session.userId, sweep: sweep.id }, 'drive sweep started');
+    return {
+      sweepId: sweep.id,
+      startedAt: sweep.startedAt.toISOString(),
+      claimedBefore: sweep.claimedBefore.toISOString(),
+      expiresAt: sweep.expiresAt.toISOString(),
+    };
+  }
+
+  /**
+   * A page of the chunks a sweep may release: the space's, last claimed
+   * before its `claimedBefore`, by address after `after`. For the owner who
+   * started it, until it expires (else NOT_FOUND).
+   */
+  async sweepChunks(
+    session: AccountSession,
+    space: DocumentId,
+    sweepId: string,
+    page: { after?: string; limit?: number } = {},
+  ): Promise<SweepChunksResponse> {
+    if (page.after !== undefined) checkBlobId(page.after);
+    const limit = Math.min(MAX_SWEEP_PAGE, Math.max(1, Math.floor(page.limit ?? MAX_SWEEP_PAGE)));
+    const chunks = await this.#scope.run(session.tenant, async (repositories) => {
+      const sweep = await requireSweep(repositories, session, space, sweepId);
+      return repositories.chunks.unclaimedSince(space, sweep.claimedBefore, page.after ?? null, limit);
+    });
+    return { chunks, next: chunks.length === limit ? (chunks.at(-1)?.address ?? null) : null };
+  }
+
+  /**
+   * Deletes those of `addresses` (at most {@link MAX_SWEEP_PAGE}) the space
+   * holds that nobody claimed since the sweep's `claimedBefore`; the others
+   * are kept, and answered as such. For the owner who started the sweep.
+   *
+   * Rows first, in one transaction under the tenant lock that also records
+   * each in `drive_releases` and commits: from then on the chunk is not held
+   * (usage drops, an upload of it stores it again). Then its bytes, in
+   * transactions under the tenant lock that take those records and bump the
+   * generation. A crash between the two leaves bytes no row names (deleted
+   * at the next sweep of the space), never a row whose bytes are gone.
+   */
+  async releaseChunks(
+    session: AccountSession,
+    space: DocumentId,
+    sweepId: string,
+    addresses: readonly string[],
+  ): Promise<ReleaseChunksResponse> {
+    for (const address of addresses) checkBlobId(address);
+    if (addresses.length > MAX_SWEEP_PAGE) {
+      throw new CoffreError(ErrorCode.ValidationFailed, `At most ${MAX_SWEEP_PAGE} chunks at once.`);
+    }
+    const asked = [...new Set(addresses)];
+    const { tenant } = session;
+    const released = await this.#scope.run(tenant, async (repositories) => {
+      await repositories.chunks.lockTenant();
+      const sweep = await requireSweep(repositories, session, space, sweepId);
+      const rows = await repositories.chunks.release(space, asked, sweep.claimedBefore);
+      if (rows.length > 0) await repositories.chunks.bumpGeneration();
+      return rows;
+    });
+    if (released.length > 0) {
+      // Released either way (no row names them); bytes left by a failure here are deleted at the next sweep.
+      await this.#deleteReleasedBytes(tenant, space).catch((error: unknown) => {
+        this.#logger.error({ err: error, tenant, space }, "released chunks' bytes stay until the next sweep");
+      });
+    }
+    const gone = new Set(released.map((row) => row.address));
+    const bytesFreed = released.reduce((sum, row) => sum + row.size, 0);
+    // Counts only: which chunks a space holds is not for the logs.
+    this.#logger.info(
+      {
+        tenant,
+        space,
+        user: session.userId,
+        sweep: sweepId,
+        released: gone.size,
+        kept: asked.length - gone.size,
+        bytesFreed,
+      },
+      'drive chunks released',
+    );
+    return {
+      released: asked.filter((address) => gone.has(address)),
+      kept: asked.filter((address) => !gone.has(address)),
+      bytesFreed,
+    };
   }
 
   /**
@@ -147,6 +326,8 @@ export class DriveService {
       await chunks.lockTenant();
       if (await chunks.any(space)) return;
       await this.#blobs.deleteSpace(tenant, space);
+      // An upload to a new space of the same id that wrote its bytes before this writes them again.
+      await chunks.bumpGeneration();
     });
   }
 
@@ -160,10 +341,61 @@ export class DriveService {
     return this.#scope.run(tenant, ({ chunks }) => chunks.usage());
   }
 
+  /**
+   * Deletes the bytes of the space's released chunks, a batch per
+   * transaction under the tenant lock: uploads wait meanwhile, and one that
+   * wrote its bytes before sees the generation move and writes them again.
+   * If a transaction fails after deleting bytes, its records stay and are
+   * taken again later; the bytes they name have no row either way.
+   */
+  async #deleteReleasedBytes(tenant: TenantId, space: DocumentId): Promise<void> {
+    for (;;) {
+      const deleted = await this.#scope.run(tenant, async ({ chunks }) => {
+        await chunks.lockTenant();
+        const addresses = await chunks.takeReleases(space, BLOB_DELETES_PER_TRANSACTION);
+        for (let start = 0; start < addresses.length; start += BLOB_DELETE_CONCURRENCY) {
+          await Promise.all(
+            addresses
+              .slice(start, start + BLOB_DELETE_CONCURRENCY)
+              .map((address) => this.#blobs.delete(tenant, space, address)),
+          );
+        }
+        if (addresses.length > 0) await chunks.bumpGeneration();
+        return addresses.length;
+      });
+      if (deleted < BLOB_DELETES_PER_TRANSACTION) return;
+    }
+  }
+
   async #checkQuota(chunks: ChunkRepository, adding: number): Promise<void> {
     if (this.quotaBytes === null) return;
     if ((await chunks.usage()) + adding > this.quotaBytes) throw new CoffreError(ErrorCode.QuotaExceeded);
   }
+}
+
+async function requireOwner(
+  { documents }: DriveRepositories,
+  session: AccountSession,
+  space: DocumentId,
+): Promise<void> {
+  const { role } = await requireAccess(documents, session, space, {});
+  if (role !== 'owner') {
+    throw new CoffreError(ErrorCode.Forbidden, "Only an owner of the space can remove its files' unused chunks.");
+  }
+}
+
+/** The caller's live sweep of the space: NOT_FOUND when unknown, expired, another space's or another user's. */
+async function requireSweep(
+  repositories: DriveRepositories,
+  session: AccountSession,
+  space: DocumentId,
+  sweepId: string,
+): Promise<Sweep> {
+  await requireOwner(repositories, session, space);
+  const sweep = await repositories.sweeps.find(space, sweepId, session.userId);
+  if (!sweep)
+    throw new CoffreError(ErrorCode.NotFound, 'No such sweep of this space (it may have expired): start another.');
+  return sweep;
 }
 
 async function requireWriter(

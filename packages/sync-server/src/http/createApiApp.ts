@@ -44,6 +44,9 @@ export const MAX_SHARING_BODY_BYTES = 1024 * 1024;
 const LARGE_BODY_PATH = /^\/v1\/tenants\/[^/]+\/documents\/[^/]+\/(?:members|rotations|links)$/;
 /** The Drive's chunk routes (uploads, and "which do you hold" with up to 1000 addresses): up to {@link MAX_SEALED_CHUNK_BYTES}. */
 const CHUNK_PATH = /^\/v1\/tenants\/[^/]+\/spaces\/[^/]+\/chunks\/[^/]+$/;
+/** A sweep's release: up to 1000 addresses of 64 characters, over {@link MAX_API_BODY_BYTES}. */
+const RELEASE_PATH = /^\/v1\/tenants\/[^/]+\/spaces\/[^/]+\/drive\/sweeps\/[^/]+\/release$/;
+const MAX_RELEASE_BODY_BYTES = 128 * 1024;
 
 export interface ApiAppOptions {
   accounts: AccountService;
@@ -102,6 +105,7 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     limitBodySize(
       (c) => {
         if (CHUNK_PATH.test(c.req.path)) return MAX_SEALED_CHUNK_BYTES;
+        if (RELEASE_PATH.test(c.req.path)) return MAX_RELEASE_BODY_BYTES;
         return LARGE_BODY_PATH.test(c.req.path) ? maxSharingBodyBytes : maxBodyBytes;
       },
       (c) => errorResponse(c, ErrorCode.PayloadTooLarge),

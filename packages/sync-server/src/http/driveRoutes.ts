@@ -7,18 +7,26 @@ import {
   HeldChunksResponseSchema,
   IdSchema,
   MAX_SEALED_CHUNK_BYTES,
+  MAX_SWEEP_PAGE,
+  ReleaseChunksRequestSchema,
+  ReleaseChunksResponseSchema,
+  StartedSweepResponseSchema,
   StoredChunkResponseSchema,
+  SweepChunksQuerySchema,
+  SweepChunksResponseSchema,
+  SweepIdSchema,
 } from '@coffre/protocol';
 import { TenantParams, json, failure, bearer } from './openApiParts.ts';
 
 /*
  * The Drive's routes (driveApi.ts in @coffre/protocol): encrypted chunks of
- * a space by address, "which do you hold", and the organisation's usage.
- * Paths match `drivePaths`.
+ * a space by address, "which do you hold", the organisation's usage, and
+ * garbage collection (sweeps). Paths match `drivePaths`.
  */
 
 const SpaceParams = z.object({ tenant: IdSchema, documentId: IdSchema });
 const ChunkParams = z.object({ tenant: IdSchema, documentId: IdSchema, address: ChunkAddressSchema });
+const SweepParams = z.object({ tenant: IdSchema, documentId: IdSchema, sweepId: SweepIdSchema });
 
 const binary = { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } };
 
@@ -95,5 +103,71 @@ export const driveUsageRoute = createRoute({
   },
 });
 
+const sweepCommon = {
+  ...common,
+  403: failure('FORBIDDEN: not an owner of the space (editors and viewers cannot sweep), or another tenant'),
+  404: failure('NOT_FOUND: no such space in this tenant, or no such sweep of it by the caller (or it expired)'),
+  429: failure('RATE_LIMITED: too many sweep requests; see Retry-After'),
+};
+
+export const startSweepRoute = createRoute({
+  method: 'post',
+  path: '/v1/tenants/{tenant}/spaces/{documentId}/drive/sweeps',
+  summary: "Start a garbage-collection sweep of a space's chunks (the space's owners)",
+  description:
+    "Only members know which chunks the sealed manifests name, so an owner's device reads the space after this " +
+    'answer, and releases the chunks it does not reference among those the sweep lists. The relay releases only ' +
+    "chunks nobody claimed (uploaded, or asked about as a writer) since `claimedBefore`: the sweep's start less " +
+    'its grace period. The id is good for an hour. See docs/drive.md.',
+  tags: ['drive'],
+  ...bearer,
+  request: { params: SpaceParams },
+  responses: {
+    201: { ...json(StartedSweepResponseSchema), description: 'Started' },
+    ...sweepCommon,
+  },
+});
+
+export const sweepChunksRoute = createRoute({
+  method: 'get',
+  path: '/v1/tenants/{tenant}/spaces/{documentId}/drive/sweeps/{sweepId}/chunks',
+  summary: 'A page of the chunks a sweep may release (the owner who started it)',
+  description:
+    `The space's chunks last claimed before the sweep's \`claimedBefore\`, by address after \`after\`, at most ` +
+    `\`limit\` (1 to ${MAX_SWEEP_PAGE}, default ${MAX_SWEEP_PAGE}); \`next\` is the \`after\` of the next page.`,
+  tags: ['drive'],
+  ...bearer,
+  request: { params: SweepParams, query: SweepChunksQuerySchema },
+  responses: {
+    200: { ...json(SweepChunksResponseSchema), description: 'A page' },
+    ...sweepCommon,
+  },
+});
+
+export const releaseChunksRoute = createRoute({
+  method: 'post',
+  path: '/v1/tenants/{tenant}/spaces/{documentId}/drive/sweeps/{sweepId}/release',
+  summary: 'Delete chunks no manifest names (the owner who started the sweep)',
+  description:
+    `Up to ${MAX_SWEEP_PAGE} addresses. Deletes those the space holds that nobody claimed since the sweep's ` +
+    '`claimedBefore` (rows, then bytes); the others are kept and listed as such. Usage goes down by `bytesFreed`.',
+  tags: ['drive'],
+  ...bearer,
+  request: { params: SweepParams, body: { ...json(ReleaseChunksRequestSchema), required: true } },
+  responses: {
+    200: { ...json(ReleaseChunksResponseSchema), description: 'Released and kept' },
+    ...sweepCommon,
+    413: failure('PAYLOAD_TOO_LARGE'),
+  },
+});
+
 /** Every Drive route is a bearer route. */
-export const DRIVE_ROUTES = [putChunkRoute, getChunkRoute, heldChunksRoute, driveUsageRoute] as const;
+export const DRIVE_ROUTES = [
+  putChunkRoute,
+  getChunkRoute,
+  heldChunksRoute,
+  driveUsageRoute,
+  startSweepRoute,
+  sweepChunksRoute,
+  releaseChunksRoute,
+] as const;

@@ -4,7 +4,16 @@ import { documentId } from '@coffre/protocol';
 import type { RateLimitName, RateLimits } from '../accounts/RateLimits.ts';
 import type { DriveService } from '../drive/DriveService.ts';
 import type { ApiEnv } from './ApiEnv.ts';
-import { DRIVE_ROUTES, driveUsageRoute, getChunkRoute, heldChunksRoute, putChunkRoute } from './driveRoutes.ts';
+import {
+  DRIVE_ROUTES,
+  driveUsageRoute,
+  getChunkRoute,
+  heldChunksRoute,
+  putChunkRoute,
+  releaseChunksRoute,
+  startSweepRoute,
+  sweepChunksRoute,
+} from './driveRoutes.ts';
 
 export interface DriveRoutesOptions {
   drive: DriveService;
@@ -49,4 +58,24 @@ export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRout
   });
 
   app.openapi(driveUsageRoute, async (c) => c.json(await drive.usage(c.get('session')), 200));
+
+  app.openapi(startSweepRoute, async (c) => {
+    await perUser(c, 'driveSweepsPerUser');
+    const space = documentId(c.req.valid('param').documentId);
+    return c.json(await drive.startSweep(c.get('session'), space), 201);
+  });
+
+  app.openapi(sweepChunksRoute, async (c) => {
+    await perUser(c, 'driveSweepsPerUser');
+    const { documentId: space, sweepId } = c.req.valid('param');
+    const page = await drive.sweepChunks(c.get('session'), documentId(space), sweepId, c.req.valid('query'));
+    return c.json(page, 200);
+  });
+
+  app.openapi(releaseChunksRoute, async (c) => {
+    await perUser(c, 'driveSweepsPerUser');
+    const { documentId: space, sweepId } = c.req.valid('param');
+    const { addresses } = c.req.valid('json');
+    return c.json(await drive.releaseChunks(c.get('session'), documentId(space), sweepId, addresses), 200);
+  });
 }

@@ -347,6 +347,56 @@ alter table drive_chunks force row level security;
 create policy tenant_isolation on drive_chunks using (${TENANT_POLICY}) with check (${TENANT_POLICY});
 `,
   },
+  {
+    version: 7,
+    name: 'drive_collection',
+    sql: `
+-- Garbage collection of the Drive's chunks (DriveService.startSweep). Only
+-- members know which chunks a space's manifests name, so an owner's device
+-- lists what is unreferenced; the relay deletes a chunk only if nobody
+-- claimed it (uploaded it, or a writer asked whether it is held) since the
+-- sweep's claimed_before. Rows present now count as claimed at migration
+-- time: nothing recorded before it can be released within the grace period.
+alter table drive_chunks add column claimed_at timestamptz not null default now();
+
+-- Bumped by every transaction that deletes chunk bytes (a release, a
+-- deleted space, a refused upload): an upload that wrote its bytes under an
+-- older value writes them again before recording its row.
+alter table tenants add column drive_generation bigint not null default 0;
+
+create table drive_sweeps (
+  tenant_id text not null,
+  space_id text not null,
+  id text not null check (id ~ '^[0-9a-f]{32}$'),
+  user_id text not null,
+  started_at timestamptz not null default now(),
+  claimed_before timestamptz not null,
+  expires_at timestamptz not null,
+  primary key (tenant_id, id),
+  foreign key (tenant_id, space_id) references documents (tenant_id, id) on delete cascade,
+  foreign key (tenant_id, user_id) references users (tenant_id, id)
+);
+alter table drive_sweeps enable row level security;
+alter table drive_sweeps force row level security;
+create policy tenant_isolation on drive_sweeps using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+
+-- Chunks whose rows a release deleted (committed) and whose bytes are yet
+-- to be deleted, in a later transaction under the tenant lock. A crash in
+-- between leaves rows here, drained by the next sweep of the space; an
+-- upload of such a chunk removes its row here and writes its bytes again.
+create table drive_releases (
+  tenant_id text not null,
+  space_id text not null,
+  address text not null check (address ~ '^[0-9a-f]{64}$'),
+  released_at timestamptz not null default now(),
+  primary key (tenant_id, space_id, address),
+  foreign key (tenant_id, space_id) references documents (tenant_id, id) on delete cascade
+);
+alter table drive_releases enable row level security;
+alter table drive_releases force row level security;
+create policy tenant_isolation on drive_releases using (${TENANT_POLICY}) with check (${TENANT_POLICY});
+`,
+  },
 ];
 
 export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
@@ -375,8 +425,12 @@ export const APP_TABLE_PRIVILEGES: Readonly<Record<string, readonly TablePrivile
   envelope_writers: ['SELECT', 'INSERT'],
   // The grant log is append-only: rows go only with their document (ON DELETE CASCADE).
   grant_log: ['SELECT', 'INSERT'],
-  // Chunks are removed by garbage collection and with their space (ON DELETE CASCADE).
-  drive_chunks: ['SELECT', 'INSERT', 'DELETE'],
+  // Chunks are removed by garbage collection and with their space (ON DELETE CASCADE); UPDATE claims them.
+  drive_chunks: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // Sweeps expire (deleted when the next one starts) and go with their space.
+  drive_sweeps: ['SELECT', 'INSERT', 'DELETE'],
+  // Released chunks whose bytes are being deleted: a row lives for one release.
+  drive_releases: ['SELECT', 'INSERT', 'DELETE'],
 };
 
 /** The tables holding tenant rows, all under forced Row Level Security. */
@@ -396,6 +450,8 @@ export const TENANT_TABLES: readonly string[] = [
   'envelope_writers',
   'grant_log',
   'drive_chunks',
+  'drive_sweeps',
+  'drive_releases',
 ];
 
 /** The role the relay connects as unless told otherwise. */

@@ -342,6 +342,17 @@ export function runDocumentStoreContractTests(name: string, setup: () => Promise
           'insert into drive_chunks (tenant_id, space_id, address, size) values ($1, $2, $3, 16)',
           [b, 'theirs', 'a'.repeat(64)],
         ],
+        [
+          'drive_sweeps',
+          `insert into drive_sweeps (tenant_id, space_id, id, user_id, claimed_before, expires_at)
+           values ($1, $2, $3, 'planted', now(), now())`,
+          [b, 'theirs', 'b'.repeat(32)],
+        ],
+        [
+          'drive_releases',
+          'insert into drive_releases (tenant_id, space_id, address) values ($1, $2, $3)',
+          [b, 'theirs', 'c'.repeat(64)],
+        ],
       ];
       for (const [label, text, params] of attempts) {
         await expect(
@@ -575,6 +586,16 @@ async function insertSharingRows(sql: SqlExecutor, tenant: TenantId, documentId:
     bytes(72),
   ]);
   await sql.query('insert into drive_chunks (tenant_id, space_id, address, size) values ($1, $2, $3, 16)', [
+    tenant,
+    documentId,
+    randomBytes(32).toString('hex'),
+  ]);
+  await sql.query(
+    `insert into drive_sweeps (tenant_id, space_id, id, user_id, claimed_before, expires_at)
+     values ($1, $2, $3, 'user', now(), now() + interval '1 hour')`,
+    [tenant, documentId, randomBytes(16).toString('hex')],
+  );
+  await sql.query('insert into drive_releases (tenant_id, space_id, address) values ($1, $2, $3)', [
     tenant,
     documentId,
     randomBytes(32).toString('hex'),
