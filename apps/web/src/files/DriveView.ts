@@ -6,6 +6,8 @@ import {
   type YjsEngine,
   isValidMediaType,
 } from '@coffre/client';
+import { FilePreviews } from './FilePreviews.ts';
+import { chunksToKeep, thumbnailFor } from './thumbnails.ts';
 
 /** Where this device keeps the ids of the files it keeps offline (sealed: see AccountWorkspace). */
 export interface KeptFiles {
@@ -37,6 +39,8 @@ export interface Upload {
 export class DriveView {
   readonly id: string;
   readonly space: DriveSpace;
+  /** What previews and thumbnails read (FilePreview.tsx, FileThumbnail.tsx). */
+  readonly previews: FilePreviews;
   readonly #document: LocalDocument<YjsEngine>;
   readonly #engine: YjsEngine;
   readonly #client: DriveClient;
@@ -65,6 +69,7 @@ export class DriveView {
     this.#client = client;
     this.#keptFiles = keptFiles;
     this.space = new DriveSpace(engine.doc);
+    this.previews = new FilePreviews(this.space, client);
     engine.doc.on('update', this.#changed);
     engine.doc.on('update', this.#refreshKept);
   }
@@ -95,10 +100,10 @@ export class DriveView {
     await this.#keptFiles.save([...this.#kept.keys()]);
     const needed = new Set<string>();
     for (const fileId of this.#kept.keys()) {
-      for (const chunk of this.space.versions(fileId).at(-1)?.manifest.chunks ?? []) needed.add(chunk.id);
+      for (const chunk of chunksToKeep(this.space.versions(fileId).at(-1)?.manifest) ?? []) needed.add(chunk.id);
     }
     for (const version of this.space.versions(file.id))
-      await this.#client.forgetOffline(version.manifest.chunks, needed);
+      await this.#client.forgetOffline(chunksToKeep(version.manifest) ?? [], needed);
   }
 
   whenLoaded(): Promise<void> {
@@ -121,6 +126,8 @@ export class DriveView {
     const queued = files.map((file) => ({ file, upload: this.#track(file) }));
     for (const { file, upload } of queued) {
       try {
+        // Made and sent first (one small chunk); a file that gets none is uploaded all the same.
+        const thumbnail = await thumbnailFor(file, this.space.sealer(), this.#client);
         await this.space.upload(
           this.#client,
           readStream(file),
@@ -129,6 +136,7 @@ export class DriveView {
             mediaType: isValidMediaType(file.type) ? file.type : 'application/octet-stream',
             modifiedAt: file.lastModified,
             parent,
+            thumbnail,
           },
           (progress) => this.#update(upload, { saved: progress.saved }),
         );
@@ -190,7 +198,7 @@ export class DriveView {
     try {
       // Until the newest version is all here: another device may add one meanwhile.
       for (;;) {
-        const chunks = this.space.versions(fileId).at(-1)?.manifest.chunks;
+        const chunks = chunksToKeep(this.space.versions(fileId).at(-1)?.manifest);
         if (!chunks || !this.#kept.has(fileId)) return;
         if (await this.#client.isKeptOffline(chunks)) {
           this.#setKept(fileId, 'kept');

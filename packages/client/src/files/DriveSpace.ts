@@ -49,6 +49,8 @@ export interface NewVersion {
   size: number;
   chunks: FileManifest['chunks'];
   secretId: string;
+  /** A small image of the content made on the device, sealed under the same secret and held by the relay. */
+  thumbnail?: FileManifest['thumbnail'];
 }
 
 export class DriveSpaceError extends Error {
@@ -155,6 +157,7 @@ export class DriveSpace {
       size: version.size,
       modifiedAt: version.modifiedAt,
       chunks: version.chunks,
+      ...(version.thumbnail ? { thumbnail: version.thumbnail } : {}),
     };
     parseManifest(manifestToJSON(manifest));
     const parent = version.parent ?? null;
