@@ -190,7 +190,7 @@ describe(`web app file previews in Chromium (${storageEngine})`, () => {
     // where the relay lets chunks stay) cannot be read, and the dialog says why; a kept one opens.
     await files.upload(names.unseen, 'image/png', makePng(200, 100));
     await page.getByRole('button', { name: `Keep offline, ${names.pdf}`, exact: true }).click();
-    await expect.poll(() => files.row(names.pdf).textContent(), { timeout: TIMEOUT }).toContain('on this device');
+    await expect.poll(() => files.row(names.pdf).textContent(), { timeout: TIMEOUT }).toContain('· on this device');
     await page.context().setOffline(true);
     await files.open(names.unseen);
     await expect
