@@ -199,6 +199,7 @@ describe(`the Drive's outbox (${storageEngine})`, () => {
     const id = await first.add(source(bytes, 'film.mp4'));
     await waitFor(() => stalled(first, id), TIMEOUT, 'the upload cut off');
     first.close();
+    await first.idle();
     await waitFor(() => laptop.network.inFlight === 0, TIMEOUT, 'the requests under way answered');
     expect(laptop.network.stored).toBe(2);
 

@@ -7,6 +7,8 @@ import {
   type UploadOutbox,
   type YjsEngine,
 } from '@coffre/client';
+import { FilePreviews } from './FilePreviews.ts';
+import { chunksToKeep, makeThumbnail } from './thumbnails.ts';
 
 /** Where this device keeps the ids of the files it keeps offline (sealed: see AccountWorkspace). */
 export interface KeptFiles {
@@ -29,6 +31,8 @@ export type OfflineState = 'fetching' | 'kept' | 'failed';
 export class DriveView {
   readonly id: string;
   readonly space: DriveSpace;
+  /** What previews and thumbnails read (FilePreview.tsx, FileThumbnail.tsx). */
+  readonly previews: FilePreviews;
   readonly #document: LocalDocument<YjsEngine>;
   readonly #engine: YjsEngine;
   readonly #client: DriveClient;
@@ -63,6 +67,7 @@ export class DriveView {
     this.space = new DriveSpace(engine.doc);
     this.outbox = outbox(this.space);
     this.#unsubscribeOutbox = this.outbox.subscribe(this.#changed);
+    this.previews = new FilePreviews(this.space, client);
     engine.doc.on('update', this.#changed);
     engine.doc.on('update', this.#refreshKept);
     globalThis.addEventListener?.('online', this.#online);
@@ -99,10 +104,10 @@ export class DriveView {
     await this.#keptFiles.save([...this.#kept.keys()]);
     const needed = new Set<string>();
     for (const fileId of this.#kept.keys()) {
-      for (const chunk of this.space.versions(fileId).at(-1)?.manifest.chunks ?? []) needed.add(chunk.id);
+      for (const chunk of chunksToKeep(this.space.versions(fileId).at(-1)?.manifest) ?? []) needed.add(chunk.id);
     }
     for (const version of this.space.versions(file.id))
-      await this.#client.forgetOffline(version.manifest.chunks, needed);
+      await this.#client.forgetOffline(chunksToKeep(version.manifest) ?? [], needed);
   }
 
   whenLoaded(): Promise<void> {
@@ -136,6 +141,8 @@ export class DriveView {
               mediaType: file.type,
               modifiedAt: file.lastModified,
               size: file.size,
+              // Made on this device and sealed with the file; a file that gets none is uploaded all the same.
+              thumbnail: () => makeThumbnail(file).catch(() => null),
             },
             { parent },
           )
@@ -197,7 +204,7 @@ export class DriveView {
     try {
       // Until the newest version is all here: another device may add one meanwhile.
       for (;;) {
-        const chunks = this.space.versions(fileId).at(-1)?.manifest.chunks;
+        const chunks = chunksToKeep(this.space.versions(fileId).at(-1)?.manifest);
         if (!chunks || !this.#kept.has(fileId)) return;
         if (await this.#client.isKeptOffline(chunks)) {
           this.#setKept(fileId, 'kept');

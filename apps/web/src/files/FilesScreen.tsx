@@ -1,4 +1,4 @@
-import { type DragEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { type DragEvent, type MouseEvent, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import {
   type DriveFile,
   type DriveFolder,
@@ -7,13 +7,18 @@ import {
   type OutgoingFile,
 } from '@coffre/client';
 import { describeError } from '../ui/describeError.ts';
-import { DocumentIcon, EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
+import { EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { downloadBlob } from '../workspace/downloadFile.ts';
 import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import type { DriveView } from './DriveView.ts';
+import { FilePreview } from './FilePreview.tsx';
+import { FileThumbnail } from './FileThumbnail.tsx';
+import { FileTypeIcon } from './FileTypeIcon.tsx';
+import { formatBytes, formatDay } from './formatFile.ts';
+import { previewKindOf } from './previewKinds.ts';
 import './files.css';
 
 export function FilesScreen() {
@@ -60,13 +65,28 @@ function FileBrowser({ view }: { view: DriveView }) {
   const [trashed, setTrashed] = useState<DriveNode | null>(null);
   const [dragging, setDragging] = useState(false);
   const [showTrash, setShowTrash] = useState(false);
+  /** The file shown in the preview dialog, and the one whose name gets the focus back when it closes. */
+  const [previewing, setPreviewing] = useState<string | null>(null);
+  const [lastPreviewed, setLastPreviewed] = useState<string | null>(null);
   const picker = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const closePreview = useCallback(() => setPreviewing(null), []);
 
   // A folder put in the trash on another device closes here too.
   const openFolder =
     folder !== null && space.get(folder)?.kind === 'folder' && !space.isTrashed(folder) ? folder : null;
   const path = openFolder === null ? [] : [...space.path(openFolder), space.get(openFolder) as DriveFolder];
   const items = space.list(openFolder);
+  const files = items.filter((node): node is DriveFile => node.kind === 'file');
+  const showPreview = (id: string) => {
+    setPreviewing(id);
+    setLastPreviewed(id);
+  };
+  // The dialog gives the focus back to what opened it; after stepping through files, the one shown last gets it.
+  useEffect(() => {
+    if (previewing !== null || lastPreviewed === null) return;
+    list.current?.querySelector<HTMLElement>(`[data-file-open="${CSS.escape(lastPreviewed)}"]`)?.focus();
+  }, [previewing, lastPreviewed]);
   const goTo = (id: string | null) => {
     view.current = id;
     setFolder(id);
@@ -192,10 +212,20 @@ function FileBrowser({ view }: { view: DriveView }) {
           <p>Upload files with the button above, or drop them here.</p>
         </div>
       ) : (
-        <ul className="list documents-list" aria-label="Your files">
+        <ul className="list documents-list" aria-label="Your files" ref={list}>
           {items.map((node) => (
-            <li className="list-row" key={node.id}>
-              {node.kind === 'folder' ? <FolderIcon /> : <DocumentIcon />}
+            <li
+              className={node.kind === 'file' ? 'list-row list-row-file' : 'list-row'}
+              key={node.id}
+              onClick={node.kind === 'file' ? (event) => openFromRow(event, () => showPreview(node.id)) : undefined}
+            >
+              {node.kind === 'folder' ? (
+                <span className="file-thumbnail">
+                  <FolderIcon />
+                </span>
+              ) : (
+                <FileThumbnail previews={view.previews} file={node} />
+              )}
               <div className="list-main">
                 <div className="list-title">
                   {node.kind === 'folder' ? (
@@ -208,7 +238,15 @@ function FileBrowser({ view }: { view: DriveView }) {
                       {node.name}
                     </button>
                   ) : (
-                    <span className="file-name">{node.name}</span>
+                    <button
+                      className="document-link file-open"
+                      type="button"
+                      aria-haspopup="dialog"
+                      data-file-open={node.id}
+                      onClick={() => showPreview(node.id)}
+                    >
+                      {node.name}
+                    </button>
                   )}
                 </div>
                 <div className="list-meta">
@@ -272,8 +310,17 @@ function FileBrowser({ view }: { view: DriveView }) {
           ))}
         </ul>
       )}
+      {previewing !== null ? (
+        <FilePreview view={view} files={files} fileId={previewing} onShow={showPreview} onClose={closePreview} />
+      ) : null}
     </div>
   );
+}
+
+/** A click on a file's row opens its preview, unless it was on one of the row's own buttons. */
+function openFromRow(event: MouseEvent<HTMLElement>, open: () => void): void {
+  if (event.target instanceof Element && event.target.closest('button, a, input, form')) return;
+  open();
 }
 
 /** What was put in the trash, newest first, each with a way back. */
@@ -290,7 +337,13 @@ function TrashList({ nodes, onRestore }: { nodes: readonly DriveNode[]; onRestor
     <ul className="list documents-list" aria-label="Trash">
       {nodes.map((node) => (
         <li className="list-row" key={node.id}>
-          {node.kind === 'folder' ? <FolderIcon /> : <DocumentIcon />}
+          <span className="file-thumbnail">
+            {node.kind === 'folder' ? (
+              <FolderIcon />
+            ) : (
+              <FileTypeIcon kind={previewKindOf(node.name, node.latest.mediaType)} />
+            )}
+          </span>
           <div className="list-main">
             <div className="list-title">
               <span className="file-name">{node.name}</span>
@@ -462,16 +515,4 @@ const OFFLINE_NOTES = {
 
 function itemCount(count: number): string {
   return count === 1 ? '1 item' : `${count} items`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
-  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
-}
-
-const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-function formatDay(ms: number): string {
-  return day.format(new Date(ms));
 }

@@ -10,6 +10,8 @@ export interface ModalProps {
   description?: ReactNode;
   onClose: () => void;
   children: ReactNode;
+  /** A class added to the dialog's own, for a dialog of another size (a file preview). */
+  className?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface ModalProps {
  * Shift+Tab stay inside it, Escape and the close button close it, and
  * focus goes back to whatever opened it.
  */
-export function Modal({ title, description, onClose, children }: ModalProps) {
+export function Modal({ title, description, onClose, children, className }: ModalProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
@@ -63,7 +65,7 @@ export function Modal({ title, description, onClose, children }: ModalProps) {
   return (
     <dialog
       ref={dialog}
-      className="modal"
+      className={className ? `modal ${className}` : 'modal'}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       onKeyDown={onKeyDown}

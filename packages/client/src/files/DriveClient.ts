@@ -147,8 +147,10 @@ export class DriveClient {
     const missing = unique.filter((chunk) => !held.has(chunk.id));
     const sent = new Set<string>();
     let next = 0;
+    // Once one chunk fails for good the call fails: the other workers take no further chunk.
+    let failed = false;
     const worker = async () => {
-      while (next < missing.length) {
+      while (next < missing.length && !failed) {
         const chunk = missing[next++] as SealedChunk;
         const answer = await this.#withRetries(async () =>
           this.#api.request({
@@ -163,7 +165,17 @@ export class DriveClient {
         else held.add(chunk.id);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#concurrency, missing.length) }, worker));
+    // Settled before answering, so no request of this call is still under way once it failed.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: Math.min(this.#concurrency, missing.length) }, () =>
+        worker().catch((error: unknown) => {
+          failed = true;
+          throw error;
+        }),
+      ),
+    );
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
     return { sent, held };
   }
 

@@ -51,6 +51,8 @@ export interface NewVersion {
   secretId: string;
   /** The device's upload this version comes from (see `UploadOutbox`), so sending it again records nothing twice. */
   uploadId?: string;
+  /** A small image of the content made on the device, sealed under the same secret and held by the relay. */
+  thumbnail?: FileManifest['thumbnail'];
 }
 
 export class DriveSpaceError extends Error {
@@ -172,6 +174,7 @@ export class DriveSpace {
       size: version.size,
       modifiedAt: version.modifiedAt,
       chunks: version.chunks,
+      ...(version.thumbnail ? { thumbnail: version.thumbnail } : {}),
     };
     parseManifest(manifestToJSON(manifest));
     const parent = version.parent ?? null;

@@ -47,6 +47,12 @@ export interface OutgoingSource {
   mediaType: string;
   modifiedAt: number;
   size: number;
+  /**
+   * A small image of the content made on the device (plaintext), sealed and
+   * sent with the file; null when it gets none. A failure here never fails
+   * the upload.
+   */
+  thumbnail?: () => Promise<Uint8Array | null>;
 }
 
 export interface UploadOutboxOptions {
@@ -81,8 +87,16 @@ interface UploadRecord {
   /** When the sealing tab last wrote (a record still sealing and not touched for long was interrupted). */
   touchedAt: number;
   /** The chunk list once the whole file is sealed here; null while it is read. */
-  chunks: { id: string; key: string; size: number }[] | null;
+  chunks: ChunkJSON[] | null;
+  /** The sealed thumbnail, sent with the chunks, or null. */
+  thumbnail: ChunkJSON | null;
   paused: boolean;
+}
+
+interface ChunkJSON {
+  id: string;
+  key: string;
+  size: number;
 }
 
 /** A record still sealing whose tab has not written for this long was interrupted (the page closed). */
@@ -207,6 +221,7 @@ export class UploadOutbox {
       createdAt: now,
       touchedAt: now,
       chunks: null,
+      thumbnail: null,
       paused: false,
     };
     await this.#records.put(id, record);
@@ -223,7 +238,8 @@ export class UploadOutbox {
           ...change,
         });
       };
-      const { chunks, size } = await sealFile(source.stream(), this.#space.sealer(secretId), async (chunk) => {
+      const sealer = this.#space.sealer(secretId);
+      const { chunks, size } = await sealFile(source.stream(), sealer, async (chunk) => {
         if (item.cancelled || this.#closed) throw new Cancelled();
         await this.#chunks.put(this.#chunkKey(id), chunk.id, chunk.ciphertext);
         item.sealing?.push({ id: chunk.id, key: chunk.key, size: chunk.size });
@@ -234,8 +250,15 @@ export class UploadOutbox {
           await touch({});
         }
       });
+      const thumbnail = await source.thumbnail?.().catch(() => null);
+      let sealedThumbnail: ChunkJSON | null = null;
+      if (thumbnail) {
+        const sealed = sealer.seal(thumbnail);
+        await this.#chunks.put(this.#chunkKey(id), sealed.id, sealed.ciphertext);
+        sealedThumbnail = chunkToJSON(sealed);
+      }
       if (item.cancelled) throw new Cancelled();
-      await touch({ size, chunks: chunks.map(chunkToJSON) });
+      await touch({ size, chunks: chunks.map(chunkToJSON), thumbnail: sealedThumbnail });
       item.sealing = null;
       this.#set(item, { size, state: item.view.state === 'sealing' ? 'waiting' : item.view.state });
       item.progressed();
@@ -362,6 +385,7 @@ export class UploadOutbox {
       const chunks = await this.#sendChunks(id, item);
       const sealed = await this.#records.get(id);
       if (!sealed?.chunks || item.cancelled) return;
+      if (sealed.thumbnail) await this.#client.upload(await this.#loadChunks(id, [chunkFromJSON(sealed.thumbnail)]));
       file = this.#record(id, sealed, chunks);
     }
     this.#set(item, { state: 'done', saved: record.size, fileId: file.id, error: null });
@@ -380,7 +404,12 @@ export class UploadOutbox {
       try {
         await this.#whenSaved();
         const record = await this.#records.get(id);
-        if (record?.chunks) await this.#ensureHeld(id, record.chunks.map(chunkFromJSON));
+        if (record?.chunks) {
+          await this.#ensureHeld(
+            id,
+            [...record.chunks, ...(record.thumbnail ? [record.thumbnail] : [])].map(chunkFromJSON),
+          );
+        }
         await this.#records.delete(id);
         await this.#chunks.deleteUpload(this.#chunkKey(id));
         return;
@@ -447,6 +476,7 @@ export class UploadOutbox {
       size: record.size,
       chunks,
       secretId: record.secretId,
+      ...(record.thumbnail ? { thumbnail: chunkFromJSON(record.thumbnail) } : {}),
       ...(record.fileId === null ? {} : { fileId: record.fileId }),
       parent: this.#space.hasFolder(record.parent) ? record.parent : null,
     });
@@ -547,11 +577,11 @@ function isPassing(error: unknown): boolean {
   return error instanceof AccountError && RETRIED_CODES.has(error.code);
 }
 
-function chunkToJSON(chunk: ChunkRef): { id: string; key: string; size: number } {
+function chunkToJSON(chunk: ChunkRef): ChunkJSON {
   return { id: chunk.id, key: toBase64Url(chunk.key), size: chunk.size };
 }
 
-function chunkFromJSON(chunk: { id: string; key: string; size: number }): ChunkRef {
+function chunkFromJSON(chunk: ChunkJSON): ChunkRef {
   return { id: chunk.id, key: fromBase64Url(chunk.key), size: chunk.size };
 }
 
@@ -569,10 +599,12 @@ function parseRecord(value: unknown): UploadRecord | null {
     typeof record.createdAt === 'number' &&
     typeof record.touchedAt === 'number' &&
     typeof record.paused === 'boolean' &&
-    (record.chunks === null ||
-      (Array.isArray(record.chunks) &&
-        record.chunks.every(
-          (chunk) => typeof chunk?.id === 'string' && typeof chunk.key === 'string' && typeof chunk.size === 'number',
-        )));
+    (record.chunks === null || (Array.isArray(record.chunks) && record.chunks.every(isChunkJSON))) &&
+    (record.thumbnail === null || isChunkJSON(record.thumbnail));
   return ok ? (record as UploadRecord) : null;
+}
+
+function isChunkJSON(chunk: unknown): chunk is ChunkJSON {
+  const value = chunk as Partial<ChunkJSON> | null;
+  return typeof value?.id === 'string' && typeof value.key === 'string' && typeof value.size === 'number';
 }

@@ -110,6 +110,23 @@ describe('DriveSpace', () => {
     expect(b.sealer(b.versions(fromA.id)[0]?.secretId)).toBeDefined();
   });
 
+  it('records a thumbnail with the version, sealed like a chunk, and another device opens it', async () => {
+    const { a, b, sync } = pair();
+    const image = randomBytes(3000);
+    const sealed = a.sealer().seal(image);
+    const thumbnail = { id: sealed.id, key: sealed.key, size: sealed.size };
+    const file = a.addVersion({ ...(await versionOf(a, randomBytes(500), 'photo.jpg')), thumbnail });
+    expect(file.latest.thumbnail).toEqual(thumbnail);
+    sync();
+    const [version] = b.versions(file.id);
+    expect(version?.manifest.thumbnail?.id).toBe(sealed.id);
+    expect(
+      b.sealer(version?.secretId).open(version?.manifest.thumbnail as typeof thumbnail, sealed.ciphertext),
+    ).toEqual(image);
+    // A version without one has none: the list shows the type's icon.
+    expect(a.addVersion({ ...(await versionOf(a, randomBytes(5))), fileId: file.id }).latest.thumbnail).toBeUndefined();
+  });
+
   it('leaves out and counts versions that do not check out, whoever wrote them', async () => {
     const { a, b, sync } = pair();
     const file = a.addVersion(await versionOf(a, randomBytes(400), 'kept.txt'));

@@ -8,13 +8,17 @@ import { pipeline } from 'node:stream/promises';
  * The web app's Content-Security-Policy: scripts, styles and everything else
  * from the relay's own origin only, no inline script; `wasm-unsafe-eval`
  * lets libsodium compile its WebAssembly; `connect-src` adds the sync
- * WebSocket. No framing, no plug-ins, no `<base>` rewriting.
+ * WebSocket. `blob:` serves what the device decrypted itself: Drive
+ * previews and thumbnails (`img-src`), audio and video previews
+ * (`media-src`); `worker-src` also takes the app's own workers (Argon2id,
+ * pdf.js). No framing, no plug-ins, no `<base>` rewriting.
  */
 export const WEB_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self' ws: wss:",
   "worker-src 'self' blob:",

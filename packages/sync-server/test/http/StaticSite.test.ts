@@ -87,6 +87,14 @@ describe('StaticSite', () => {
     expect(WEB_CONTENT_SECURITY_POLICY).not.toMatch(/'unsafe-eval'/);
   });
 
+  it('lets the Drive show what the device decrypted (blob: images and media) and run pdf.js from its own origin', () => {
+    expect(WEB_CONTENT_SECURITY_POLICY).toContain("img-src 'self' data: blob:");
+    expect(WEB_CONTENT_SECURITY_POLICY).toContain("media-src 'self' blob:");
+    expect(WEB_CONTENT_SECURITY_POLICY).toContain("worker-src 'self' blob:");
+    // Nothing from elsewhere: no CDN for pdf.js's worker, no remote media.
+    expect(WEB_CONTENT_SECURITY_POLICY).not.toMatch(/https?:/);
+  });
+
   it('serves hashed assets with their content type and immutable caching', async () => {
     const script = await rawGet(port, '/assets/index-B2x9kQ.js');
     expect(script.status).toBe(200);
