@@ -135,6 +135,27 @@ describe(`web app files in Chromium (${storageEngine})`, () => {
     await laptop.page.getByRole('button', { name: 'Trash (0)' }).click();
     await files.row(name).waitFor({ timeout: TIMEOUT });
 
+    // Emptied for good, after a confirmation: the relay frees the file's chunks (and keeps the other file's).
+    const blobsBefore = (await readAllFiles(web.harness.blobDir)).length;
+    await laptop.page.getByRole('button', { name: `Move to trash, ${name}`, exact: true }).click();
+    await laptop.page.getByRole('button', { name: 'Trash (1)' }).click();
+    await laptop.page.getByRole('button', { name: 'Empty trash' }).click();
+    const confirm = laptop.page.getByRole('alertdialog', { name: 'Empty the trash?' });
+    await confirm.waitFor({ timeout: TIMEOUT });
+    await laptop.screenshot('files-05-empty-trash');
+    await laptop.audit('files-05-empty-trash');
+    await laptop.page.keyboard.press('Enter');
+    await expect
+      .poll(() => laptop.page.getByRole('status').filter({ hasText: 'for good' }).first().textContent(), {
+        timeout: TIMEOUT,
+      })
+      .toMatch(/Deleted 1 item for good; 1\.\d MB freed on the relay\./);
+    expect((await readAllFiles(web.harness.blobDir)).length).toBeLessThan(blobsBefore);
+    await laptop.page.getByRole('button', { name: 'Trash (0)' }).click();
+    await files.row(offlineName).waitFor({ timeout: TIMEOUT });
+    expect(await files.row(name).count()).toBe(0);
+    expect((await files.download(offlineName)).toString()).toBe(`offline words ${marker}`);
+
     // The Drive's own document is not listed among the documents.
     await laptop.goTo('Documents');
     await laptop.page.getByRole('heading', { name: 'No documents here yet' }).waitFor({ timeout: TIMEOUT });

@@ -3,7 +3,11 @@ import {
   type DriveFile,
   DriveSpace,
   type LocalDocument,
+  type CollectGarbageOptions,
+  type GarbageCollection,
   type OutgoingFile,
+  TRASH_RETENTION_MS,
+  catchUpWithRelay,
   type UploadOutbox,
   type YjsEngine,
 } from '@coffre/client';
@@ -15,6 +19,24 @@ export interface KeptFiles {
   load(): Promise<string[]>;
   save(ids: string[]): Promise<void>;
 }
+
+/** Runs a garbage collection of the space on the relay (see `collectGarbage`); the account's API and token are filled in. */
+export type CollectSpace = (
+  options: Pick<CollectGarbageOptions, 'space' | 'caughtUp' | 'saved' | 'trashRetentionMs'>,
+) => Promise<GarbageCollection>;
+
+/** What a {@link DriveView} is built from, besides its document. */
+export interface DriveViewParts {
+  client: DriveClient;
+  keptFiles: KeptFiles;
+  outbox: (space: DriveSpace) => UploadOutbox;
+  collect: CollectSpace;
+  /** When this device last collected the space (kept sealed, see AccountWorkspace). */
+  lastCollection: { load(): Promise<number>; save(at: number): Promise<void> };
+}
+
+/** How often a device of the owner collects the space by itself (the trash's 30 days and the chunks they free). */
+const COLLECTION_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 /** A file kept offline, as this device has it: every chunk of its newest version here, or being fetched. */
 export type OfflineState = 'fetching' | 'kept' | 'failed';
@@ -48,22 +70,19 @@ export class DriveView {
   /** Files given to {@link upload} and not sealed yet: sealed one after another. */
   #sealing: Promise<void> = Promise.resolve();
   readonly #unsubscribeOutbox: () => void;
+  readonly #parts: DriveViewParts;
+  #collecting: Promise<GarbageCollection> | null = null;
   /** The folder the screen shows, kept while the user goes elsewhere and comes back. */
   current: string | null = null;
 
-  constructor(
-    id: string,
-    document: LocalDocument<YjsEngine>,
-    engine: YjsEngine,
-    client: DriveClient,
-    keptFiles: KeptFiles,
-    outbox: (space: DriveSpace) => UploadOutbox,
-  ) {
+  constructor(id: string, document: LocalDocument<YjsEngine>, engine: YjsEngine, parts: DriveViewParts) {
+    const { client, keptFiles, outbox } = parts;
     this.id = id;
     this.#document = document;
     this.#engine = engine;
     this.#client = client;
     this.#keptFiles = keptFiles;
+    this.#parts = parts;
     this.space = new DriveSpace(engine.doc);
     this.outbox = outbox(this.space);
     this.#unsubscribeOutbox = this.outbox.subscribe(this.#changed);
@@ -165,6 +184,53 @@ export class DriveView {
   /** Files the outbox would not take, with why (shown beside the uploads until cleared). */
   get refusals(): readonly { name: string; error: unknown }[] {
     return this.#refusals;
+  }
+
+  /**
+   * Deletes for good what is in the trash (`olderThanMs` 0: everything) and
+   * lets the relay free the chunks nothing names any more. Runs in the tab
+   * that holds the Drive's connection (another tab of Coffre may hold it).
+   */
+  emptyTrash(olderThanMs = 0): Promise<GarbageCollection> {
+    const connected = this.#document.connected;
+    if (!connected) {
+      return Promise.reject(
+        new Error('Another tab of Coffre holds your Drive: empty the trash there, or close it and try again.'),
+      );
+    }
+    this.#collecting ??= this.#parts
+      .collect({
+        space: this.space,
+        caughtUp: () => catchUpWithRelay(connected),
+        saved: () => this.#document.whenSaved(),
+        trashRetentionMs: olderThanMs,
+      })
+      .then(async (result) => {
+        await this.#parts.lastCollection.save(Date.now());
+        return result;
+      })
+      .finally(() => {
+        this.#collecting = null;
+        this.#changed();
+      });
+    this.#changed();
+    return this.#collecting;
+  }
+
+  /** Whether a collection is running (the trash being emptied). */
+  get collecting(): boolean {
+    return this.#collecting !== null;
+  }
+
+  /**
+   * Once a day at most, in the background: what has been in the trash for
+   * 30 days goes, with the chunks it alone named. Quietly tried again next
+   * time when offline or when another tab holds the Drive.
+   */
+  async collectWhenDue(now = Date.now()): Promise<void> {
+    if ((await this.#parts.lastCollection.load()) > now - COLLECTION_INTERVAL_MS) return;
+    if (!this.#document.connected || globalThis.navigator?.onLine === false) return;
+    await this.emptyTrash(TRASH_RETENTION_MS).catch(() => undefined);
   }
 
   /** A file's content, every chunk checked, as a Blob of its type. */

@@ -203,6 +203,7 @@ function FileBrowser({ view }: { view: DriveView }) {
           </button>
         </InfoNotice>
       ) : null}
+      {showTrash ? <EmptyTrash view={view} count={space.trashed().length} onError={setError} /> : null}
       {showTrash ? (
         <TrashList nodes={space.trashed()} onRestore={(node) => act(() => space.restore(node.id))} />
       ) : items.length === 0 ? (
@@ -324,6 +325,61 @@ function openFromRow(event: MouseEvent<HTMLElement>, open: () => void): void {
 }
 
 /** What was put in the trash, newest first, each with a way back. */
+/** "Empty trash": asks first, then deletes for good and says what the relay freed. */
+function EmptyTrash({
+  view,
+  count,
+  onError,
+}: {
+  view: DriveView;
+  count: number;
+  onError: (error: string | null) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [freed, setFreed] = useState<string | null>(null);
+  if (count === 0 && !view.collecting) {
+    return freed ? <InfoNotice>{freed}</InfoNotice> : null;
+  }
+  const empty = async () => {
+    setConfirming(false);
+    onError(null);
+    setFreed(null);
+    try {
+      const result = await view.emptyTrash();
+      const items = result.purged.length === 1 ? '1 item' : `${result.purged.length} items`;
+      setFreed(`Deleted ${items} for good; ${formatBytes(result.bytesFreed)} freed on the relay.`);
+    } catch (failure) {
+      onError(describeError(failure));
+    }
+  };
+  if (view.collecting) return <BusyNotice message="Emptying the trash…" />;
+  return (
+    <div className="files-trash-bar">
+      {confirming ? (
+        <div role="alertdialog" aria-label="Empty the trash?" className="files-trash-confirm">
+          <p>
+            Delete the {count === 1 ? 'item' : `${count} items`} in the trash for good, on every device? This cannot be
+            undone.
+          </p>
+          <button className="button button-danger" type="button" onClick={() => void empty()} autoFocus>
+            Delete for good
+          </button>
+          <button className="button" type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <>
+          <p className="files-trash-note">Items stay in the trash for 30 days, then are deleted for good.</p>
+          <button className="button" type="button" onClick={() => setConfirming(true)}>
+            Empty trash
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
+
 function TrashList({ nodes, onRestore }: { nodes: readonly DriveNode[]; onRestore: (node: DriveNode) => void }) {
   if (nodes.length === 0) {
     return (

@@ -7,6 +7,7 @@ import {
   SealedSharingStore,
   UploadOutbox,
   Workspace,
+  collectGarbage,
   YjsEngine,
   syncUrlFor,
 } from '@coffre/client';
@@ -273,16 +274,21 @@ export class AccountWorkspace {
         parse: (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null),
       });
       const client = workspace.driveClient(id, { cache: new ChunkCache(this.database) });
-      const view = new DriveView(
-        id,
-        document,
-        engine,
+      const session = this.account.session;
+      if (!session) throw new AccountError('UNAUTHENTICATED');
+      const lastCollection = new SealedRecords<number>({
+        table: this.database.keyring,
+        vault: this.#vault,
+        prefix: 'drive-collected:',
+        parse: (value) => (typeof value === 'number' ? value : null),
+      });
+      const view = new DriveView(id, document, engine, {
         client,
-        {
+        keptFiles: {
           load: async () => (await kept.get(id)) ?? [],
           save: (ids) => kept.put(id, ids),
         },
-        (space) =>
+        outbox: (space) =>
           new UploadOutbox({
             database: this.database,
             vault: this.#vault,
@@ -291,9 +297,22 @@ export class AccountWorkspace {
             client,
             whenSaved: () => document.whenSaved(),
           }),
-      );
+        collect: (options) =>
+          collectGarbage({
+            ...options,
+            spaceId: id,
+            api: this.account.api,
+            token: () => this.account.getAccessToken(),
+            tenant: session.tenant,
+          }),
+        lastCollection: {
+          load: async () => (await lastCollection.get(id)) ?? 0,
+          save: (at) => lastCollection.put(id, at),
+        },
+      });
       await view.loadKept();
       await view.startOutbox();
+      void view.whenLoaded().then(() => view.collectWhenDue());
       if (this.#closed) await view.destroy();
       return view;
     })().catch((error: unknown) => {

@@ -130,6 +130,15 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
     return this.#role;
   }
 
+  /**
+   * The connected document, in the writer tab only (null in a follower or
+   * before a role): for what needs the relay's own sync, such as
+   * `catchUpWithRelay` before the Drive's garbage collection.
+   */
+  get connected(): EncryptedDocument<E> | null {
+    return this.#writer?.document ?? null;
+  }
+
   get status(): SyncStatus {
     const own = this.#writer?.document.status ?? this.#status;
     const handing = this.#handedOver.size + (this.#handOverScheduled ? 1 : 0);
