@@ -20,13 +20,8 @@ import {
 import { ApiClient, createTestTenant, errorCodeOf } from './support/accountApi.ts';
 import { dumpTenant } from './support/databaseDump.ts';
 import { type RelayHarness, randomId, readAllFiles, startRelay, storageEngine } from './support/relayHarness.ts';
-import {
-  type TestDocument,
-  type TestUser,
-  addTestMember,
-  createTestDocument,
-  registerTestUser,
-} from './support/sharingApi.ts';
+import { type TestDocument, type TestUser, createTestDocument, registerTestUser } from './support/sharingApi.ts';
+import { driveClientOf, startDriveCast } from './support/driveCast.ts';
 
 await ready();
 
@@ -72,13 +67,7 @@ describe(`the Drive's chunks on the relay (${storageEngine})`, () => {
   const sealer = new ChunkSealer(secret);
   const marker = `drive-marker-${Math.random().toString(36).slice(2, 10)}`;
 
-  const drive = (user: TestUser, tenant = tenantA, id: string = space.id) =>
-    new DriveClient({
-      api: new RelayApi({ baseUrl: harness.httpUrl }),
-      token: () => Promise.resolve(user.session.accessToken),
-      tenant,
-      space: documentId(id),
-    });
+  const drive = (user: TestUser, tenant = tenantA, id: string = space.id) => driveClientOf(harness, user, tenant, id);
   const manifestOf = (chunks: FileManifest['chunks'], size: number): FileManifest => ({
     fileId: 'file-1',
     version: 1,
@@ -101,19 +90,7 @@ describe(`the Drive's chunks on the relay (${storageEngine})`, () => {
   const rows = async () => dumpTenant(harness, tenantA);
 
   beforeAll(async () => {
-    await ready();
-    harness = await startRelay();
-    api = new ApiClient(harness.httpUrl);
-    tenantA = await createTestTenant(harness, randomId('tenant-a'));
-    tenantB = await createTestTenant(harness, randomId('tenant-b'));
-    owner = await registerTestUser(api, tenantA, 'olive');
-    editor = await registerTestUser(api, tenantA, 'eddie');
-    viewer = await registerTestUser(api, tenantA, 'vera');
-    stranger = await registerTestUser(api, tenantA, 'sam');
-    outsider = await registerTestUser(api, tenantB, 'otto');
-    space = await createTestDocument(api, tenantA, owner);
-    await addTestMember(api, tenantA, space, owner, editor, 'editor');
-    await addTestMember(api, tenantA, space, owner, viewer, 'viewer');
+    ({ harness, api, tenantA, tenantB, owner, editor, viewer, stranger, outsider, space } = await startDriveCast());
   });
   afterAll(async () => {
     await harness.teardown();

@@ -28,6 +28,7 @@ import {
   createTestDocument,
   registerTestUser,
 } from './support/sharingApi.ts';
+import { driveClientOf, startDriveCast } from './support/driveCast.ts';
 
 await ready();
 
@@ -66,13 +67,7 @@ describe(`the Drive's sweeps on the relay (${storageEngine})`, () => {
   let space: TestDocument;
   const sealer = new ChunkSealer(randomBytes(32));
 
-  const drive = (user: TestUser, id: string = space.id, tenant = tenantA) =>
-    new DriveClient({
-      api: new RelayApi({ baseUrl: harness.httpUrl }),
-      token: () => Promise.resolve(user.session.accessToken),
-      tenant,
-      space: documentId(id),
-    });
+  const drive = (user: TestUser, id: string = space.id, tenant = tenantA) => driveClientOf(harness, user, tenant, id);
   const startSweep = (user: TestUser, id: string = space.id, tenant: string = tenantA) =>
     api.request('POST', drivePaths.sweeps(tenant, id), { token: user.session.accessToken });
   const started = async (user: TestUser = owner, id: string = space.id) => {
@@ -113,18 +108,7 @@ describe(`the Drive's sweeps on the relay (${storageEngine})`, () => {
   });
 
   beforeAll(async () => {
-    harness = await startRelay();
-    api = new ApiClient(harness.httpUrl);
-    tenantA = await createTestTenant(harness, randomId('tenant-a'));
-    tenantB = await createTestTenant(harness, randomId('tenant-b'));
-    owner = await registerTestUser(api, tenantA, 'olive');
-    editor = await registerTestUser(api, tenantA, 'eddie');
-    viewer = await registerTestUser(api, tenantA, 'vera');
-    stranger = await registerTestUser(api, tenantA, 'sam');
-    outsider = await registerTestUser(api, tenantB, 'otto');
-    space = await createTestDocument(api, tenantA, owner);
-    await addTestMember(api, tenantA, space, owner, editor, 'editor');
-    await addTestMember(api, tenantA, space, owner, viewer, 'viewer');
+    ({ harness, api, tenantA, tenantB, owner, editor, viewer, stranger, outsider, space } = await startDriveCast());
   });
   afterAll(async () => {
     await harness.teardown();
