@@ -117,6 +117,33 @@ describe(`web app files in Chromium (${storageEngine})`, () => {
     await onPhone.row(offlineName).waitFor({ timeout: TIMEOUT });
     expect((await onPhone.download(offlineName)).toString()).toBe(`offline words ${marker}`);
 
+    // Versions: a new one uploaded from the dialog, the first downloaded and restored; the phone reads what is current.
+    await laptop.page.getByRole('button', { name: `Versions of ${offlineName}`, exact: true }).click();
+    const versions = laptop.page.getByRole('dialog', { name: `Versions of “${offlineName}”` });
+    await versions.waitFor({ timeout: TIMEOUT });
+    await versions
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'draft 2.txt', mimeType: 'text/plain', buffer: Buffer.from('second words') });
+    const versionRows = versions.getByRole('list', { name: `Versions of ${offlineName}` }).getByRole('listitem');
+    await expect.poll(() => versionRows.first().textContent(), { timeout: TIMEOUT }).toContain('Version 2 · current');
+    const [older] = await Promise.all([
+      laptop.page.waitForEvent('download'),
+      versions.getByRole('button', { name: 'Download version 1', exact: true }).click(),
+    ]);
+    expect(older.suggestedFilename()).toBe(offlineName);
+    expect((await readFile(await older.path())).toString()).toBe(`offline words ${marker}`);
+    await versions.getByRole('button', { name: 'Restore version 1', exact: true }).click();
+    await versions.getByRole('status').filter({ hasText: 'as version 3' }).waitFor({ timeout: TIMEOUT });
+    expect(await versionRows.first().textContent()).toContain('restored from version 1');
+    expect(await versionRows.count()).toBe(3);
+    await laptop.screenshot('files-06-versions');
+    await laptop.audit('files-06-versions');
+    await laptop.page.keyboard.press('Escape');
+    await versions.waitFor({ state: 'detached', timeout: TIMEOUT });
+    await expect.poll(() => files.row(offlineName).textContent(), { timeout: TIMEOUT }).toContain('version 3');
+    await expect.poll(() => onPhone.row(offlineName).textContent(), { timeout: TIMEOUT }).toContain('version 3');
+    expect((await onPhone.download(offlineName)).toString()).toBe(`offline words ${marker}`);
+
     // Into the trash and back, with the keyboard.
     await laptop.page.getByRole('button', { name: `Move to trash, ${name}`, exact: true }).focus();
     await laptop.page.keyboard.press('Enter');

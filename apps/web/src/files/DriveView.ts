@@ -150,28 +150,48 @@ export class DriveView {
    * the outbox refuses (a name it cannot take) is reported in the list.
    */
   upload(files: readonly File[], parent: string | null): Promise<void> {
-    for (const file of files) {
-      this.#sealing = this.#sealing.then(() =>
-        this.outbox
-          .add(
-            {
-              stream: () => readStream(file),
-              name: file.name,
-              mediaType: file.type,
-              modifiedAt: file.lastModified,
-              size: file.size,
-              // Made on this device and sealed with the file; a file that gets none is uploaded all the same.
-              thumbnail: () => makeThumbnail(file).catch(() => null),
-            },
-            { parent },
-          )
-          .then(
-            () => undefined,
-            (error: unknown) => this.#refused(file, error),
-          ),
-      );
-    }
+    for (const file of files) this.#add(file, { parent });
     return this.#sealing;
+  }
+
+  /**
+   * Puts a file into the outbox as the next version of `existing`: it keeps
+   * its name, its place and its earlier versions.
+   */
+  uploadVersion(file: File, existing: DriveFile): Promise<void> {
+    this.#add(file, { fileId: existing.id }, existing.name);
+    return this.#sealing;
+  }
+
+  /**
+   * Makes an old version the newest again: recorded at once, since its
+   * chunks are on the relay already (the old version names them, so no
+   * collection frees them).
+   */
+  restoreVersion(fileId: string, version: number): DriveFile {
+    return this.space.restoreVersion(fileId, version);
+  }
+
+  #add(file: File, where: { parent?: string | null; fileId?: string }, name = file.name): void {
+    this.#sealing = this.#sealing.then(() =>
+      this.outbox
+        .add(
+          {
+            stream: () => readStream(file),
+            name,
+            mediaType: file.type,
+            modifiedAt: file.lastModified,
+            size: file.size,
+            // Made on this device and sealed with the file; a file that gets none is uploaded all the same.
+            thumbnail: () => makeThumbnail(file).catch(() => null),
+          },
+          where,
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => this.#refused(file, error),
+        ),
+    );
   }
 
   /** Forgets the uploads that finished, failed or were interrupted (the list under the toolbar). */
@@ -233,11 +253,15 @@ export class DriveView {
     await this.emptyTrash(TRASH_RETENTION_MS).catch(() => undefined);
   }
 
-  /** A file's content, every chunk checked, as a Blob of its type. */
-  async download(file: DriveFile): Promise<Blob> {
+  /** A file's content (the newest version unless told), every chunk checked, as a Blob of its type. */
+  async download(file: DriveFile, version?: number): Promise<Blob> {
     const parts: BlobPart[] = [];
-    for await (const part of this.space.read(this.#client, file.id)) parts.push(part as Uint8Array<ArrayBuffer>);
-    return new Blob(parts, { type: file.latest.mediaType });
+    for await (const part of this.space.read(this.#client, file.id, version)) {
+      parts.push(part as Uint8Array<ArrayBuffer>);
+    }
+    const mediaType = this.space.versions(file.id).findLast((found) => found.manifest.version === version)
+      ?.manifest.mediaType;
+    return new Blob(parts, { type: mediaType ?? file.latest.mediaType });
   }
 
   async destroy(): Promise<void> {

@@ -1,11 +1,5 @@
 import { type DragEvent, type MouseEvent, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import {
-  type DriveFile,
-  type DriveFolder,
-  type DriveNode,
-  MAX_FILE_NAME_LENGTH,
-  type OutgoingFile,
-} from '@coffre/client';
+import { type DriveFile, type DriveFolder, type DriveNode, MAX_FILE_NAME_LENGTH } from '@coffre/client';
 import { describeError } from '../ui/describeError.ts';
 import { EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
@@ -19,6 +13,8 @@ import { FileThumbnail } from './FileThumbnail.tsx';
 import { FileTypeIcon } from './FileTypeIcon.tsx';
 import { formatBytes, formatDay } from './formatFile.ts';
 import { previewKindOf } from './previewKinds.ts';
+import { ACTIVE_STATES, uploadStatus } from './uploadStatus.ts';
+import { VersionsDialog } from './VersionsDialog.tsx';
 import './files.css';
 
 export function FilesScreen() {
@@ -68,6 +64,7 @@ function FileBrowser({ view }: { view: DriveView }) {
   /** The file shown in the preview dialog, and the one whose name gets the focus back when it closes. */
   const [previewing, setPreviewing] = useState<string | null>(null);
   const [lastPreviewed, setLastPreviewed] = useState<string | null>(null);
+  const [versionsOf, setVersionsOf] = useState<DriveFile | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const closePreview = useCallback(() => setPreviewing(null), []);
@@ -285,6 +282,17 @@ function FileBrowser({ view }: { view: DriveView }) {
                     Keep offline
                   </button>
                 ) : null}
+                {node.kind === 'file' ? (
+                  <button
+                    className="button button-quiet"
+                    type="button"
+                    aria-haspopup="dialog"
+                    aria-label={`Versions of ${node.name}`}
+                    onClick={() => setVersionsOf(node)}
+                  >
+                    Versions
+                  </button>
+                ) : null}
                 <button
                   className="button button-quiet"
                   type="button"
@@ -313,6 +321,9 @@ function FileBrowser({ view }: { view: DriveView }) {
       )}
       {previewing !== null ? (
         <FilePreview view={view} files={files} fileId={previewing} onShow={showPreview} onClose={closePreview} />
+      ) : null}
+      {versionsOf !== null ? (
+        <VersionsDialog view={view} file={versionsOf} onClose={() => setVersionsOf(null)} />
       ) : null}
     </div>
   );
@@ -473,31 +484,6 @@ function NameForm({
     </form>
   );
 }
-
-/** What an upload's line says, by state. */
-function uploadStatus(upload: OutgoingFile): string {
-  const progress = `${formatBytes(upload.saved)} of ${formatBytes(upload.size)}`;
-  switch (upload.state) {
-    case 'sealing':
-      return `Encrypting on this device… ${formatBytes(upload.sealed)} of ${formatBytes(upload.size)}`;
-    case 'sending':
-      return `Uploading… ${progress}`;
-    case 'waiting':
-      return upload.error === null
-        ? 'Waiting its turn'
-        : 'Waiting for the connection — kept on this device, it uploads by itself when the relay can be reached';
-    case 'paused':
-      return `Paused — kept on this device (${progress})`;
-    case 'done':
-      return 'Saved';
-    case 'interrupted':
-      return 'Not uploaded: the page closed before the file was read. Add it again.';
-    case 'failed':
-      return describeError(upload.error);
-  }
-}
-
-const ACTIVE_STATES: ReadonlySet<OutgoingFile['state']> = new Set(['sealing', 'sending', 'waiting', 'paused']);
 
 /** Files on their way to the relay, each with a bar and pause, resume and cancel; what finished can be cleared. */
 function Uploads({ view }: { view: DriveView }) {

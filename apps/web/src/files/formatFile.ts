@@ -11,3 +11,9 @@ const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 export function formatDay(ms: number): string {
   return day.format(new Date(ms));
 }
+
+const moment = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** A day and a time, for what can happen several times a day (a file's versions). */
+export function formatMoment(ms: number): string {
+  return moment.format(new Date(ms));
+}

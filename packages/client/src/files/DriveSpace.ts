@@ -35,6 +35,10 @@ export type DriveNode = DriveFolder | DriveFile;
 export interface DriveVersion {
   manifest: FileManifest;
   secretId: string;
+  /** When the version was recorded in the space (absent in versions recorded before this was kept). */
+  addedAt?: number;
+  /** The version it brings back, when it was made by {@link DriveSpace.restoreVersion}. */
+  restoredFrom?: number;
 }
 
 /** A file version to add: what the device knows of the file and what sealing it gave. */
@@ -53,6 +57,8 @@ export interface NewVersion {
   uploadId?: string;
   /** A small image of the content made on the device, sealed under the same secret and held by the relay. */
   thumbnail?: FileManifest['thumbnail'];
+  /** The version this one brings back (see {@link DriveSpace.restoreVersion}). */
+  restoredFrom?: number;
 }
 
 export class DriveSpaceError extends Error {
@@ -76,6 +82,23 @@ export interface PurgedNode {
 
 /** A chunk address as manifests write it (see `FileManifest`). */
 const CHUNK_ADDRESS = /^[0-9a-f]{64}$/;
+
+/** A version as the space's document holds it (written by any writer: every field is checked on reading). */
+interface StoredVersion {
+  secret?: unknown;
+  manifest?: unknown;
+  added?: unknown;
+  upload?: unknown;
+  restoredFrom?: unknown;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isVersionNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
 
 /** Where things live in the space's Yjs document. */
 const NODES = 'drive.nodes';
@@ -192,7 +215,9 @@ export class DriveSpace {
         {
           secret: version.secretId,
           manifest: manifestToJSON(manifest),
+          added: this.#now(),
           ...(version.uploadId === undefined ? {} : { upload: version.uploadId }),
+          ...(version.restoredFrom === undefined ? {} : { restoredFrom: version.restoredFrom }),
         },
       ]);
     });
@@ -221,12 +246,35 @@ export class DriveSpace {
     return this.addVersion({ ...file, size, chunks, secretId });
   }
 
+  /**
+   * Makes an old version of a file the newest again, as a new version with
+   * the old one's content (its chunks, under their secret: nothing is
+   * sealed or sent again, and the old version stays in the list). The name
+   * stays the file's current one.
+   */
+  restoreVersion(fileId: string, version: number): DriveFile {
+    const current = this.get(fileId);
+    if (current?.kind !== 'file') throw new DriveSpaceError(`no file ${fileId} in this space`);
+    const { manifest, secretId } = this.#version(fileId, version);
+    return this.addVersion({
+      fileId,
+      name: current.name,
+      mediaType: manifest.mediaType,
+      modifiedAt: manifest.modifiedAt,
+      size: manifest.size,
+      chunks: manifest.chunks,
+      secretId,
+      restoredFrom: manifest.version,
+      ...(manifest.thumbnail ? { thumbnail: manifest.thumbnail } : {}),
+    });
+  }
+
   /** The file a device's upload was recorded in (see {@link NewVersion.uploadId}), or null when it was not. */
   findUpload(uploadId: string): DriveFile | null {
     for (const [id, node] of this.#nodes) {
       const versions = node.get('versions');
       if (!(versions instanceof Y.Array)) continue;
-      if (versions.toArray().some((entry) => (entry as { upload?: unknown } | null)?.upload === uploadId)) {
+      if (versions.toArray().some((entry) => (entry as StoredVersion | null)?.upload === uploadId)) {
         return this.get(id) as DriveFile | null;
       }
     }
@@ -350,13 +398,19 @@ export class DriveSpace {
     if (!(list instanceof Y.Array)) return { accepted: [], refused: 0 };
     const accepted: DriveVersion[] = [];
     let refused = 0;
-    for (const entry of list.toArray() as { secret?: unknown; manifest?: unknown }[]) {
+    for (const entry of list.toArray() as StoredVersion[]) {
       try {
         const manifest = this.#parse(entry);
         if (manifest.fileId !== fileId || typeof entry.secret !== 'string' || !this.#secrets.has(entry.secret)) {
           throw new DriveSpaceError('a version of another file, or under an unknown secret');
         }
-        accepted.push({ manifest, secretId: entry.secret });
+        accepted.push({
+          manifest,
+          secretId: entry.secret,
+          // Said by the writer, so shown, never trusted for anything else.
+          ...(isTime(entry.added) ? { addedAt: entry.added } : {}),
+          ...(isVersionNumber(entry.restoredFrom) ? { restoredFrom: entry.restoredFrom } : {}),
+        });
       } catch {
         refused += 1;
       }

@@ -2,7 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { randomBytes, ready } from '@coffre/crypto';
 import { documentId, tenantId } from '@coffre/protocol';
-import { DriveClient, DriveSpace, DriveSpaceError, type NewVersion, RelayApi, sealFile } from '../../src/index.ts';
+import {
+  DriveClient,
+  DriveSpace,
+  DriveSpaceError,
+  type DriveVersion,
+  type NewVersion,
+  RelayApi,
+  readFile,
+  sealFile,
+} from '../../src/index.ts';
 
 /** Two devices' copies of one space, synced both ways on demand. */
 function pair(): { a: DriveSpace; b: DriveSpace; sync: () => void } {
@@ -46,6 +55,57 @@ describe('DriveSpace', () => {
     const inside = a.addVersion({ ...(await versionOf(a, randomBytes(5), 'c.txt')), parent: photos.id });
     expect(names(a, photos.id)).toEqual(['c.txt']);
     expect(a.path(inside.id).map((folder) => folder.name)).toEqual(['Photos']);
+  });
+
+  it('restores an old version as a new one, across secrets, and another device reads the old content', async () => {
+    let now = 1_000;
+    const docA = new Y.Doc();
+    const a = new DriveSpace(docA, { now: () => now });
+    const b = new DriveSpace(new Y.Doc());
+    const first = randomBytes(1500);
+    const file = a.addVersion(await versionOf(a, first, 'plan.txt'));
+    const firstSecret = a.currentSecretId();
+    a.rotateSecret();
+    now = 2_000;
+    a.addVersion({ ...(await versionOf(a, randomBytes(700), 'plan v2.txt')), fileId: file.id });
+    a.rename(file.id, 'Plan.txt');
+    now = 3_000;
+    const restored = a.restoreVersion(file.id, 1);
+    expect(restored.latest).toMatchObject({ version: 3, size: 1500, name: 'Plan.txt' });
+    expect(
+      a.versions(file.id).map(({ manifest, addedAt, restoredFrom }) => [manifest.version, addedAt, restoredFrom]),
+    ).toEqual([
+      [1, 1_000, undefined],
+      [2, 2_000, undefined],
+      [3, 3_000, 1],
+    ]);
+    // The old version's chunks, under the secret they were sealed with: nothing is sealed again.
+    expect(a.versions(file.id)[2]?.secretId).toBe(firstSecret);
+    expect(a.versions(file.id)[2]?.manifest.chunks).toEqual(a.versions(file.id)[0]?.manifest.chunks);
+
+    Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(docA));
+    const chunks = new Map<string, Uint8Array>();
+    await sealFile([first], b.sealer(firstSecret), (chunk) => {
+      chunks.set(chunk.id, chunk.ciphertext);
+      return Promise.resolve();
+    });
+    const latest = b.versions(file.id).at(-1) as DriveVersion;
+    const read: Uint8Array[] = [];
+    const fetchChunk = (id: string) => Promise.resolve(chunks.get(id) as Uint8Array);
+    for await (const part of readFile(latest.manifest, b.sealer(latest.secretId), fetchChunk)) read.push(part);
+    expect(Buffer.concat(read)).toEqual(Buffer.from(first));
+
+    expect(() => a.restoreVersion(file.id, 9)).toThrow(/no such version/);
+    expect(() => a.restoreVersion('missing', 1)).toThrow(/no file/);
+    // What a writer claims about a version is only shown when it has the right form.
+    const versions = docA.getMap<Y.Map<unknown>>('drive.nodes').get(file.id)?.get('versions') as Y.Array<unknown>;
+    const good = versions.get(0) as Record<string, unknown>;
+    const manifest = { ...(good['manifest'] as Record<string, unknown>), version: 4 };
+    versions.push([{ ...good, manifest, added: 'yesterday', restoredFrom: -1 }]);
+    const claimed = a.versions(file.id).at(-1);
+    expect(claimed?.manifest.version).toBe(4);
+    expect(claimed?.addedAt).toBeUndefined();
+    expect(claimed?.restoredFrom).toBeUndefined();
   });
 
   it('renames, moves and trashes; what is inside a trashed folder goes with it and comes back', async () => {
