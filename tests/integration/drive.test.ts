@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hash, randomBytes, ready, toHex } from '@coffre/crypto';
 import {
+  AccountError,
   ChunkSealer,
   DRIVE_CHUNK_SIZES,
   DriveClient,
@@ -261,11 +262,13 @@ describe(`the Drive's quota (${storageEngine})`, () => {
   let harness: RelayHarness;
   const sealer = new ChunkSealer(randomBytes(32));
   const QUOTA = 2 * 1024 * 1024;
+  const MAX_FILE = 1_500_000;
 
   beforeAll(async () => {
     await ready();
     harness = await startRelay({
       driveQuotaBytes: QUOTA,
+      driveMaxFileBytes: MAX_FILE,
       accounts: { rateLimits: { chunkWritesPerUser: { points: 40, durationSeconds: 60 } } },
     });
   });
@@ -294,9 +297,39 @@ describe(`the Drive's quota (${storageEngine})`, () => {
     expect(stored + refused).toBe(chunks.length);
     expect(stored).toBe(Math.floor(QUOTA / (300_000 + 16)));
     const usage = await client.usage();
-    expect(usage).toEqual({ bytes: stored * (300_000 + 16), quotaBytes: QUOTA });
+    expect(usage).toEqual({ bytes: stored * (300_000 + 16), quotaBytes: QUOTA, maxFileBytes: MAX_FILE });
     // Only what was recorded is on disk: refused chunks left no file behind.
     expect((await blobFiles(harness.blobDir)).size).toBe(stored);
+  });
+
+  it('refuses a file that does not fit whole before sending any of it, and one over the largest file size', async () => {
+    const api = new ApiClient(harness.httpUrl);
+    const tenant = await createTestTenant(harness, randomId('tenant'));
+    const user = await registerTestUser(api, tenant, 'sasha');
+    const space: DocumentId = documentId((await createTestDocument(api, tenant, user)).id);
+    const client = new DriveClient({
+      api: new RelayApi({ baseUrl: harness.httpUrl }),
+      token: () => Promise.resolve(user.session.accessToken),
+      tenant,
+      space,
+    });
+    const onDisk = (await blobFiles(harness.blobDir)).size;
+    // 2.5 MB in a 2 MiB quota: refused at the first window, so nothing of it is stored.
+    const tooBig = await client.uploadFile([randomBytes(2_500_000)], sealer).catch((error: unknown) => error);
+    expect(tooBig).toBeInstanceOf(AccountError);
+    expect((tooBig as AccountError).code).toBe('QUOTA_EXCEEDED');
+    expect((tooBig as AccountError).detail).toMatch(/^2\.1 MB left, 2\.5 MB more needed$/);
+    expect(await client.usage()).toMatchObject({ bytes: 0 });
+    expect((await blobFiles(harness.blobDir)).size).toBe(onDisk);
+    // The largest file the organisation allows is the device's to check: the relay sees chunks only.
+    await expect(client.checkFileSize(MAX_FILE + 1)).rejects.toMatchObject({
+      code: 'FILE_TOO_LARGE',
+      detail: 'the largest file allowed is 1.5 MB',
+    });
+    await expect(client.checkFileSize(MAX_FILE)).resolves.toBeUndefined();
+    const fits = await client.uploadFile([randomBytes(1_000_000)], sealer);
+    expect(fits.size).toBe(1_000_000);
+    expect((await client.usage()).bytes).toBeGreaterThan(1_000_000);
   });
 
   it('limits how many chunks one user uploads per minute (RATE_LIMITED with Retry-After)', async () => {

@@ -65,6 +65,11 @@ export const DriveUsageResponseSchema = z.object({
   bytes: z.number().int().nonnegative(),
   /** The organisation's limit, or null when there is none. */
   quotaBytes: z.number().int().positive().nullable(),
+  /**
+   * The largest file the organisation allows, or null. The relay sees chunks, never files, so
+   * devices refuse a larger file before sending it; the quota bounds what a device that does not is able to store.
+   */
+  maxFileBytes: z.number().int().positive().nullable(),
 });
 export type DriveUsageResponse = z.infer<typeof DriveUsageResponseSchema>;
 

@@ -92,6 +92,8 @@ export interface RelayDriveOptions {
   blobs: BlobStore;
   /** Bytes each organisation may keep in the Drive; null or absent for no limit. */
   quotaBytes?: number | null;
+  /** The largest file devices may upload (see `DriveServiceOptions.maxFileBytes`); null or absent for no limit. */
+  maxFileBytes?: number | null;
   /** A garbage-collection sweep's grace period (default 24 hours; see `DriveServiceOptions.sweepGraceMs`). */
   sweepGraceMs?: number;
   /** How long a sweep id stays good (default one hour). */
@@ -180,6 +182,7 @@ export class RelayServer {
             database: options.database,
             blobs: options.drive.blobs,
             quotaBytes: options.drive.quotaBytes,
+            maxFileBytes: options.drive.maxFileBytes,
             sweepGraceMs: options.drive.sweepGraceMs,
             sweepLifetimeMs: options.drive.sweepLifetimeMs,
             logger: this.logger.child({ ns: 'drive' }),

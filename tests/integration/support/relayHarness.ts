@@ -103,6 +103,7 @@ export interface StartRelayOptions {
   syncRateLimits?: RelayServerOptions['syncRateLimits'];
   /** Bytes each organisation may keep in the Drive (default: no limit). */
   driveQuotaBytes?: number;
+  driveMaxFileBytes?: number;
   /** A Drive sweep's grace period (default 0 here: tests start sweeps right after uploads). */
   driveSweepGraceMs?: number;
   /** How long a Drive sweep id stays good (default: the relay's, one hour). */
@@ -161,6 +162,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     drive: {
       blobs: new FileSystemBlobStore(blobDir),
       quotaBytes: options.driveQuotaBytes ?? null,
+      maxFileBytes: options.driveMaxFileBytes ?? null,
       sweepGraceMs: options.driveSweepGraceMs ?? 0,
       sweepLifetimeMs: options.driveSweepLifetimeMs,
     },

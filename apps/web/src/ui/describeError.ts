@@ -6,13 +6,16 @@ import { WrongPasswordError } from '../session/SessionVault.ts';
  * (from ERROR_MESSAGES / CLIENT_ERROR_MESSAGES), with the wait when the relay
  * asks for one, and never a stack trace or a raw exception name.
  */
+/** Codes whose detail (a field, a size) tells the person more than the sentence alone. */
+const DETAILED_CODES: ReadonlySet<string> = new Set(['VALIDATION_FAILED', 'FILE_TOO_LARGE', 'QUOTA_EXCEEDED']);
+
 export function describeError(error: unknown): string {
   if (error instanceof AccountError) {
     if (error.code === 'RATE_LIMITED' && error.retryAfterSeconds !== undefined) {
       const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds));
       return `${error.message} Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`;
     }
-    if (error.code === 'VALIDATION_FAILED' && error.detail) return `${error.message} (${error.detail})`;
+    if (DETAILED_CODES.has(error.code) && error.detail) return `${error.message} (${error.detail})`;
     return error.message;
   }
   if (error instanceof WrongPasswordError) return error.message;

@@ -29,6 +29,12 @@ export const ClientErrorCode = {
   LinkPasswordWrong: 'LINK_PASSWORD_WRONG',
   /** The relay does not know the link (any more): revoked, or its document deleted. */
   LinkUnavailable: 'LINK_UNAVAILABLE',
+  /**
+   * A file over the largest size the organisation allows in the Drive (`maxFileBytes` of
+   * `GET .../drive/usage`): refused on the device before anything is sent, since the relay sees
+   * chunks, never files.
+   */
+  FileTooLarge: 'FILE_TOO_LARGE',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
@@ -48,6 +54,7 @@ export const CLIENT_ERROR_MESSAGES: Record<ClientErrorCode, string> = {
   LINK_PASSWORD_REQUIRED: 'This link is protected by a password.',
   LINK_PASSWORD_WRONG: 'The password for this link is not correct.',
   LINK_UNAVAILABLE: 'This link does not work any more: it was revoked, or the document was deleted.',
+  FILE_TOO_LARGE: 'This file is larger than your organisation allows in the Drive.',
 };
 
 function messageFor(code: AccountErrorCode): string {

@@ -14,6 +14,13 @@ import type { RelayApi } from '../account/RelayApi.ts';
 import type { ChunkRef, ChunkSealer, SealedChunk } from './ChunkSealer.ts';
 import { type FetchChunk, sealFile } from './FileManifest.ts';
 
+/** How long the organisation's limits are taken as known (see {@link DriveClient.limits}). */
+const LIMITS_TTL_MS = 60_000;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
+
 export interface DriveClientOptions {
   /** The relay's API (`AccountClient.api`). */
   api: RelayApi;
@@ -89,6 +96,8 @@ export class DriveClient {
   readonly #window: number;
   readonly #retry: RetryPolicy;
   readonly #cache: ChunkCache | null;
+  /** The organisation's usage and limits as last asked, and when (see {@link limits}). */
+  #usage: { answer: DriveUsageResponse; at: number } | null = null;
 
   constructor(options: DriveClientOptions) {
     this.#api = options.api;
@@ -145,6 +154,7 @@ export class DriveClient {
     const unique = [...new Map(chunks.map((chunk) => [chunk.id, chunk])).values()];
     const held = await this.held(unique.map((chunk) => chunk.id));
     const missing = unique.filter((chunk) => !held.has(chunk.id));
+    if (missing.length > 0) await this.#checkRoom(missing);
     const sent = new Set<string>();
     let next = 0;
     // Once one chunk fails for good the call fails: the other workers take no further chunk.
@@ -266,13 +276,60 @@ export class DriveClient {
     }
   }
 
-  /** What the organisation stores in the Drive, and its quota. */
+  /** What the organisation stores in the Drive, its quota and the largest file it allows. */
   async usage(): Promise<DriveUsageResponse> {
-    return this.#api.request({
+    const answer = await this.#api.request({
       method: 'GET',
       path: drivePaths.usage(this.#tenant),
       token: await this.#token(),
       schema: DriveUsageResponseSchema,
     });
+    this.#usage = { answer, at: Date.now() };
+    return answer;
+  }
+
+  /**
+   * The organisation's limits, asked at most once a minute (an operator
+   * changes them by restarting the relay). With `quick`, one try, and null
+   * when the relay cannot be reached (a file added offline is checked when
+   * it is sent).
+   */
+  async limits(options: { quick?: boolean } = {}): Promise<DriveUsageResponse | null> {
+    if (this.#usage && Date.now() - this.#usage.at < LIMITS_TTL_MS) return this.#usage.answer;
+    if (!options.quick) return this.#withRetries(() => this.usage());
+    return this.usage().catch((error: unknown) => {
+      if (error instanceof AccountError && RETRIED_CODES.has(error.code)) return null;
+      throw error;
+    });
+  }
+
+  /** Refuses a file larger than the organisation allows (`FILE_TOO_LARGE`), before any of it is sent. */
+  async checkFileSize(size: number, options: { quick?: boolean } = {}): Promise<void> {
+    const limits = await this.limits(options);
+    if (limits?.maxFileBytes != null && size > limits.maxFileBytes) {
+      throw new AccountError('FILE_TOO_LARGE', {
+        detail: `the largest file allowed is ${megabytes(limits.maxFileBytes)}`,
+      });
+    }
+  }
+
+  /**
+   * Refuses chunks that would take the organisation over its quota
+   * (`QUOTA_EXCEEDED`) before sending any: the relay would refuse them one
+   * by one and leave the file half-stored. The relay still checks each
+   * chunk under its lock (two devices may both fit alone, not together).
+   */
+  async #checkRoom(missing: readonly SealedChunk[]): Promise<void> {
+    const known = this.#usage && Date.now() - this.#usage.at < LIMITS_TTL_MS ? this.#usage.answer : null;
+    if (known?.quotaBytes === null) return;
+    const { bytes, quotaBytes } = await this.#withRetries(() => this.usage());
+    if (quotaBytes === null) return;
+    const adding = missing.reduce((sum, chunk) => sum + chunk.ciphertext.length, 0);
+    if (bytes + adding > quotaBytes) {
+      throw new AccountError('QUOTA_EXCEEDED', {
+        status: 507,
+        detail: `${megabytes(Math.max(0, quotaBytes - bytes))} left, ${megabytes(adding)} more needed`,
+      });
+    }
   }
 }

@@ -207,6 +207,8 @@ export class UploadOutbox {
     if (!isValidFileName(source.name)) {
       throw new DriveSpaceError('a name has 1 to 255 characters, with no slash, backslash or control character');
     }
+    // Known at once when the relay can be asked; a file added offline is checked before it is sent.
+    await this.#client.checkFileSize(source.size, { quick: true });
     const id = toHex(randomBytes(16));
     const secretId = this.#space.currentSecretId();
     const now = this.#now();
@@ -382,6 +384,7 @@ export class UploadOutbox {
     // A version already recorded (the page closed before the record went): finish it, record nothing twice.
     let file = this.#space.findUpload(id);
     if (!file) {
+      await this.#client.checkFileSize(record.size);
       const chunks = await this.#sendChunks(id, item);
       const sealed = await this.#records.get(id);
       if (!sealed?.chunks || item.cancelled) return;

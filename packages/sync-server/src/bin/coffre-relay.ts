@@ -171,6 +171,14 @@ program
   )
   .addOption(
     new Option(
+      '--drive-max-file-bytes <n>',
+      'the largest file devices may upload to the Drive; they refuse a larger one before sending it (default: no limit)',
+    )
+      .env('COFFRE_DRIVE_MAX_FILE_BYTES')
+      .argParser(parsePositiveInteger),
+  )
+  .addOption(
+    new Option(
       '--drive-sweep-grace-hours <hours>',
       'garbage collection never releases a chunk claimed less than this before its sweep started: the longest a ' +
         "device may take to save a file's manifest after uploading its chunks (default 24)",
@@ -188,6 +196,7 @@ program
       s3Region: string;
       s3Prefix: string;
       driveQuotaBytes?: number;
+      driveMaxFileBytes?: number;
       driveSweepGraceHours: number;
       socketMessagesPerSecond: number;
       socketBytesPerSecond: number;
@@ -251,6 +260,7 @@ program
         drive: {
           blobs: blobStore(options),
           quotaBytes: options.driveQuotaBytes ?? null,
+          maxFileBytes: options.driveMaxFileBytes ?? null,
           sweepGraceMs: Math.round(options.driveSweepGraceHours * 60 * 60 * 1000),
         },
       });

@@ -38,6 +38,12 @@ export interface DriveServiceOptions {
   /** Bytes each organisation may keep in the Drive (chunks counted once per space); null or absent: no limit. */
   quotaBytes?: number | null;
   /**
+   * The largest file devices may upload, announced by `usage` (the relay
+   * sees chunks, never files, so it cannot check it; the quota bounds what
+   * a device that ignores it stores); null or absent: no limit.
+   */
+  maxFileBytes?: number | null;
+  /**
    * A sweep releases only chunks last claimed more than this before it
    * started (default {@link DEFAULT_SWEEP_GRACE_MS}): a device that claimed
    * chunks and saves its manifest within this time is safe whatever it does
@@ -78,6 +84,7 @@ export class DriveService {
   readonly #blobs: BlobStore;
   readonly #logger: Logger;
   readonly quotaBytes: number | null;
+  readonly maxFileBytes: number | null;
   readonly sweepGraceMs: number;
   readonly #sweepLifetimeMs: number;
 
@@ -90,6 +97,7 @@ export class DriveService {
     this.#blobs = options.blobs;
     this.#logger = options.logger;
     this.quotaBytes = options.quotaBytes ?? null;
+    this.maxFileBytes = options.maxFileBytes ?? null;
     this.sweepGraceMs = options.sweepGraceMs ?? DEFAULT_SWEEP_GRACE_MS;
     this.#sweepLifetimeMs = options.sweepLifetimeMs ?? SWEEP_LIFETIME_MS;
     if (!(Number.isSafeInteger(this.sweepGraceMs) && this.sweepGraceMs >= 0)) {
@@ -331,9 +339,13 @@ export class DriveService {
     });
   }
 
-  /** What the caller's organisation stores in the Drive, and its quota. */
+  /** What the caller's organisation stores in the Drive, its quota and the largest file it allows. */
   async usage(session: AccountSession): Promise<DriveUsageResponse> {
-    return { bytes: await this.tenantUsage(session.tenant), quotaBytes: this.quotaBytes };
+    return {
+      bytes: await this.tenantUsage(session.tenant),
+      quotaBytes: this.quotaBytes,
+      maxFileBytes: this.maxFileBytes,
+    };
   }
 
   /** Bytes a tenant stores in the Drive (operators, metrics). */
