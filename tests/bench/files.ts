@@ -5,14 +5,15 @@
  * bytes in pieces of the same size (the ceiling); storing the sealed chunks
  * in `FileSystemBlobStore` (fsync per chunk) beside plain files written and
  * fsynced the same way; and the bytes stored for successive versions of a
- * file with small edits, against the bytes uploaded; and the sealed chunks
- * uploaded to and downloaded from a real relay (in this process, PGlite and
- * the file-system blob store) through `DriveClient`, 4 at once, beside a
- * plain HTTP server in the same process that writes and fsyncs each PUT
- * body to a file and serves it back. Prints figures and ratios, then one
- * JSON line.
+ * file with small edits, against the bytes uploaded; then, against
+ * `coffre-relay serve` in its own process (PGlite, the file-system blob
+ * store), the sealed chunks uploaded and downloaded through `DriveClient`,
+ * 4 at once, and the whole path as the outbox runs it (the file cut, sealed
+ * and uploaded at once, then read back checked), beside a plain HTTP server
+ * that writes and fsyncs each PUT body to a file and serves it back. Prints
+ * figures and ratios, then one JSON line.
  *
- *   ./run bench-files [--mib N] [--versions N]
+ *   ./run bench-files [--mib N] [--versions N]      (--mib 1024 for the 1 GiB figure)
  */
 import { createCipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -21,7 +22,6 @@ import { mkdir, mkdtemp, open, readFile as readFileBytes, rm } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import {
   AccountClient,
   ChunkSealer,
@@ -33,7 +33,8 @@ import {
 } from '@coffre/client';
 import { ready } from '@coffre/crypto';
 import { documentId, tenantId } from '@coffre/protocol';
-import { FileSystemBlobStore, RelayServer, createDatabase, generateTokenKeys } from '@coffre/sync-server';
+import { FileSystemBlobStore } from '@coffre/sync-server';
+import { freePort, startRelayProcess, stopProcess } from '../integration/support/relayProcess.ts';
 
 const { values: args } = parseArgs({
   options: { mib: { type: 'string', default: '100' }, versions: { type: 'string', default: '20' } },
@@ -135,30 +136,13 @@ for (let index = 0; index < versions; index += 1) {
   });
 }
 
-// 6. Over HTTP: the sealed chunks to a real relay through DriveClient, beside a plain HTTP upload of the same bytes.
-const generous = { points: 1_000_000, durationSeconds: 60 };
-const keys = await generateTokenKeys();
-const relay = new RelayServer({
-  database: await createDatabase({ dataDir: join(folder, 'pglite') }),
-  tokenPublicKey: keys.publicKey,
-  port: 0,
-  logger: pino({ level: 'silent' }),
-  accounts: {
-    tokenKeys: keys,
-    serverSecret: nodeRandomBytes(32),
-    rateLimits: { chunkWritesPerUser: generous, chunkReadsPerUser: generous },
-  },
-  drive: { blobs: new FileSystemBlobStore(join(folder, 'relay-blobs')) },
-});
-const relayPort = await relay.listen();
-await relay.accounts?.createTenant('bench', 'Bench');
-const fastKdf = { opsLimit: 1, memLimit: 8 * MiB };
-const account = new AccountClient({
-  baseUrl: `http://127.0.0.1:${relayPort}`,
-  kdfParameters: fastKdf,
-  minimumKdfParameters: fastKdf,
-});
-await account.register('bench', 'bench@example.test', 'a bench passphrase, long enough', 'laptop');
+// 6. Over HTTP, to `coffre-relay serve` in its own process (PGlite, blobs on disk), as it runs in production:
+// the sealed chunks through DriveClient, then a whole file cut, sealed and uploaded as the outbox does it
+// (uploadFile: sealing and sending overlap), and read back checked; beside a plain HTTP upload of the same bytes.
+const relayPort = await freePort();
+const relay = await startRelayProcess(join(folder, 'relay'), relayPort, ['--no-dev-tokens']);
+const account = new AccountClient({ baseUrl: `http://127.0.0.1:${relayPort}` });
+await account.register('default', 'bench@example.test', 'a bench passphrase, long enough', 'laptop');
 const workspace = await Workspace.open({ account });
 const spaceId = documentId('bench-space');
 await workspace.createDocument(spaceId);
@@ -176,6 +160,21 @@ await inParallel([...sealed.keys()], 4, async (id) => {
   await drive.fetchChunk(id);
 });
 const downloadMs = performance.now() - t0;
+
+// A new space, so nothing is held yet: the whole path, from the file's bytes to chunks durable on the relay.
+const fileSpace = documentId('bench-file-space');
+await workspace.createDocument(fileSpace);
+const fileDrive = workspace.driveClient(fileSpace);
+const fileSealer = new ChunkSealer(nodeRandomBytes(32));
+t0 = performance.now();
+const uploaded1 = await fileDrive.uploadFile(pieces(file), fileSealer);
+const endToEndUploadMs = performance.now() - t0;
+t0 = performance.now();
+let readBack = 0;
+const fileManifest: FileManifest = { ...manifest, chunks: uploaded1.chunks };
+for await (const part of readFile(fileManifest, fileSealer, fileDrive.fetchChunk)) readBack += part.length;
+const endToEndDownloadMs = performance.now() - t0;
+if (readBack !== size) throw new Error(`read back ${readBack} of ${size} bytes`);
 
 const plainFolder = join(folder, 'plain-http');
 await mkdir(plainFolder);
@@ -215,7 +214,7 @@ await inParallel([...sealed.keys()], 4, async (id) => {
 const plainDownloadMs = performance.now() - t0;
 plain.close();
 account.close();
-await relay.stop();
+await stopProcess(relay);
 await rm(folder, { recursive: true, force: true });
 
 /** Runs `work` over `items`, `width` at a time. */
@@ -241,6 +240,8 @@ const rows = [
   row('store, fsync per chunk (MB/s)', storeMs, plainStoreMs),
   row('upload over HTTP, 4 at once (MB/s)', uploadMs, plainUploadMs),
   row('download over HTTP, 4 at once (MB/s)', downloadMs, plainDownloadMs),
+  row('encrypt + upload + store (MB/s)', endToEndUploadMs, plainUploadMs),
+  row('download + decrypt (MB/s)', endToEndDownloadMs, plainDownloadMs),
 ];
 console.log(
   `${size / MiB} MiB of random bytes in ${chunks.length} chunks (average ${(size / chunks.length / MiB).toFixed(2)} MiB)`,
@@ -251,6 +252,10 @@ for (const [label, ours, theirs, ratio] of rows)
 console.log(
   '(baselines: node:crypto ChaCha20-Poly1305 on 1 MiB pieces; plain files written and fsynced one by one; ' +
     'a plain node:http server writing and fsyncing each PUT body, and serving it back)',
+);
+console.log(
+  `the whole ${size / MiB} MiB file cut, sealed, uploaded and durable on the relay in ${(endToEndUploadMs / 1000).toFixed(2)} s ` +
+    `(relay in its own process); read back and checked in ${(endToEndDownloadMs / 1000).toFixed(2)} s`,
 );
 console.log(
   `uploading the same ${sealed.size} chunks again (all held: one "which do you hold" question): ${reuploadMs.toFixed(0)} ms`,
@@ -273,6 +278,9 @@ console.log(
     plainUploadMBps: mbps(size, plainUploadMs),
     downloadMBps: mbps(size, downloadMs),
     plainDownloadMBps: mbps(size, plainDownloadMs),
+    endToEndUploadMBps: mbps(size, endToEndUploadMs),
+    endToEndUploadMs,
+    endToEndDownloadMBps: mbps(size, endToEndDownloadMs),
     reuploadMs,
     dedup: { versions, uploaded, stored },
   }),

@@ -117,11 +117,13 @@ export class DriveClient {
   }
 
   /**
-   * Cuts, seals and uploads a file read as a stream (a `File.stream()`, a Node read stream, or pieces in memory). A window of sealed
-   * chunks at a time: the relay is asked which it holds, the rest is sent
-   * a few at once, then the next window is cut, so memory stays within a
-   * window whatever the file's size. Resolves once the relay holds every
-   * chunk (each upload is answered when durable).
+   * Cuts, seals and uploads a file read as a stream (a `File.stream()`, a
+   * Node read stream, or pieces in memory). A window of sealed chunks at a
+   * time: the relay is asked which it holds and the rest is sent a few at
+   * once while the next window is cut and sealed, so sealing and sending
+   * overlap and memory stays within two windows whatever the file's size.
+   * Resolves once the relay holds every chunk (each upload is answered when
+   * durable); a failure stops the sealing at its next chunk.
    */
   async uploadFile(
     source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -130,22 +132,38 @@ export class DriveClient {
   ): Promise<UploadResult> {
     const progress: UploadProgress = { sealed: 0, saved: 0, deduplicated: 0 };
     let pending: SealedChunk[] = [];
+    // The window being sent, and the first failure of any (thrown at the next step: never left unhandled).
+    let sending: Promise<void> = Promise.resolve();
+    let failure: { error: unknown } | null = null;
+    const send = (batch: SealedChunk[]) =>
+      this.upload(batch).then(
+        ({ sent, held }) => {
+          for (const chunk of batch) {
+            progress.saved += chunk.size;
+            if (held.has(chunk.id) && !sent.has(chunk.id)) progress.deduplicated += chunk.size;
+          }
+          onProgress?.({ ...progress });
+        },
+        (error: unknown) => {
+          failure ??= { error };
+        },
+      );
     const flush = async () => {
       const batch = pending;
       pending = [];
-      const { sent, held } = await this.upload(batch);
-      for (const chunk of batch) {
-        progress.saved += chunk.size;
-        if (held.has(chunk.id) && !sent.has(chunk.id)) progress.deduplicated += chunk.size;
-      }
-      onProgress?.({ ...progress });
+      await sending;
+      if (failure) throw failure.error;
+      sending = send(batch);
     };
     const { chunks, size } = await sealFile(source, sealer, async (chunk) => {
+      if (failure) throw failure.error;
       pending.push(chunk);
       progress.sealed += chunk.size;
       if (pending.length >= this.#window) await flush();
     });
     if (pending.length > 0) await flush();
+    await sending;
+    if (failure) throw (failure as { error: unknown }).error;
     return { chunks, size, ...progress };
   }
 
