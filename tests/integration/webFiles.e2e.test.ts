@@ -32,6 +32,8 @@ function filesOf(app: WebAppPage) {
         page.getByRole('button', { name: `Download ${name}`, exact: true }).click(),
       ]);
       expect(download.suggestedFilename()).toBe(name);
+      // Written to disk as it is decrypted, through the service worker, not assembled in the page's memory.
+      expect(new URL(download.url()).pathname).toMatch(/^\/__coffre\/download\/[0-9a-f]{32}$/);
       return readFile(await download.path());
     },
   };

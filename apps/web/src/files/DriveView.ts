@@ -12,6 +12,7 @@ import {
   type YjsEngine,
 } from '@coffre/client';
 import { FilePreviews } from './FilePreviews.ts';
+import { type SaveMode, saveStream } from './saveStream.ts';
 import { chunksToKeep, makeThumbnail } from './thumbnails.ts';
 
 /** Where this device keeps the ids of the files it keeps offline (sealed: see AccountWorkspace). */
@@ -253,15 +254,20 @@ export class DriveView {
     await this.emptyTrash(TRASH_RETENTION_MS).catch(() => undefined);
   }
 
-  /** A file's content (the newest version unless told), every chunk checked, as a Blob of its type. */
-  async download(file: DriveFile, version?: number): Promise<Blob> {
-    const parts: BlobPart[] = [];
-    for await (const part of this.space.read(this.#client, file.id, version)) {
-      parts.push(part as Uint8Array<ArrayBuffer>);
-    }
-    const mediaType = this.space.versions(file.id).findLast((found) => found.manifest.version === version)
-      ?.manifest.mediaType;
-    return new Blob(parts, { type: mediaType ?? file.latest.mediaType });
+  /**
+   * Saves a file (the newest version unless told) to the person's disk,
+   * decrypted and checked chunk by chunk as it is written (see
+   * `saveStream`): a large file is not held whole in memory where a
+   * service worker controls the page. `onProgress` gets the bytes saved.
+   */
+  save(file: DriveFile, options: { version?: number; onProgress?: (bytes: number) => void } = {}): Promise<SaveMode> {
+    const { version, onProgress } = options;
+    const found = this.space.versions(file.id).findLast((candidate) => candidate.manifest.version === version);
+    const manifest = found?.manifest ?? file.latest;
+    return saveStream(file.name, manifest.size, () => this.space.read(this.#client, file.id, version), {
+      mediaType: manifest.mediaType,
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 
   async destroy(): Promise<void> {

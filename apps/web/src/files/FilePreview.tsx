@@ -2,13 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import type { DriveFile } from '@coffre/client';
 import { Modal } from '../ui/Modal.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
-import { describeError } from '../ui/describeError.ts';
-import { downloadBlob } from '../workspace/downloadFile.ts';
 import type { DriveView } from './DriveView.ts';
 import { TEXT_PREVIEW_BYTES, type TextPreview as TextContent, imageBlobType } from './FilePreviews.ts';
 import { formatBytes, formatDay } from './formatFile.ts';
 import type { PdfFile } from './pdfDocument.ts';
 import { describePreviewError } from './previewErrors.ts';
+import { useSaveFile } from './useSaveFile.ts';
 import { type PreviewKind, describeKind, previewKindOf } from './previewKinds.ts';
 import './preview.css';
 
@@ -31,8 +30,7 @@ export interface FilePreviewProps {
 export function FilePreview({ view, files, fileId, onShow, onClose }: FilePreviewProps) {
   const index = files.findIndex((found) => found.id === fileId);
   const file = files[index];
-  const [saving, setSaving] = useState(false);
-  const [saveError, setSaveError] = useState<string | null>(null);
+  const saving = useSaveFile(view);
   const keptNow = useRef(false);
   const [isKept] = useState(() => () => keptNow.current);
   const step = useRef((_by: number) => undefined as void);
@@ -64,25 +62,10 @@ export function FilePreview({ view, files, fileId, onShow, onClose }: FilePrevie
     return () => document.removeEventListener('keydown', onKeyDown);
   }, []);
 
-  useEffect(() => {
-    setSaveError(null);
-  }, [fileId]);
-
   if (!file) return null;
   const kind = previewKindOf(file.name, file.latest.mediaType);
   const kept = view.offlineState(file.id) === 'kept';
   keptNow.current = kept;
-  const save = async () => {
-    setSaveError(null);
-    setSaving(true);
-    try {
-      downloadBlob(file.name, await view.download(file));
-    } catch (failure) {
-      setSaveError(describeError(failure));
-    } finally {
-      setSaving(false);
-    }
-  };
 
   return (
     <Modal
@@ -124,14 +107,14 @@ export function FilePreview({ view, files, fileId, onShow, onClose }: FilePrevie
           className="button"
           type="button"
           aria-label={`Download ${file.name}`}
-          disabled={saving}
-          onClick={() => void save()}
+          disabled={saving.progress !== null}
+          onClick={() => void saving.save(file)}
           {...(files.length > 1 ? {} : { 'data-autofocus': true })}
         >
-          {saving ? 'Decrypting…' : 'Download'}
+          {saving.progress !== null ? 'Decrypting…' : 'Download'}
         </button>
       </div>
-      <ErrorNotice message={saveError} />
+      <ErrorNotice message={saving.error} />
       <PreviewBody key={`${file.id}:${file.latest.version}`} view={view} file={file} kind={kind} isKept={isKept} />
     </Modal>
   );

@@ -4,7 +4,6 @@ import { describeError } from '../ui/describeError.ts';
 import { EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
-import { downloadBlob } from '../workspace/downloadFile.ts';
 import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import type { DriveView } from './DriveView.ts';
@@ -14,6 +13,7 @@ import { FileTypeIcon } from './FileTypeIcon.tsx';
 import { formatBytes, formatDay } from './formatFile.ts';
 import { previewKindOf } from './previewKinds.ts';
 import { ACTIVE_STATES, uploadStatus } from './uploadStatus.ts';
+import { useSaveFile } from './useSaveFile.ts';
 import { VersionsDialog } from './VersionsDialog.tsx';
 import './files.css';
 
@@ -57,7 +57,6 @@ function FileBrowser({ view }: { view: DriveView }) {
   const [folder, setFolder] = useState<string | null>(view.current);
   const [naming, setNaming] = useState<Naming | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const [trashed, setTrashed] = useState<DriveNode | null>(null);
   const [dragging, setDragging] = useState(false);
   const [showTrash, setShowTrash] = useState(false);
@@ -103,17 +102,7 @@ function FileBrowser({ view }: { view: DriveView }) {
     setTrashed(null);
     void view.upload(files, openFolder);
   };
-  const download = async (file: DriveFile) => {
-    setError(null);
-    setBusy(`Decrypting “${file.name}”…`);
-    try {
-      downloadBlob(file.name, await view.download(file));
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const saving = useSaveFile(view);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
@@ -181,8 +170,8 @@ function FileBrowser({ view }: { view: DriveView }) {
         />
       ) : null}
       <Uploads view={view} />
-      <ErrorNotice message={error} />
-      <BusyNotice message={busy} />
+      <ErrorNotice message={error ?? saving.error} />
+      <BusyNotice message={saving.progress} />
       {trashed ? (
         <InfoNotice>
           “{trashed.name}” is in the trash.{' '}
@@ -261,7 +250,7 @@ function FileBrowser({ view }: { view: DriveView }) {
                     className="button button-quiet"
                     type="button"
                     aria-label={`Download ${node.name}`}
-                    onClick={() => void download(node)}
+                    onClick={() => void saving.save(node)}
                   >
                     Download
                   </button>

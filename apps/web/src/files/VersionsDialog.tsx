@@ -3,10 +3,10 @@ import type { DriveFile, DriveVersion } from '@coffre/client';
 import { describeError } from '../ui/describeError.ts';
 import { Modal } from '../ui/Modal.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
-import { downloadBlob } from '../workspace/downloadFile.ts';
 import type { DriveView } from './DriveView.ts';
 import { formatBytes, formatMoment } from './formatFile.ts';
 import { ACTIVE_STATES, uploadStatus } from './uploadStatus.ts';
+import { useSaveFile } from './useSaveFile.ts';
 
 /**
  * A file's versions, newest first: each can be downloaded, and an older
@@ -18,7 +18,7 @@ export function VersionsDialog({ view, file, onClose }: { view: DriveView; file:
   const picker = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const saving = useSaveFile(view);
   // The file as it is now: a version may arrive from another device while the dialog is open.
   const current = view.space.get(file.id);
   const live = current?.kind === 'file' ? current : file;
@@ -26,17 +26,6 @@ export function VersionsDialog({ view, file, onClose }: { view: DriveView; file:
   const refused = view.space.refusedVersions(file.id);
   const uploading = view.uploads.filter((upload) => upload.fileId === file.id && ACTIVE_STATES.has(upload.state));
 
-  const download = async (version: DriveVersion) => {
-    setError(null);
-    setBusy(`Decrypting version ${version.manifest.version}…`);
-    try {
-      downloadBlob(live.name, await view.download(live, version.manifest.version));
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(null);
-    }
-  };
   const restore = (version: DriveVersion) => {
     setError(null);
     try {
@@ -81,8 +70,8 @@ export function VersionsDialog({ view, file, onClose }: { view: DriveView; file:
           New version: {uploadStatus(upload)}
         </p>
       ))}
-      <ErrorNotice message={error} />
-      <BusyNotice message={busy} />
+      <ErrorNotice message={error ?? saving.error} />
+      <BusyNotice message={saving.progress} />
       {done ? <InfoNotice>{done}</InfoNotice> : null}
       <ol className="versions-list" aria-label={`Versions of ${live.name}`}>
         {versions.map((version, index) => {
@@ -108,8 +97,8 @@ export function VersionsDialog({ view, file, onClose }: { view: DriveView; file:
                   className="button button-quiet"
                   type="button"
                   aria-label={`Download ${label}`}
-                  disabled={busy !== null}
-                  onClick={() => void download(version)}
+                  disabled={saving.progress !== null}
+                  onClick={() => void saving.save(live, version.manifest.version)}
                 >
                   Download
                 </button>

@@ -9,8 +9,12 @@
  * shell always go to the network and are never stored. A new version waits
  * until the page asks it to take over (see registerServiceWorker.ts).
  *
+ * It also serves streamed downloads of decrypted files (downloadStreams.ts).
+ *
  * The build prepends `self.__COFFRE_SHELL__ = { version, files }`.
  */
+
+import { answerDownload, takeDownloadOffer } from './downloadStreams.ts';
 
 /** What the build injects: a version (a hash of every file of the shell) and the URL paths to keep. */
 interface ShellManifest {
@@ -83,6 +87,7 @@ worker.addEventListener('activate', (event) => {
 
 worker.addEventListener('message', (event) => {
   const data = event.data;
+  if (takeDownloadOffer(data, event.ports)) return;
   if (typeof data === 'object' && data !== null && 'type' in data && data.type === 'skip-waiting') {
     void worker.skipWaiting();
   }
@@ -93,6 +98,11 @@ worker.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== worker.location.origin || networkOnly(url.pathname)) return;
+  const download = answerDownload(url);
+  if (download) {
+    event.respondWith(Promise.resolve(download));
+    return;
+  }
   if (request.mode === 'navigate') {
     if (isAppRoute(url.pathname)) event.respondWith(fromShell(SHELL_PAGE, request));
     return;

@@ -1,0 +1,120 @@
+import { toHex } from '@coffre/crypto';
+import type { DownloadMessage } from '../pwa/downloadStreams.ts';
+import { downloadBlob } from '../workspace/downloadFile.ts';
+
+/** Where the service worker serves a streamed download (`DOWNLOAD_PATH` of pwa/downloadStreams.ts). */
+export const STREAMED_DOWNLOAD_PATH = '/__coffre/download/';
+
+/** How long the service worker may take to take the offer before the file is saved from memory instead. */
+const OFFER_TIMEOUT_MS = 3_000;
+
+/** How a file was saved: written to disk as it was decrypted, or assembled in memory first. */
+export type SaveMode = 'streamed' | 'in-memory';
+
+/**
+ * Saves a file decrypted on the device as it is read: through the service
+ * worker when one controls the page (the browser writes each piece to disk
+ * as it comes, so a large file is never held whole), else assembled into a
+ * Blob. Resolves once every byte was handed over; rejects (and the
+ * browser's download fails) when a piece cannot be read or checked.
+ * `onProgress` gets the bytes saved so far.
+ */
+export async function saveStream(
+  name: string,
+  size: number,
+  source: () => AsyncIterable<Uint8Array>,
+  options: { mediaType?: string; onProgress?: (bytes: number) => void } = {},
+): Promise<SaveMode> {
+  const port = await offerDownload(name, size);
+  if (!port) {
+    const parts: BlobPart[] = [];
+    let saved = 0;
+    for await (const part of source()) {
+      parts.push(part as Uint8Array<ArrayBuffer>);
+      saved += part.length;
+      options.onProgress?.(saved);
+    }
+    downloadBlob(name, new Blob(parts, options.mediaType ? { type: options.mediaType } : {}));
+    return 'in-memory';
+  }
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  frame.title = `Saving ${name}`;
+  try {
+    await pump(port, source()[Symbol.asyncIterator](), options.onProgress, () => {
+      frame.src = `${STREAMED_DOWNLOAD_PATH}${port.id}`;
+      document.body.append(frame);
+    });
+  } finally {
+    port.channel.close();
+    // The browser keeps the download going without the frame once it has the answer's headers.
+    setTimeout(() => frame.remove(), 1_000);
+  }
+  return 'streamed';
+}
+
+interface OfferedPort {
+  id: string;
+  channel: MessagePort;
+}
+
+/** Offers the download to the service worker; null when none controls the page or it does not answer. */
+async function offerDownload(name: string, size: number): Promise<OfferedPort | null> {
+  const worker = globalThis.navigator?.serviceWorker?.controller;
+  if (!worker) return null;
+  const id = toHex(crypto.getRandomValues(new Uint8Array(16)));
+  const { port1, port2 } = new MessageChannel();
+  const ready = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), OFFER_TIMEOUT_MS);
+    port1.onmessage = (event: MessageEvent<DownloadMessage>) => {
+      if (event.data.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve(true);
+    };
+  });
+  worker.postMessage({ type: 'coffre-download-offer', id, name, size } satisfies DownloadMessage, [port2]);
+  if (await ready) return { id, channel: port1 };
+  port1.close();
+  return null;
+}
+
+/** Answers each pull of the service worker with the next piece, until the end, a failure or a cancel. */
+function pump(
+  port: OfferedPort,
+  pieces: AsyncIterator<Uint8Array>,
+  onProgress: ((bytes: number) => void) | undefined,
+  start: () => void,
+): Promise<void> {
+  let saved = 0;
+  return new Promise<void>((resolve, reject) => {
+    const send = (message: DownloadMessage, transfer: Transferable[] = []) =>
+      port.channel.postMessage(message, transfer);
+    port.channel.onmessage = (event: MessageEvent<DownloadMessage>) => {
+      if (event.data.type === 'cancel') {
+        void pieces.return?.();
+        reject(new DOMException('The download was cancelled.', 'AbortError'));
+        return;
+      }
+      if (event.data.type !== 'pull') return;
+      pieces.next().then(
+        ({ done, value }) => {
+          if (done) {
+            send({ type: 'end' });
+            resolve();
+            return;
+          }
+          saved += value.length;
+          onProgress?.(saved);
+          // A copy the page gives away: the decrypted piece may be a view into a larger buffer.
+          const bytes = value.slice();
+          send({ type: 'chunk', bytes }, [bytes.buffer]);
+        },
+        (error: unknown) => {
+          send({ type: 'error' });
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    };
+    start();
+  });
+}
