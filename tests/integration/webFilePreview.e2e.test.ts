@@ -142,12 +142,22 @@ describe(`web app file previews in Chromium (${storageEngine})`, () => {
     expect(await files.dialog(names.tampered).textContent()).not.toContain('secret words');
     await app.screenshot('preview-04-tampered');
 
-    // Audio from a blob: URL (media-src blob:), with its duration.
+    // Audio streamed by the service worker (range requests, decrypted as the element reads), with its duration.
     await page.keyboard.press('ArrowRight');
     const audio = files.dialog(names.audio).locator('audio');
     await expect
       .poll(() => audio.evaluate((element: HTMLAudioElement) => element.duration), { timeout: TIMEOUT })
       .toBeCloseTo(1, 1);
+    expect(await audio.evaluate((element: HTMLAudioElement) => new URL(element.src).pathname)).toMatch(
+      /^\/__coffre\/media\/[0-9a-f]{32}$/,
+    );
+    // Seeking to the middle plays from there (the element asks the worker for that range).
+    await audio.evaluate((element: HTMLAudioElement) => {
+      element.currentTime = 0.5;
+    });
+    await expect
+      .poll(() => audio.evaluate((element: HTMLAudioElement) => element.readyState), { timeout: TIMEOUT })
+      .toBeGreaterThanOrEqual(2);
     await app.screenshot('preview-05-audio');
     await app.audit('preview-05-audio');
 

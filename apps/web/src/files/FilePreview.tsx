@@ -7,6 +7,7 @@ import { TEXT_PREVIEW_BYTES, type TextPreview as TextContent, imageBlobType } fr
 import { formatBytes, formatDay } from './formatFile.ts';
 import type { PdfFile } from './pdfDocument.ts';
 import { describePreviewError } from './previewErrors.ts';
+import { type MediaFeed, openMediaStream } from './mediaStream.ts';
 import { useSaveFile } from './useSaveFile.ts';
 import { type PreviewKind, describeKind, previewKindOf } from './previewKinds.ts';
 import './preview.css';
@@ -171,11 +172,12 @@ function markShown(kind: PreviewKind): void {
  * The whole file read into a blob: URL (revoked when the preview goes),
  * with how far the reading got, or why it failed in words.
  */
-function useWholeFile({ view, file, isKept }: BodyProps, type: string) {
+function useWholeFile({ view, file, isKept }: BodyProps, type: string, enabled = true) {
   const [url, setUrl] = useState<string | null>(null);
   const [read, setRead] = useState(0);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    if (!enabled) return;
     let live = true;
     let made: string | null = null;
     view.previews
@@ -194,8 +196,38 @@ function useWholeFile({ view, file, isKept }: BodyProps, type: string) {
       live = false;
       if (made) URL.revokeObjectURL(made);
     };
-  }, [view, file, type, isKept]);
+  }, [view, file, type, isKept, enabled]);
   return { url, read, error, setError };
+}
+
+/**
+ * A file served to a media element by the service worker, decrypted as the
+ * element reads it (see `openMediaStream`); `fallback` when no worker
+ * controls the page, and the file is then read whole.
+ */
+function useStreamedFile({ view, file, isKept }: BodyProps) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [fallback, setFallback] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    let stream: MediaFeed | null = null;
+    const reader = view.previews.rangeReader(file);
+    const failed = (failure: unknown) => {
+      if (live) setError(describePreviewError(failure, isKept()));
+    };
+    void openMediaStream(file.latest.size, file.latest.mediaType, reader.read, failed).then((opened) => {
+      if (!live) return opened?.close();
+      stream = opened;
+      if (opened) setUrl(opened.url);
+      else setFallback(true);
+    });
+    return () => {
+      live = false;
+      stream?.close();
+    };
+  }, [view, file, isKept]);
+  return { url, fallback, error, setError };
 }
 
 /** While a file is fetched and decrypted: how much, for what takes more than a moment. */
@@ -237,14 +269,20 @@ function ImagePreview(props: BodyProps) {
   );
 }
 
+/** Audio and video, streamed through the service worker where one controls the page, else read whole first. */
 function MediaPreview(props: BodyProps & { kind: 'audio' | 'video' }) {
   const { file, kind } = props;
-  const { url, read, error, setError } = useWholeFile(props, file.latest.mediaType);
+  const streamed = useStreamedFile(props);
+  const whole = useWholeFile(props, file.latest.mediaType, streamed.fallback);
+  const { url, error, setError } = streamed.fallback ? whole : streamed;
   if (error) return <PreviewError message={error} />;
-  if (!url) return <Reading file={file} read={read} />;
+  if (!url) return <Reading file={file} read={whole.read} />;
+  // A piece that could not be decrypted said why already; the element's own error says less.
   const onError = () =>
     setError(
-      `This browser cannot play this ${kind === 'audio' ? 'audio' : 'video'} (${file.latest.mediaType}), or the file is damaged. You can still download it.`,
+      (said) =>
+        said ??
+        `This browser cannot play this ${kind === 'audio' ? 'audio' : 'video'} (${file.latest.mediaType}), or the file is damaged. You can still download it.`,
     );
   return (
     <div className={`preview-frame preview-${kind}`}>

@@ -1,12 +1,9 @@
-import { toHex } from '@coffre/crypto';
 import type { DownloadMessage } from '../pwa/downloadStreams.ts';
 import { downloadBlob } from '../workspace/downloadFile.ts';
+import { offerId, offerToWorker } from './workerOffer.ts';
 
 /** Where the service worker serves a streamed download (`DOWNLOAD_PATH` of pwa/downloadStreams.ts). */
 export const STREAMED_DOWNLOAD_PATH = '/__coffre/download/';
-
-/** How long the service worker may take to take the offer before the file is saved from memory instead. */
-const OFFER_TIMEOUT_MS = 3_000;
 
 /** How a file was saved: written to disk as it was decrypted, or assembled in memory first. */
 export type SaveMode = 'streamed' | 'in-memory';
@@ -25,8 +22,9 @@ export async function saveStream(
   source: () => AsyncIterable<Uint8Array>,
   options: { mediaType?: string; onProgress?: (bytes: number) => void } = {},
 ): Promise<SaveMode> {
-  const port = await offerDownload(name, size);
-  if (!port) {
+  const id = offerId();
+  const channel = await offerToWorker({ type: 'coffre-download-offer', id, name, size } satisfies DownloadMessage);
+  if (!channel) {
     const parts: BlobPart[] = [];
     let saved = 0;
     for await (const part of source()) {
@@ -41,55 +39,29 @@ export async function saveStream(
   frame.hidden = true;
   frame.title = `Saving ${name}`;
   try {
-    await pump(port, source()[Symbol.asyncIterator](), options.onProgress, () => {
-      frame.src = `${STREAMED_DOWNLOAD_PATH}${port.id}`;
+    await pump(channel, source()[Symbol.asyncIterator](), options.onProgress, () => {
+      frame.src = `${STREAMED_DOWNLOAD_PATH}${id}`;
       document.body.append(frame);
     });
   } finally {
-    port.channel.close();
+    channel.close();
     // The browser keeps the download going without the frame once it has the answer's headers.
     setTimeout(() => frame.remove(), 1_000);
   }
   return 'streamed';
 }
 
-interface OfferedPort {
-  id: string;
-  channel: MessagePort;
-}
-
-/** Offers the download to the service worker; null when none controls the page or it does not answer. */
-async function offerDownload(name: string, size: number): Promise<OfferedPort | null> {
-  const worker = globalThis.navigator?.serviceWorker?.controller;
-  if (!worker) return null;
-  const id = toHex(crypto.getRandomValues(new Uint8Array(16)));
-  const { port1, port2 } = new MessageChannel();
-  const ready = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), OFFER_TIMEOUT_MS);
-    port1.onmessage = (event: MessageEvent<DownloadMessage>) => {
-      if (event.data.type !== 'ready') return;
-      clearTimeout(timer);
-      resolve(true);
-    };
-  });
-  worker.postMessage({ type: 'coffre-download-offer', id, name, size } satisfies DownloadMessage, [port2]);
-  if (await ready) return { id, channel: port1 };
-  port1.close();
-  return null;
-}
-
 /** Answers each pull of the service worker with the next piece, until the end, a failure or a cancel. */
 function pump(
-  port: OfferedPort,
+  channel: MessagePort,
   pieces: AsyncIterator<Uint8Array>,
   onProgress: ((bytes: number) => void) | undefined,
   start: () => void,
 ): Promise<void> {
   let saved = 0;
   return new Promise<void>((resolve, reject) => {
-    const send = (message: DownloadMessage, transfer: Transferable[] = []) =>
-      port.channel.postMessage(message, transfer);
-    port.channel.onmessage = (event: MessageEvent<DownloadMessage>) => {
+    const send = (message: DownloadMessage, transfer: Transferable[] = []) => channel.postMessage(message, transfer);
+    channel.onmessage = (event: MessageEvent<DownloadMessage>) => {
       if (event.data.type === 'cancel') {
         void pieces.return?.();
         reject(new DOMException('The download was cancelled.', 'AbortError'));

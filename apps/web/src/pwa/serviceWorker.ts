@@ -9,12 +9,14 @@
  * shell always go to the network and are never stored. A new version waits
  * until the page asks it to take over (see registerServiceWorker.ts).
  *
- * It also serves streamed downloads of decrypted files (downloadStreams.ts).
+ * It also serves what a page decrypts for it: streamed downloads
+ * (downloadStreams.ts) and audio and video previews (mediaStreams.ts).
  *
  * The build prepends `self.__COFFRE_SHELL__ = { version, files }`.
  */
 
 import { answerDownload, takeDownloadOffer } from './downloadStreams.ts';
+import { answerMedia, takeMediaOffer } from './mediaStreams.ts';
 
 /** What the build injects: a version (a hash of every file of the shell) and the URL paths to keep. */
 interface ShellManifest {
@@ -87,7 +89,7 @@ worker.addEventListener('activate', (event) => {
 
 worker.addEventListener('message', (event) => {
   const data = event.data;
-  if (takeDownloadOffer(data, event.ports)) return;
+  if (takeDownloadOffer(data, event.ports) || takeMediaOffer(data, event.ports)) return;
   if (typeof data === 'object' && data !== null && 'type' in data && data.type === 'skip-waiting') {
     void worker.skipWaiting();
   }
@@ -98,9 +100,9 @@ worker.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== worker.location.origin || networkOnly(url.pathname)) return;
-  const download = answerDownload(url);
-  if (download) {
-    event.respondWith(Promise.resolve(download));
+  const fed = answerDownload(url) ?? answerMedia(url, request.headers.get('range'));
+  if (fed) {
+    event.respondWith(Promise.resolve(fed));
     return;
   }
   if (request.mode === 'navigate') {
