@@ -26,6 +26,14 @@ export interface ShareDialogProps {
   accountWorkspace: AccountWorkspace;
   session: Session;
   onClose: () => void;
+  /** What is shared, as the dialog names it (default 'document'); a folder's links read only. */
+  noun?: 'document' | 'folder';
+  /**
+   * After a member was removed or a link revoked and the document key
+   * rotated: a shared folder changes its files' secret here, so what is
+   * uploaded next is sealed with one they never saw.
+   */
+  onAccessRemoved?: () => Promise<void>;
 }
 
 type InviteRole = 'editor' | 'viewer';
@@ -56,7 +64,15 @@ function ownSafetyNumber(session: Session): string {
  * refusal until accepted when their keys changed), remove a member (which
  * rotates the key), and share links.
  */
-export function ShareDialog({ documentId, role, accountWorkspace, session, onClose }: ShareDialogProps) {
+export function ShareDialog({
+  documentId,
+  role,
+  accountWorkspace,
+  session,
+  onClose,
+  noun = 'document',
+  onAccessRemoved,
+}: ShareDialogProps) {
   const owner = role === 'owner';
   const [workspace, setWorkspace] = useState<Workspace | null>(null);
   const [members, setMembers] = useState<Members>({ status: 'loading' });
@@ -82,11 +98,11 @@ export function ShareDialog({ documentId, role, accountWorkspace, session, onClo
 
   return (
     <Modal
-      title="Share this document"
+      title={`Share this ${noun}`}
       description={
         owner
-          ? 'Each person you invite gets the document key sealed to their own keys, on this device: the relay never sees it.'
-          : 'The people who can open this document. Only its owner invites people, removes them or makes links.'
+          ? `Each person you invite gets the ${noun}'s key sealed to their own keys, on this device: the relay never sees it.`
+          : `The people who can open this ${noun}. Only its owner invites people, removes them or makes links.`
       }
       onClose={onClose}
     >
@@ -97,6 +113,7 @@ export function ShareDialog({ documentId, role, accountWorkspace, session, onClo
         owner={owner}
         members={members}
         onChanged={reload}
+        onRemoved={onAccessRemoved}
       />
       <section className="share-section" aria-labelledby={`${documentId}-you`}>
         <h3 id={`${documentId}-you`}>Your safety number</h3>
@@ -105,7 +122,14 @@ export function ShareDialog({ documentId, role, accountWorkspace, session, onClo
         </p>
         <SafetyNumber value={ownSafetyNumber(session)} label={`Safety number of ${session.email}`} />
       </section>
-      {owner ? <LinksSection workspace={workspace} documentId={documentId} /> : null}
+      {owner ? (
+        <LinksSection
+          workspace={workspace}
+          documentId={documentId}
+          readOnly={noun === 'folder'}
+          onRevoked={onAccessRemoved}
+        />
+      ) : null}
     </Modal>
   );
 }
@@ -320,12 +344,14 @@ function MembersSection({
   owner,
   members,
   onChanged,
+  onRemoved,
 }: {
   workspace: Workspace | null;
   documentId: DocumentId;
   owner: boolean;
   members: Members;
   onChanged: () => void;
+  onRemoved: (() => Promise<void>) | undefined;
 }) {
   const headingId = useId();
   const [confirming, setConfirming] = useState<DocumentMemberInfo | null>(null);
@@ -340,6 +366,7 @@ function MembersSection({
     setRemoving(member.email);
     try {
       const result = await workspace.removeMember(documentId, member.userId);
+      await onRemoved?.();
       const revoked = revokedLinksNote(result);
       setDone(
         `${member.email} was removed. The document now uses a new key they do not have: they keep what they could already read, and cannot read anything new.${revoked}`,

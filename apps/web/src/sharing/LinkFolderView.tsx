@@ -1,0 +1,147 @@
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { type DriveFile, type DriveFolder, DriveSpace, type OpenedLink, type YjsEngine } from '@coffre/client';
+import { FilePreview, type PreviewSource } from '../files/FilePreview.tsx';
+import { FilePreviews } from '../files/FilePreviews.ts';
+import { FileThumbnail } from '../files/FileThumbnail.tsx';
+import { formatBytes, formatDay } from '../files/formatFile.ts';
+import { describeError } from '../ui/describeError.ts';
+import { FolderIcon } from '../ui/icons.tsx';
+import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
+import { PageHeading } from '../ui/PageHeading.tsx';
+import { downloadBlob } from '../workspace/downloadFile.ts';
+import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
+import { givenTitle } from '../workspace/documentMeta.ts';
+import '../files/files.css';
+
+/** The folder's space over the link's document, and what reads its files with the link's token. */
+function useLinkFolder(opened: OpenedLink<YjsEngine>) {
+  const doc = opened.document.envelope.engine.doc;
+  const folder = useMemo(() => {
+    const space = new DriveSpace(doc);
+    const client = opened.driveClient();
+    const previews = new FilePreviews(space, client);
+    let version = 0;
+    const source: PreviewSource = {
+      previews,
+      offlineState: () => null,
+      download: async (file) => {
+        const parts: BlobPart[] = [];
+        for await (const part of space.read(client, file.id)) parts.push(part as Uint8Array<ArrayBuffer>);
+        return new Blob(parts, { type: file.latest.mediaType });
+      },
+    };
+    const subscribe = (listener: () => void) => {
+      const changed = () => {
+        version += 1;
+        listener();
+      };
+      doc.on('update', changed);
+      return () => doc.off('update', changed);
+    };
+    return { space, source, subscribe, getVersion: () => version };
+  }, [doc, opened]);
+  useSyncExternalStore(folder.subscribe, folder.getVersion);
+  return folder;
+}
+
+/**
+ * A shared folder opened through its share link: its folders and files,
+ * each previewed or downloaded, decrypted in this tab. Read only: a link
+ * may fetch the folder's chunks, never add any (the relay refuses).
+ */
+export function LinkFolderView({ opened }: { opened: OpenedLink<YjsEngine> }) {
+  const { space, source } = useLinkFolder(opened);
+  const doc = opened.document.envelope.engine.doc;
+  const [current, setCurrent] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const closePreview = useCallback(() => setPreviewing(null), []);
+  const name = givenTitle(doc) || 'Shared folder';
+  useEffect(() => {
+    window.document.title = `${name} · Coffre`;
+  }, [name]);
+
+  const open = current !== null && space.get(current)?.kind === 'folder' && !space.isTrashed(current) ? current : null;
+  const path = open === null ? [] : [...space.path(open), space.get(open) as DriveFolder];
+  const items = space.list(open);
+  const files = items.filter((node): node is DriveFile => node.kind === 'file');
+  const download = async (file: DriveFile) => {
+    setError(null);
+    setBusy(`Decrypting “${file.name}”…`);
+    try {
+      downloadBlob(file.name, await source.download(file));
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <div className="files link-folder">
+      <header className="page-header">
+        <PageHeading>{name}</PageHeading>
+        <p className="page-lede">A shared folder: its files are decrypted in this tab, and nothing is kept here.</p>
+      </header>
+      <div className="folders-bar">
+        <FolderBreadcrumb path={path} onOpen={setCurrent} />
+      </div>
+      <ErrorNotice message={error} />
+      <BusyNotice message={busy} />
+      {items.length === 0 ? (
+        <div className="empty-state">
+          <h2>Nothing here yet</h2>
+          <p>Files added to this folder show here.</p>
+        </div>
+      ) : (
+        <ul className="list documents-list" aria-label="Files">
+          {items.map((node) => (
+            <li className="list-row" key={node.id}>
+              {node.kind === 'folder' ? (
+                <span className="file-thumbnail">
+                  <FolderIcon />
+                </span>
+              ) : (
+                <FileThumbnail previews={source.previews} file={node} />
+              )}
+              <div className="list-main">
+                <div className="list-title">
+                  <button
+                    className="document-link folder-open"
+                    type="button"
+                    aria-haspopup={node.kind === 'file' ? 'dialog' : undefined}
+                    aria-label={node.kind === 'folder' ? `Open folder ${node.name}` : undefined}
+                    onClick={() => (node.kind === 'folder' ? setCurrent(node.id) : setPreviewing(node.id))}
+                  >
+                    {node.name}
+                  </button>
+                </div>
+                <div className="list-meta">
+                  {node.kind === 'folder'
+                    ? `${space.list(node.id).length} items`
+                    : `${formatBytes(node.latest.size)} · ${formatDay(node.latest.modifiedAt)}`}
+                </div>
+              </div>
+              {node.kind === 'file' ? (
+                <div className="row-actions">
+                  <button
+                    className="button button-quiet"
+                    type="button"
+                    aria-label={`Download ${node.name}`}
+                    onClick={() => void download(node)}
+                  >
+                    Download
+                  </button>
+                </div>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {previewing !== null ? (
+        <FilePreview view={source} files={files} fileId={previewing} onShow={setPreviewing} onClose={closePreview} />
+      ) : null}
+    </div>
+  );
+}
