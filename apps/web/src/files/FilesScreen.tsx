@@ -330,7 +330,7 @@ function FileBrowser({
                       className="button button-quiet"
                       type="button"
                       aria-haspopup="dialog"
-                      aria-label={`Move ${node.name} to another folder`}
+                      aria-label={`Move to…, ${node.name}`}
                       onClick={() => setMoving(node)}
                     >
                       Move to…

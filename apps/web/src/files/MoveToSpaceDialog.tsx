@@ -45,7 +45,7 @@ export function MoveToSpaceDialog({
       (folders) => {
         const shared = folders
           .filter((folder) => folder.role !== 'viewer' && folder.id !== view.id)
-          .map((folder) => ({ id: folder.id, label: `${folder.name || 'Shared folder'} (shared)` }));
+          .map((folder) => ({ id: folder.id, label: `${folder.view.name || 'Shared folder'} (shared)` }));
         const list = view.id === ownDriveId ? shared : [{ id: null, label: 'My files' }, ...shared];
         if (live) {
           setDestinations(list);

@@ -3,7 +3,12 @@ import { ShareDialog } from '../sharing/ShareDialog.tsx';
 import { DialogButton } from '../ui/DialogButton.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import type { DriveView } from './DriveView.ts';
-import { ROLE_NOTES } from './SharedFolders.tsx';
+
+const BAR_NOTES = {
+  owner: 'You own it',
+  editor: 'You can edit',
+  viewer: 'You can view: files open and download, nothing can be added or changed',
+} as const;
 
 /** Above a shared folder: the way back to the user's own files, its name, the user's role, and Share. */
 export function SharedFolderBar({ view, onBack }: { view: DriveView; onBack: () => void }) {
@@ -18,10 +23,7 @@ export function SharedFolderBar({ view, onBack }: { view: DriveView; onBack: () 
       <h2 className="files-view-title">
         {view.name || 'Shared folder'} <span className="badge badge-brand">Shared</span>
       </h2>
-      <span className="shared-folder-role">
-        {ROLE_NOTES[role]}
-        {role === 'viewer' ? ': files open and download, nothing can be added or changed' : ''}
-      </span>
+      <span className="shared-folder-role">{BAR_NOTES[role]}</span>
       <DialogButton
         label="Share"
         className={role === 'owner' ? 'button button-primary' : 'button button-quiet'}

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { MAX_FILE_NAME_LENGTH } from '@coffre/client';
 import type { DocumentId, DocumentRole } from '@coffre/protocol';
 import { describeError } from '../ui/describeError.ts';
@@ -6,12 +6,13 @@ import { FolderIcon } from '../ui/icons.tsx';
 import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
 import type { AccountWorkspace } from '../workspace/AccountWorkspace.ts';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
+import type { DriveView } from './DriveView.ts';
 
-/** A shared folder as its row shows it: its name (sealed in it) and who shares it. */
+/** A shared folder as its row shows it: open (its name is sealed in it, and may still be on its way) and who shares it. */
 export interface ListedSharedFolder {
   id: DocumentId;
   role: DocumentRole;
-  name: string;
+  view: DriveView;
   /** The owner's email; null when the user owns it. */
   sharedBy: string | null;
 }
@@ -36,7 +37,7 @@ export async function listSharedFolders(accountWorkspace: AccountWorkspace): Pro
         role === 'owner' ? Promise.resolve([]) : workspace.members(id).catch(() => []),
       ]);
       const owner = members.find((member) => member.role === 'owner');
-      return { id, role, name: view.name, sharedBy: role === 'owner' ? null : (owner?.email ?? 'someone') };
+      return { id, role, view, sharedBy: role === 'owner' ? null : (owner?.email ?? 'someone') };
     }),
   );
 }
@@ -130,31 +131,39 @@ export function SharedFolders({ onOpen }: { onOpen: (id: DocumentId) => void }) 
       {folders && folders.length > 0 ? (
         <ul className="list documents-list" aria-label="Shared folders">
           {folders.map((folder) => (
-            <li className="list-row" key={folder.id}>
-              <span className="file-thumbnail">
-                <FolderIcon />
-              </span>
-              <div className="list-main">
-                <div className="list-title">
-                  <button
-                    className="document-link folder-open"
-                    type="button"
-                    aria-label={`Open shared folder ${folder.name || 'without a name'}`}
-                    onClick={() => onOpen(folder.id)}
-                  >
-                    {folder.name || 'Shared folder'}
-                  </button>
-                  <span className="badge badge-brand">Shared</span>
-                </div>
-                <div className="list-meta">
-                  {folder.sharedBy === null ? 'Shared by you' : `Shared by ${folder.sharedBy}`} ·{' '}
-                  {ROLE_NOTES[folder.role]}
-                </div>
-              </div>
-            </li>
+            <SharedFolderRow key={folder.id} folder={folder} onOpen={onOpen} />
           ))}
         </ul>
       ) : null}
     </section>
+  );
+}
+
+function SharedFolderRow({ folder, onOpen }: { folder: ListedSharedFolder; onOpen: (id: DocumentId) => void }) {
+  // The name arrives with the folder's content, from this device or the relay.
+  useSyncExternalStore(folder.view.subscribe, folder.view.getVersion);
+  const name = folder.view.name;
+  return (
+    <li className="list-row">
+      <span className="file-thumbnail">
+        <FolderIcon />
+      </span>
+      <div className="list-main">
+        <div className="list-title">
+          <button
+            className="document-link folder-open"
+            type="button"
+            aria-label={`Open shared folder ${name || 'without a name yet'}`}
+            onClick={() => onOpen(folder.id)}
+          >
+            {name || 'Shared folder'}
+          </button>
+          <span className="badge badge-brand">Shared</span>
+        </div>
+        <div className="list-meta">
+          {folder.sharedBy === null ? 'Shared by you' : `Shared by ${folder.sharedBy}`} · {ROLE_NOTES[folder.role]}
+        </div>
+      </div>
+    </li>
   );
 }

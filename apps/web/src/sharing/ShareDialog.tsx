@@ -106,7 +106,7 @@ export function ShareDialog({
       }
       onClose={onClose}
     >
-      {owner ? <InviteSection workspace={workspace} documentId={documentId} onShared={reload} /> : null}
+      {owner ? <InviteSection workspace={workspace} documentId={documentId} noun={noun} onShared={reload} /> : null}
       <MembersSection
         workspace={workspace}
         documentId={documentId}
@@ -137,10 +137,12 @@ export function ShareDialog({
 function InviteSection({
   workspace,
   documentId,
+  noun,
   onShared,
 }: {
   workspace: Workspace | null;
   documentId: DocumentId;
+  noun: 'document' | 'folder';
   onShared: () => void;
 }) {
   const headingId = useId();
@@ -172,7 +174,7 @@ function InviteSection({
     setStep({ kind: 'sharing', email: address });
     try {
       const result = await workspace.share(documentId, address, inviteRole);
-      setDone(`${result.email} can now ${result.role === 'viewer' ? 'read' : 'read and edit'} this document.`);
+      setDone(`${result.email} can now ${result.role === 'viewer' ? 'read' : 'read and edit'} this ${noun}.`);
       setEmail('');
       setStep({ kind: 'form' });
       onShared();
