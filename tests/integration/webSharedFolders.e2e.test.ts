@@ -116,6 +116,24 @@ describe(`web app shared folders in Chromium (${storageEngine})`, () => {
     await carol.screenshot('shared-04-viewer');
     await carol.audit('shared-04-viewer');
 
+    // Alice moves a file of her own into the folder: copied, sealed again for its members; the original to her trash.
+    await alice.page.getByRole('button', { name: /My files/ }).click();
+    const mine = `${marker}-mine.txt`;
+    await onAlice.upload(mine, `my draft, ${marker}`);
+    await alice.page.getByRole('button', { name: `Move to…, ${mine}`, exact: true }).click();
+    const move = alice.page.getByRole('dialog', { name: `Move “${mine}”` });
+    await move.getByLabel(`${folderName} (shared)`).check({ timeout: TIMEOUT });
+    await alice.screenshot('shared-05-move');
+    await alice.audit('shared-05-move');
+    await move.getByRole('button', { name: 'Copy and move' }).click();
+    await move.waitFor({ state: 'detached', timeout: TIMEOUT });
+    await alice.page.getByRole('button', { name: 'Trash (1)' }).waitFor({ timeout: TIMEOUT });
+    expect(await alice.page.getByRole('button', { name: `Download ${mine}` }).count()).toBe(0);
+    await alice.page.getByRole('button', { name: `Open shared folder ${folderName}`, exact: true }).click();
+    await onAlice.row(mine).waitFor({ timeout: TIMEOUT });
+    await onCarol.row(mine).waitFor({ timeout: TIMEOUT });
+    expect(await onCarol.download(mine)).toBe(`my draft, ${marker}`);
+
     // Alice removes Bob (the key rotates, and the folder's secret); her next file never reaches him.
     await onAlice.row(`${marker}-bob.txt`).waitFor({ timeout: TIMEOUT });
     await alice.page.getByRole('button', { name: 'Share', exact: true }).click();
@@ -151,13 +169,13 @@ describe(`web app shared folders in Chromium (${storageEngine})`, () => {
     await onLink.row(later).waitFor({ timeout: TIMEOUT });
     expect(await stranger.page.getByText('Shared with you by link: read only').count()).toBe(1);
     expect(await stranger.page.getByRole('button', { name: 'Upload files' }).count()).toBe(0);
-    await stranger.screenshot('shared-05-link');
-    await stranger.audit('shared-05-link');
+    await stranger.screenshot('shared-06-link');
+    await stranger.audit('shared-06-link');
     await stranger.page.getByRole('button', { name: first, exact: true }).click();
     const preview = stranger.page.getByRole('dialog');
     await preview.getByText(`the plan, ${marker}`).waitFor({ timeout: TIMEOUT });
-    await stranger.screenshot('shared-06-link-preview');
-    await stranger.audit('shared-06-link-preview');
+    await stranger.screenshot('shared-07-link-preview');
+    await stranger.audit('shared-07-link-preview');
     await stranger.page.keyboard.press('Escape');
     expect(await onLink.download(later)).toBe(`after Bob left, ${marker}`);
 
