@@ -10,7 +10,6 @@ import { describeError } from '../ui/describeError.ts';
 import { EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
-import { downloadBlob } from '../workspace/downloadFile.ts';
 import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import type { DocumentId } from '@coffre/protocol';
@@ -19,10 +18,11 @@ import { FilePreview } from './FilePreview.tsx';
 import { MoveToSpaceDialog } from './MoveToSpaceDialog.tsx';
 import { SharedFolderBar } from './SharedFolderBar.tsx';
 import { SharedFolders } from './SharedFolders.tsx';
-import { FileThumbnail } from './FileThumbnail.tsx';
+import { NodeThumbnail } from './NodeThumbnail.tsx';
 import { FileTypeIcon } from './FileTypeIcon.tsx';
-import { formatBytes, formatDay } from './formatFile.ts';
+import { formatBytes, formatDay, itemCount } from './formatFile.ts';
 import { previewKindOf } from './previewKinds.ts';
+import { saveDecrypted } from './saveDecrypted.ts';
 import './files.css';
 
 export function FilesScreen() {
@@ -131,17 +131,7 @@ function FileBrowser({
     setTrashed(null);
     void view.upload(files, openFolder);
   };
-  const download = async (file: DriveFile) => {
-    setError(null);
-    setBusy(`Decrypting “${file.name}”…`);
-    try {
-      downloadBlob(file.name, await view.download(file));
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const download = (file: DriveFile) => saveDecrypted(view, file, setBusy, setError);
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
@@ -259,13 +249,7 @@ function FileBrowser({
               key={node.id}
               onClick={node.kind === 'file' ? (event) => openFromRow(event, () => showPreview(node.id)) : undefined}
             >
-              {node.kind === 'folder' ? (
-                <span className="file-thumbnail">
-                  <FolderIcon />
-                </span>
-              ) : (
-                <FileThumbnail previews={view.previews} file={node} />
-              )}
+              <NodeThumbnail node={node} previews={view.previews} />
               <div className="list-main">
                 <div className="list-title">
                   {node.kind === 'folder' ? (
@@ -632,7 +616,3 @@ const OFFLINE_NOTES = {
   kept: ' · on this device',
   failed: ' · not on this device yet (offline?)',
 } as const;
-
-function itemCount(count: number): string {
-  return count === 1 ? '1 item' : `${count} items`;
-}

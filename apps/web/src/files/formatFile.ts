@@ -11,3 +11,8 @@ const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 export function formatDay(ms: number): string {
   return day.format(new Date(ms));
 }
+
+/** "1 item", "3 items": what a folder holds. */
+export function itemCount(count: number): string {
+  return count === 1 ? '1 item' : `${count} items`;
+}

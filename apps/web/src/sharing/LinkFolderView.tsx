@@ -2,13 +2,11 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { type DriveFile, type DriveFolder, DriveSpace, type OpenedLink, type YjsEngine } from '@coffre/client';
 import { FilePreview, type PreviewSource } from '../files/FilePreview.tsx';
 import { FilePreviews } from '../files/FilePreviews.ts';
-import { FileThumbnail } from '../files/FileThumbnail.tsx';
-import { formatBytes, formatDay } from '../files/formatFile.ts';
-import { describeError } from '../ui/describeError.ts';
-import { FolderIcon } from '../ui/icons.tsx';
+import { NodeThumbnail } from '../files/NodeThumbnail.tsx';
+import { formatBytes, formatDay, itemCount } from '../files/formatFile.ts';
+import { saveDecrypted } from '../files/saveDecrypted.ts';
 import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
-import { downloadBlob } from '../workspace/downloadFile.ts';
 import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
 import { givenTitle } from '../workspace/documentMeta.ts';
 import '../files/files.css';
@@ -24,11 +22,7 @@ function useLinkFolder(opened: OpenedLink<YjsEngine>) {
     const source: PreviewSource = {
       previews,
       offlineState: () => null,
-      download: async (file) => {
-        const parts: BlobPart[] = [];
-        for await (const part of space.read(client, file.id)) parts.push(part as Uint8Array<ArrayBuffer>);
-        return new Blob(parts, { type: file.latest.mediaType });
-      },
+      download: (file) => previews.readBlob(file),
     };
     const subscribe = (listener: () => void) => {
       const changed = () => {
@@ -66,17 +60,7 @@ export function LinkFolderView({ opened }: { opened: OpenedLink<YjsEngine> }) {
   const path = open === null ? [] : [...space.path(open), space.get(open) as DriveFolder];
   const items = space.list(open);
   const files = items.filter((node): node is DriveFile => node.kind === 'file');
-  const download = async (file: DriveFile) => {
-    setError(null);
-    setBusy(`Decrypting “${file.name}”…`);
-    try {
-      downloadBlob(file.name, await source.download(file));
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(null);
-    }
-  };
+  const download = (file: DriveFile) => saveDecrypted(source, file, setBusy, setError);
 
   return (
     <div className="files link-folder">
@@ -98,13 +82,7 @@ export function LinkFolderView({ opened }: { opened: OpenedLink<YjsEngine> }) {
         <ul className="list documents-list" aria-label="Files">
           {items.map((node) => (
             <li className="list-row" key={node.id}>
-              {node.kind === 'folder' ? (
-                <span className="file-thumbnail">
-                  <FolderIcon />
-                </span>
-              ) : (
-                <FileThumbnail previews={source.previews} file={node} />
-              )}
+              <NodeThumbnail node={node} previews={source.previews} />
               <div className="list-main">
                 <div className="list-title">
                   <button
@@ -119,7 +97,7 @@ export function LinkFolderView({ opened }: { opened: OpenedLink<YjsEngine> }) {
                 </div>
                 <div className="list-meta">
                   {node.kind === 'folder'
-                    ? `${space.list(node.id).length} items`
+                    ? itemCount(space.list(node.id).length)
                     : `${formatBytes(node.latest.size)} · ${formatDay(node.latest.modifiedAt)}`}
                 </div>
               </div>
