@@ -113,6 +113,7 @@ describe(`web app shared folders in Chromium (${storageEngine})`, () => {
     expect(await carol.page.getByRole('button', { name: 'New folder' }).count()).toBe(0);
     expect(await carol.page.getByRole('button', { name: /^Move to trash/ }).count()).toBe(0);
     expect(await carol.page.getByRole('button', { name: /^Rename/ }).count()).toBe(0);
+    expect(await carol.page.getByRole('button', { name: /^Move to…/ }).count()).toBe(0);
     await carol.screenshot('shared-04-viewer');
     await carol.audit('shared-04-viewer');
 
@@ -133,6 +134,24 @@ describe(`web app shared folders in Chromium (${storageEngine})`, () => {
     await onAlice.row(mine).waitFor({ timeout: TIMEOUT });
     await onCarol.row(mine).waitFor({ timeout: TIMEOUT });
     expect(await onCarol.download(mine)).toBe(`my draft, ${marker}`);
+    // A folder moves with what it holds.
+    await alice.page.getByRole('button', { name: /My files/ }).click();
+    await alice.page.getByRole('button', { name: 'New folder' }).click();
+    await alice.page.getByRole('textbox', { name: 'Folder name' }).fill('Drafts');
+    await alice.page.keyboard.press('Enter');
+    await alice.page.getByRole('button', { name: 'Open folder Drafts', exact: true }).click({ timeout: TIMEOUT });
+    const inDrafts = `${marker}-draft.txt`;
+    await onAlice.upload(inDrafts, `a draft, ${marker}`);
+    await alice.page.getByRole('button', { name: 'Home', exact: true }).click();
+    await alice.page.getByRole('button', { name: 'Move to…, Drafts', exact: true }).click();
+    const moveFolder = alice.page.getByRole('dialog', { name: 'Move “Drafts”' });
+    await moveFolder.getByLabel(`${folderName} (shared)`).check({ timeout: TIMEOUT });
+    await moveFolder.getByRole('button', { name: 'Copy and move' }).click();
+    await moveFolder.waitFor({ state: 'detached', timeout: TIMEOUT });
+    await carol.page.getByRole('button', { name: 'Open folder Drafts', exact: true }).click({ timeout: TIMEOUT });
+    expect(await onCarol.download(inDrafts)).toBe(`a draft, ${marker}`);
+    await carol.page.getByRole('button', { name: 'Home', exact: true }).click();
+    await alice.page.getByRole('button', { name: `Open shared folder ${folderName}`, exact: true }).click();
 
     // Alice removes Bob (the key rotates, and the folder's secret); her next file never reaches him.
     await onAlice.row(`${marker}-bob.txt`).waitFor({ timeout: TIMEOUT });
