@@ -114,6 +114,7 @@ export function ShareDialog({
         members={members}
         onChanged={reload}
         onRemoved={onAccessRemoved}
+        noun={noun}
       />
       <section className="share-section" aria-labelledby={`${documentId}-you`}>
         <h3 id={`${documentId}-you`}>Your safety number</h3>
@@ -347,6 +348,7 @@ function MembersSection({
   members,
   onChanged,
   onRemoved,
+  noun,
 }: {
   workspace: Workspace | null;
   documentId: DocumentId;
@@ -354,6 +356,7 @@ function MembersSection({
   members: Members;
   onChanged: () => void;
   onRemoved: (() => Promise<void>) | undefined;
+  noun: 'document' | 'folder';
 }) {
   const headingId = useId();
   const [confirming, setConfirming] = useState<DocumentMemberInfo | null>(null);
@@ -371,7 +374,9 @@ function MembersSection({
       await onRemoved?.();
       const revoked = revokedLinksNote(result);
       setDone(
-        `${member.email} was removed. The document now uses a new key they do not have: they keep what they could already read, and cannot read anything new.${revoked}`,
+        noun === 'folder'
+          ? `${member.email} was removed. The folder now uses a new key, and new files a new secret, that they do not have: they keep the files they could already open, and cannot open anything added from now on.${revoked}`
+          : `${member.email} was removed. The document now uses a new key they do not have: they keep what they could already read, and cannot read anything new.${revoked}`,
       );
       setConfirming(null);
       onChanged();
