@@ -1,6 +1,7 @@
 import {
   type DriveClient,
   type DriveFile,
+  type OutgoingSource,
   DriveSpace,
   type LocalDocument,
   type CollectGarbageOptions,
@@ -11,8 +12,9 @@ import {
   type UploadOutbox,
   type YjsEngine,
 } from '@coffre/client';
+import type { DocumentId, DocumentRole } from '@coffre/protocol';
 import { FilePreviews } from './FilePreviews.ts';
-import { type SaveMode, saveStream } from './saveStream.ts';
+import { type SaveMode, type SaveOptions, saveDriveFile } from './saveStream.ts';
 import { chunksToKeep, makeThumbnail } from './thumbnails.ts';
 
 /** Where this device keeps the ids of the files it keeps offline (sealed: see AccountWorkspace). */
@@ -28,12 +30,16 @@ export type CollectSpace = (
 
 /** What a {@link DriveView} is built from, besides its document. */
 export interface DriveViewParts {
+  /** The user's role in the space: viewers read only (the relay refuses their uploads anyway). */
+  role: DocumentRole;
   client: DriveClient;
   keptFiles: KeptFiles;
   outbox: (space: DriveSpace) => UploadOutbox;
   collect: CollectSpace;
   /** When this device last collected the space (kept sealed, see AccountWorkspace). */
   lastCollection: { load(): Promise<number>; save(at: number): Promise<void> };
+  /** The space's name, sealed in its document (a shared folder's; '' for the user's own Drive). */
+  title: { get(): string; set(title: string): void };
 }
 
 /** How often a device of the owner collects the space by itself (the trash's 30 days and the chunks they free). */
@@ -43,7 +49,8 @@ const COLLECTION_INTERVAL_MS = 24 * 60 * 60 * 1000;
 export type OfflineState = 'fetching' | 'kept' | 'failed';
 
 /**
- * The user's Drive, open for the whole session: the space document (its
+ * A space of the Drive, open for the whole session (the user's own, or a
+ * shared folder: the same code, by document id): the space document (its
  * folder tree and file versions, see `DriveSpace`) from this device first,
  * synced through the relay, and its chunks through the relay's Drive
  * routes. Uploads go through the device's outbox (`UploadOutbox`): sealed
@@ -52,7 +59,7 @@ export type OfflineState = 'fetching' | 'kept' | 'failed';
  * does not stop them.
  */
 export class DriveView {
-  readonly id: string;
+  readonly id: DocumentId;
   readonly space: DriveSpace;
   /** What previews and thumbnails read (FilePreview.tsx, FileThumbnail.tsx). */
   readonly previews: FilePreviews;
@@ -76,7 +83,7 @@ export class DriveView {
   /** The folder the screen shows, kept while the user goes elsewhere and comes back. */
   current: string | null = null;
 
-  constructor(id: string, document: LocalDocument<YjsEngine>, engine: YjsEngine, parts: DriveViewParts) {
+  constructor(id: DocumentId, document: LocalDocument<YjsEngine>, engine: YjsEngine, parts: DriveViewParts) {
     const { client, keptFiles, outbox } = parts;
     this.id = id;
     this.#document = document;
@@ -91,6 +98,62 @@ export class DriveView {
     engine.doc.on('update', this.#changed);
     engine.doc.on('update', this.#refreshKept);
     globalThis.addEventListener?.('online', this.#online);
+  }
+
+  get role(): DocumentRole {
+    return this.#parts.role;
+  }
+
+  /** Owners and editors add, rename and trash; viewers read. */
+  get canWrite(): boolean {
+    return this.#parts.role !== 'viewer';
+  }
+
+  /** The space's name (a shared folder's), as its members see it. */
+  get name(): string {
+    return this.#parts.title.get();
+  }
+
+  rename(name: string): void {
+    this.#parts.title.set(name);
+  }
+
+  /**
+   * Puts one file into the outbox and resolves once the relay holds it and
+   * it is recorded in the space (rejects when the upload fails or is
+   * cancelled): what a copy from another space waits for before the
+   * original goes to the trash.
+   */
+  async uploadAndWait(source: OutgoingSource, parent: string | null): Promise<void> {
+    const id = await this.outbox.add(source, { parent });
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        const upload = this.outbox.uploads.find((item) => item.id === id);
+        if (upload?.state === 'done') finish(resolve);
+        else if (!upload) finish(() => reject(new Error('The copy was cancelled.')));
+        else if (upload.state === 'failed' || upload.state === 'interrupted') {
+          const { error } = upload;
+          finish(() => reject(error instanceof Error ? error : new Error('The copy was interrupted: try again.')));
+        }
+      };
+      const finish = (then: () => void) => {
+        unsubscribe();
+        then();
+      };
+      const unsubscribe = this.outbox.subscribe(check);
+      check();
+    });
+  }
+
+  /**
+   * After a member left or a link was revoked (the document key rotated
+   * already): a new secret for what is uploaded from now on, sealed under
+   * the new key, so they can neither read nor test for new files. Old
+   * files keep their secret and keep opening.
+   */
+  async rotateSecret(): Promise<void> {
+    this.space.rotateSecret();
+    await this.#document.whenSaved();
   }
 
   /** Starts sending what earlier sessions left in the outbox. */
@@ -254,20 +317,19 @@ export class DriveView {
     await this.emptyTrash(TRASH_RETENTION_MS).catch(() => undefined);
   }
 
+  /** A file's content as it is read, chunk by chunk, each checked. */
+  read(fileId: string): AsyncGenerator<Uint8Array> {
+    return this.space.read(this.#client, fileId);
+  }
+
   /**
    * Saves a file (the newest version unless told) to the person's disk,
    * decrypted and checked chunk by chunk as it is written (see
    * `saveStream`): a large file is not held whole in memory where a
    * service worker controls the page. `onProgress` gets the bytes saved.
    */
-  save(file: DriveFile, options: { version?: number; onProgress?: (bytes: number) => void } = {}): Promise<SaveMode> {
-    const { version, onProgress } = options;
-    const found = this.space.versions(file.id).findLast((candidate) => candidate.manifest.version === version);
-    const manifest = found?.manifest ?? file.latest;
-    return saveStream(file.name, manifest.size, () => this.space.read(this.#client, file.id, version), {
-      mediaType: manifest.mediaType,
-      ...(onProgress ? { onProgress } : {}),
-    });
+  save(file: DriveFile, options: SaveOptions = {}): Promise<SaveMode> {
+    return saveDriveFile(this.space, this.#client, file, options);
   }
 
   async destroy(): Promise<void> {

@@ -12,8 +12,11 @@ import { useSaveFile } from './useSaveFile.ts';
 import { type PreviewKind, describeKind, previewKindOf } from './previewKinds.ts';
 import './preview.css';
 
+/** What a preview reads a file from: a space open in the Files screen, or a shared folder opened by link. */
+export type PreviewSource = Pick<DriveView, 'previews' | 'offlineState' | 'save'>;
+
 export interface FilePreviewProps {
-  view: DriveView;
+  view: PreviewSource;
   /** The files of the folder shown, in the list's order: the arrow keys go through them. */
   files: readonly DriveFile[];
   fileId: string;
@@ -122,7 +125,7 @@ export function FilePreview({ view, files, fileId, onShow, onClose }: FilePrevie
 }
 
 interface BodyProps {
-  view: DriveView;
+  view: PreviewSource;
   /**
    * The file as it was when this preview opened: the body is keyed by the
    * file and its version, and the list hands a new object at every change

@@ -101,13 +101,19 @@ export class FilePreviews {
     };
   }
 
+  /** The newest version's thumbnail, fetched and opened; null when it has none. */
+  async thumbnailBytes(file: DriveFile): Promise<Uint8Array | null> {
+    const version = this.#version(file);
+    const ref = version.manifest.thumbnail;
+    if (!ref) return null;
+    return this.#space.sealer(version.secretId).open(ref, await this.#client.fetchChunk(ref.id));
+  }
+
   async #loadThumbnail(file: DriveFile): Promise<string | null> {
     await this.#turn();
     try {
-      const version = this.#version(file);
-      const ref = version.manifest.thumbnail;
-      if (!ref) return null;
-      const bytes = this.#space.sealer(version.secretId).open(ref, await this.#client.fetchChunk(ref.id));
+      const bytes = await this.thumbnailBytes(file);
+      if (!bytes) return null;
       const type = thumbnailType(bytes);
       // Only the raster types thumbnails are made in: never markup, whatever a writer recorded.
       return type ? URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type })) : null;

@@ -6,11 +6,15 @@ import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
+import type { DocumentId } from '@coffre/protocol';
 import type { DriveView } from './DriveView.ts';
 import { FilePreview } from './FilePreview.tsx';
-import { FileThumbnail } from './FileThumbnail.tsx';
+import { MoveToSpaceDialog } from './MoveToSpaceDialog.tsx';
+import { SharedFolderBar } from './SharedFolderBar.tsx';
+import { SharedFolders } from './SharedFolders.tsx';
+import { NodeThumbnail } from './NodeThumbnail.tsx';
 import { FileTypeIcon } from './FileTypeIcon.tsx';
-import { formatBytes, formatDay } from './formatFile.ts';
+import { formatBytes, formatDay, itemCount } from './formatFile.ts';
 import { previewKindOf } from './previewKinds.ts';
 import { ACTIVE_STATES, uploadStatus } from './uploadStatus.ts';
 import { useSaveFile } from './useSaveFile.ts';
@@ -21,9 +25,15 @@ export function FilesScreen() {
   const workspace = useAccountWorkspace();
   const [view, setView] = useState<DriveView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** The shared folder open, or null for the user's own files. */
+  const [space, setSpace] = useState<DocumentId | null>(null);
+  const [ownDrive, setOwnDrive] = useState<DocumentId | null>(null);
   useEffect(() => {
     let live = true;
-    workspace.drive().then(
+    setView(null);
+    setError(null);
+    void workspace.driveDocumentId().then(setOwnDrive);
+    (space === null ? workspace.drive() : workspace.sharedFolder(space)).then(
       async (opened) => {
         await opened.whenLoaded();
         if (live) setView(opened);
@@ -35,7 +45,7 @@ export function FilesScreen() {
     return () => {
       live = false;
     };
-  }, [workspace]);
+  }, [workspace, space]);
   return (
     <>
       <header className="page-header">
@@ -44,16 +54,31 @@ export function FilesScreen() {
           Encrypted on this device before they are sent: the relay never sees a file&rsquo;s name, content or folder.
         </p>
       </header>
-      {view ? <FileBrowser view={view} /> : <ErrorNotice message={error} />}
+      {view && ownDrive ? (
+        <FileBrowser key={view.id} view={view} ownDriveId={ownDrive} onOpenSpace={setSpace} />
+      ) : (
+        <ErrorNotice message={error} />
+      )}
       {!view && !error ? <BusyNotice message="Opening your files…" /> : null}
     </>
   );
 }
 
 /** The open folder of the Drive: its folders and files, uploads in progress, and what can be done to each. */
-function FileBrowser({ view }: { view: DriveView }) {
+function FileBrowser({
+  view,
+  ownDriveId,
+  onOpenSpace,
+}: {
+  view: DriveView;
+  ownDriveId: DocumentId;
+  /** Opens a shared folder, or (null) the user's own files. */
+  onOpenSpace: (id: DocumentId | null) => void;
+}) {
   useSyncExternalStore(view.subscribe, view.getVersion);
-  const { space } = view;
+  const { space, canWrite } = view;
+  const own = view.id === ownDriveId;
+  const [moving, setMoving] = useState<DriveNode | null>(null);
   const [folder, setFolder] = useState<string | null>(view.current);
   const [naming, setNaming] = useState<Naming | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -97,7 +122,7 @@ function FileBrowser({ view }: { view: DriveView }) {
     }
   };
   const upload = (files: readonly File[]) => {
-    if (files.length === 0) return;
+    if (files.length === 0 || !canWrite) return;
     setError(null);
     setTrashed(null);
     void view.upload(files, openFolder);
@@ -114,16 +139,19 @@ function FileBrowser({ view }: { view: DriveView }) {
       className={`files${dragging ? ' files-dropping' : ''}`}
       onDragOver={(event) => {
         event.preventDefault();
-        setDragging(true);
+        setDragging(canWrite);
       }}
       onDragLeave={() => setDragging(false)}
       onDrop={onDrop}
     >
+      {own ? null : <SharedFolderBar view={view} onBack={() => onOpenSpace(null)} />}
       <div className="documents-bar">
         <div className="files-actions">
-          <button className="button button-primary" type="button" onClick={() => picker.current?.click()}>
-            Upload files
-          </button>
+          {canWrite ? (
+            <button className="button button-primary" type="button" onClick={() => picker.current?.click()}>
+              Upload files
+            </button>
+          ) : null}
           <input
             ref={picker}
             className="visually-hidden"
@@ -136,9 +164,15 @@ function FileBrowser({ view }: { view: DriveView }) {
               event.target.value = '';
             }}
           />
-          <button className="button" type="button" onClick={() => setNaming({ id: null, of: 'New folder', name: '' })}>
-            New folder
-          </button>
+          {canWrite ? (
+            <button
+              className="button"
+              type="button"
+              onClick={() => setNaming({ id: null, of: 'New folder', name: '' })}
+            >
+              New folder
+            </button>
+          ) : null}
           <button
             className="button button-quiet"
             type="button"
@@ -189,30 +223,29 @@ function FileBrowser({ view }: { view: DriveView }) {
           </button>
         </InfoNotice>
       ) : null}
-      {showTrash ? <EmptyTrash view={view} count={space.trashed().length} onError={setError} /> : null}
+      {own && openFolder === null && !showTrash ? <SharedFolders onOpen={onOpenSpace} /> : null}
+      {showTrash && view.role === 'owner' ? (
+        <EmptyTrash view={view} count={space.trashed().length} onError={setError} />
+      ) : null}
       {showTrash ? (
-        <TrashList nodes={space.trashed()} onRestore={(node) => act(() => space.restore(node.id))} />
+        <TrashList nodes={space.trashed()} onRestore={canWrite ? (node) => act(() => space.restore(node.id)) : null} />
       ) : items.length === 0 ? (
         <div className="empty-state">
           <EmptyFolderIllustration />
           <h2>{openFolder === null ? 'No files here yet' : `“${path.at(-1)?.name ?? ''}” is empty`}</h2>
-          <p>Upload files with the button above, or drop them here.</p>
+          <p>
+            {canWrite ? 'Upload files with the button above, or drop them here.' : 'Files its editors add show here.'}
+          </p>
         </div>
       ) : (
-        <ul className="list documents-list" aria-label="Your files" ref={list}>
+        <ul className="list documents-list" aria-label={own ? 'Your files' : 'Files'} ref={list}>
           {items.map((node) => (
             <li
               className={node.kind === 'file' ? 'list-row list-row-file' : 'list-row'}
               key={node.id}
               onClick={node.kind === 'file' ? (event) => openFromRow(event, () => showPreview(node.id)) : undefined}
             >
-              {node.kind === 'folder' ? (
-                <span className="file-thumbnail">
-                  <FolderIcon />
-                </span>
-              ) : (
-                <FileThumbnail previews={view.previews} file={node} />
-              )}
+              <NodeThumbnail node={node} previews={view.previews} />
               <div className="list-main">
                 <div className="list-title">
                   {node.kind === 'folder' ? (
@@ -282,27 +315,40 @@ function FileBrowser({ view }: { view: DriveView }) {
                     Versions
                   </button>
                 ) : null}
-                <button
-                  className="button button-quiet"
-                  type="button"
-                  aria-label={`Rename ${node.name}`}
-                  onClick={() => setNaming({ id: node.id, of: `Rename ${node.name}`, name: node.name })}
-                >
-                  Rename
-                </button>
-                <button
-                  className="button button-quiet"
-                  type="button"
-                  aria-label={`Move to trash, ${node.name}`}
-                  onClick={() =>
-                    act(() => {
-                      space.trash(node.id);
-                      setTrashed(node);
-                    })
-                  }
-                >
-                  Move to trash
-                </button>
+                {canWrite ? (
+                  <>
+                    <button
+                      className="button button-quiet"
+                      type="button"
+                      aria-haspopup="dialog"
+                      aria-label={`Move to…, ${node.name}`}
+                      onClick={() => setMoving(node)}
+                    >
+                      Move to…
+                    </button>
+                    <button
+                      className="button button-quiet"
+                      type="button"
+                      aria-label={`Rename ${node.name}`}
+                      onClick={() => setNaming({ id: node.id, of: `Rename ${node.name}`, name: node.name })}
+                    >
+                      Rename
+                    </button>
+                    <button
+                      className="button button-quiet"
+                      type="button"
+                      aria-label={`Move to trash, ${node.name}`}
+                      onClick={() =>
+                        act(() => {
+                          space.trash(node.id);
+                          setTrashed(node);
+                        })
+                      }
+                    >
+                      Move to trash
+                    </button>
+                  </>
+                ) : null}
               </div>
             </li>
           ))}
@@ -313,6 +359,9 @@ function FileBrowser({ view }: { view: DriveView }) {
       ) : null}
       {versionsOf !== null ? (
         <VersionsDialog view={view} file={versionsOf} onClose={() => setVersionsOf(null)} />
+      ) : null}
+      {moving ? (
+        <MoveToSpaceDialog view={view} node={moving} ownDriveId={ownDriveId} onClose={() => setMoving(null)} />
       ) : null}
     </div>
   );
@@ -380,7 +429,14 @@ function EmptyTrash({
   );
 }
 
-function TrashList({ nodes, onRestore }: { nodes: readonly DriveNode[]; onRestore: (node: DriveNode) => void }) {
+function TrashList({
+  nodes,
+  onRestore,
+}: {
+  nodes: readonly DriveNode[];
+  /** Null for a viewer, who restores nothing. */
+  onRestore: ((node: DriveNode) => void) | null;
+}) {
   if (nodes.length === 0) {
     return (
       <div className="empty-state">
@@ -406,16 +462,18 @@ function TrashList({ nodes, onRestore }: { nodes: readonly DriveNode[]; onRestor
             </div>
             <div className="list-meta">In the trash since {formatDay(node.trashedAt ?? 0)}</div>
           </div>
-          <div className="row-actions">
-            <button
-              className="button button-quiet"
-              type="button"
-              aria-label={`Restore ${node.name}`}
-              onClick={() => onRestore(node)}
-            >
-              Restore
-            </button>
-          </div>
+          {onRestore ? (
+            <div className="row-actions">
+              <button
+                className="button button-quiet"
+                type="button"
+                aria-label={`Restore ${node.name}`}
+                onClick={() => onRestore(node)}
+              >
+                Restore
+              </button>
+            </div>
+          ) : null}
         </li>
       ))}
     </ul>
@@ -543,7 +601,3 @@ const OFFLINE_NOTES = {
   kept: ' · on this device',
   failed: ' · not on this device yet (offline?)',
 } as const;
-
-function itemCount(count: number): string {
-  return count === 1 ? '1 item' : `${count} items`;
-}

@@ -45,26 +45,37 @@ export function VersionsDialog({ view, file, onClose }: { view: DriveView; file:
   return (
     <Modal
       title={`Versions of “${live.name}”`}
-      description="Restoring an older version makes it the current one again; every version stays in this list."
+      description={
+        view.canWrite
+          ? 'Restoring an older version makes it the current one again; every version stays in this list.'
+          : 'Every version of this file, newest first. You can download any of them.'
+      }
       className="modal-versions"
       onClose={onClose}
     >
-      <div className="versions-toolbar">
-        <button className="button button-primary" type="button" onClick={() => picker.current?.click()} data-autofocus>
-          Upload a new version
-        </button>
-        <input
-          ref={picker}
-          className="visually-hidden"
-          type="file"
-          tabIndex={-1}
-          aria-hidden="true"
-          onChange={(event) => {
-            uploadVersion(event.target.files?.[0]);
-            event.target.value = '';
-          }}
-        />
-      </div>
+      {view.canWrite ? (
+        <div className="versions-toolbar">
+          <button
+            className="button button-primary"
+            type="button"
+            onClick={() => picker.current?.click()}
+            data-autofocus
+          >
+            Upload a new version
+          </button>
+          <input
+            ref={picker}
+            className="visually-hidden"
+            type="file"
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={(event) => {
+              uploadVersion(event.target.files?.[0]);
+              event.target.value = '';
+            }}
+          />
+        </div>
+      ) : null}
       {uploading.map((upload) => (
         <p key={upload.id} className="versions-upload" role="status">
           New version: {uploadStatus(upload)}
@@ -102,7 +113,7 @@ export function VersionsDialog({ view, file, onClose }: { view: DriveView; file:
                 >
                   Download
                 </button>
-                {index === 0 ? null : (
+                {index === 0 || !view.canWrite ? null : (
                   <button
                     className="button button-quiet"
                     type="button"

@@ -17,3 +17,8 @@ const moment = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeSty
 export function formatMoment(ms: number): string {
   return moment.format(new Date(ms));
 }
+
+/** "1 item", "3 items": what a folder holds. */
+export function itemCount(count: number): string {
+  return count === 1 ? '1 item' : `${count} items`;
+}

@@ -1,3 +1,4 @@
+import type { DriveClient, DriveFile, DriveSpace } from '@coffre/client';
 import type { DownloadMessage } from '../pwa/downloadStreams.ts';
 import { downloadBlob } from '../workspace/downloadFile.ts';
 import { offerId, offerToWorker } from './workerOffer.ts';
@@ -7,6 +8,31 @@ export const STREAMED_DOWNLOAD_PATH = '/__coffre/download/';
 
 /** How a file was saved: written to disk as it was decrypted, or assembled in memory first. */
 export type SaveMode = 'streamed' | 'in-memory';
+
+export interface SaveOptions {
+  /** A version of the file (the newest when absent). */
+  version?: number;
+  /** Bytes saved so far, of all the file's. */
+  onProgress?: (saved: number, total: number) => void;
+}
+
+/**
+ * Saves a version of a file of a space to the person's disk, decrypted and
+ * checked chunk by chunk as it is written (see {@link saveStream}).
+ */
+export function saveDriveFile(
+  space: DriveSpace,
+  client: DriveClient,
+  file: DriveFile,
+  { version, onProgress }: SaveOptions = {},
+): Promise<SaveMode> {
+  const found = space.versions(file.id).findLast((candidate) => candidate.manifest.version === version);
+  const manifest = found?.manifest ?? file.latest;
+  return saveStream(file.name, manifest.size, () => space.read(client, file.id, version), {
+    mediaType: manifest.mediaType,
+    ...(onProgress ? { onProgress: (saved) => onProgress(saved, manifest.size) } : {}),
+  });
+}
 
 /**
  * Saves a file decrypted on the device as it is read: through the service

@@ -9,7 +9,7 @@ import { formatBytes } from './formatFile.ts';
  * while it is decrypted ("Saving “a.pdf”: 12 MB of 40 MB"), and the failure
  * in words. A download the person cancels in the browser is no failure.
  */
-export function useSaveFile(view: DriveView): {
+export function useSaveFile(view: Pick<DriveView, 'save'>): {
   save: (file: DriveFile, version?: number) => Promise<void>;
   progress: string | null;
   error: string | null;
@@ -19,15 +19,12 @@ export function useSaveFile(view: DriveView): {
   const save = useCallback(
     async (file: DriveFile, version?: number) => {
       setError(null);
-      const size =
-        view.space.versions(file.id).findLast((found) => found.manifest.version === version)?.manifest.size ??
-        file.latest.size;
       setProgress(`Decrypting “${file.name}”…`);
       try {
         await view.save(file, {
           ...(version === undefined ? {} : { version }),
-          onProgress: (bytes) =>
-            setProgress(`Saving “${file.name}”: ${formatBytes(bytes)} of ${formatBytes(size)} decrypted`),
+          onProgress: (saved, total) =>
+            setProgress(`Saving “${file.name}”: ${formatBytes(saved)} of ${formatBytes(total)} decrypted`),
         });
       } catch (failure) {
         if (!(failure instanceof DOMException && failure.name === 'AbortError')) setError(describeError(failure));

@@ -7,7 +7,9 @@ import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
 import { routes } from '../router/routes.ts';
 import { useHashLocation } from '../router/useHashLocation.ts';
+import { isSharedFolderId } from '../files/sharedFolderId.ts';
 import { LinkDocumentView } from '../sharing/LinkDocumentView.tsx';
+import { LinkFolderView } from '../sharing/LinkFolderView.tsx';
 import '../sharing/sharing.css';
 
 type LinkState =
@@ -132,7 +134,11 @@ export function LinkScreen() {
       <div className="link-screen">
         {header}
         <main className="link-screen-main" id="main">
-          <LinkDocumentView opened={state.opened} />
+          {isSharedFolderId(state.opened.documentId) ? (
+            <LinkFolderView opened={state.opened} />
+          ) : (
+            <LinkDocumentView opened={state.opened} />
+          )}
         </main>
       </div>
     );

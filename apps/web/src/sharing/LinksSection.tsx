@@ -65,7 +65,19 @@ function LinkAddress({ url, label }: { url: string; label: string }) {
  * only or editing, with a password when one is set. The secret is in the
  * address after `#`, which browsers never send to the relay.
  */
-export function LinksSection({ workspace, documentId }: { workspace: Workspace | null; documentId: DocumentId }) {
+export function LinksSection({
+  workspace,
+  documentId,
+  readOnly = false,
+  onRevoked,
+}: {
+  workspace: Workspace | null;
+  documentId: DocumentId;
+  /** Links that only read (a shared folder's: a link may fetch its files, never add any). */
+  readOnly?: boolean;
+  /** After a link was revoked and the key rotated (a shared folder also changes its files' secret). */
+  onRevoked?: () => Promise<void>;
+}) {
   const headingId = useId();
   const [links, setLinks] = useState<Links>({ status: 'loading' });
   const [generation, setGeneration] = useState(0);
@@ -121,6 +133,7 @@ export function LinksSection({ workspace, documentId }: { workspace: Workspace |
     setRevoking(link.linkId);
     try {
       const result = await workspace.revokeLink(documentId, link.linkId);
+      await onRevoked?.();
       if (created && created.url === link.url) setCreated(null);
       setDone(
         `The link was revoked: it does not open the document any more, whoever had it open is disconnected, and the document now uses a new key the link does not hold.${revokedLinksNote(result, link.linkId)}`,
@@ -141,21 +154,27 @@ export function LinksSection({ workspace, documentId }: { workspace: Workspace |
         which browsers never send to the relay. Send a password separately from the link.
       </p>
       <form className="share-link-form" onSubmit={(event) => void create(event)}>
-        <fieldset className="share-link-access">
-          <legend>Access</legend>
-          {(['viewer', 'editor'] as const).map((value) => (
-            <label key={value} className="radio">
-              <input
-                type="radio"
-                name={`${headingId}-access`}
-                value={value}
-                checked={access === value}
-                onChange={() => setAccess(value)}
-              />
-              {ACCESS_LABELS[value]}
-            </label>
-          ))}
-        </fieldset>
+        {readOnly ? (
+          <p className="share-section-lede">
+            A link to a folder reads only: whoever opens it can list, preview and download its files.
+          </p>
+        ) : (
+          <fieldset className="share-link-access">
+            <legend>Access</legend>
+            {(['viewer', 'editor'] as const).map((value) => (
+              <label key={value} className="radio">
+                <input
+                  type="radio"
+                  name={`${headingId}-access`}
+                  value={value}
+                  checked={access === value}
+                  onChange={() => setAccess(value)}
+                />
+                {ACCESS_LABELS[value]}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <Field
           label="Password (optional)"
           type="password"

@@ -26,6 +26,14 @@ export interface ShareDialogProps {
   accountWorkspace: AccountWorkspace;
   session: Session;
   onClose: () => void;
+  /** What is shared, as the dialog names it (default 'document'); a folder's links read only. */
+  noun?: 'document' | 'folder';
+  /**
+   * After a member was removed or a link revoked and the document key
+   * rotated: a shared folder changes its files' secret here, so what is
+   * uploaded next is sealed with one they never saw.
+   */
+  onAccessRemoved?: () => Promise<void>;
 }
 
 type InviteRole = 'editor' | 'viewer';
@@ -56,7 +64,15 @@ function ownSafetyNumber(session: Session): string {
  * refusal until accepted when their keys changed), remove a member (which
  * rotates the key), and share links.
  */
-export function ShareDialog({ documentId, role, accountWorkspace, session, onClose }: ShareDialogProps) {
+export function ShareDialog({
+  documentId,
+  role,
+  accountWorkspace,
+  session,
+  onClose,
+  noun = 'document',
+  onAccessRemoved,
+}: ShareDialogProps) {
   const owner = role === 'owner';
   const [workspace, setWorkspace] = useState<Workspace | null>(null);
   const [members, setMembers] = useState<Members>({ status: 'loading' });
@@ -82,21 +98,23 @@ export function ShareDialog({ documentId, role, accountWorkspace, session, onClo
 
   return (
     <Modal
-      title="Share this document"
+      title={`Share this ${noun}`}
       description={
         owner
-          ? 'Each person you invite gets the document key sealed to their own keys, on this device: the relay never sees it.'
-          : 'The people who can open this document. Only its owner invites people, removes them or makes links.'
+          ? `Each person you invite gets the ${noun}'s key sealed to their own keys, on this device: the relay never sees it.`
+          : `The people who can open this ${noun}. Only its owner invites people, removes them or makes links.`
       }
       onClose={onClose}
     >
-      {owner ? <InviteSection workspace={workspace} documentId={documentId} onShared={reload} /> : null}
+      {owner ? <InviteSection workspace={workspace} documentId={documentId} noun={noun} onShared={reload} /> : null}
       <MembersSection
         workspace={workspace}
         documentId={documentId}
         owner={owner}
         members={members}
         onChanged={reload}
+        onRemoved={onAccessRemoved}
+        noun={noun}
       />
       <section className="share-section" aria-labelledby={`${documentId}-you`}>
         <h3 id={`${documentId}-you`}>Your safety number</h3>
@@ -105,7 +123,14 @@ export function ShareDialog({ documentId, role, accountWorkspace, session, onClo
         </p>
         <SafetyNumber value={ownSafetyNumber(session)} label={`Safety number of ${session.email}`} />
       </section>
-      {owner ? <LinksSection workspace={workspace} documentId={documentId} /> : null}
+      {owner ? (
+        <LinksSection
+          workspace={workspace}
+          documentId={documentId}
+          readOnly={noun === 'folder'}
+          onRevoked={onAccessRemoved}
+        />
+      ) : null}
     </Modal>
   );
 }
@@ -113,10 +138,12 @@ export function ShareDialog({ documentId, role, accountWorkspace, session, onClo
 function InviteSection({
   workspace,
   documentId,
+  noun,
   onShared,
 }: {
   workspace: Workspace | null;
   documentId: DocumentId;
+  noun: 'document' | 'folder';
   onShared: () => void;
 }) {
   const headingId = useId();
@@ -148,7 +175,7 @@ function InviteSection({
     setStep({ kind: 'sharing', email: address });
     try {
       const result = await workspace.share(documentId, address, inviteRole);
-      setDone(`${result.email} can now ${result.role === 'viewer' ? 'read' : 'read and edit'} this document.`);
+      setDone(`${result.email} can now ${result.role === 'viewer' ? 'read' : 'read and edit'} this ${noun}.`);
       setEmail('');
       setStep({ kind: 'form' });
       onShared();
@@ -320,12 +347,16 @@ function MembersSection({
   owner,
   members,
   onChanged,
+  onRemoved,
+  noun,
 }: {
   workspace: Workspace | null;
   documentId: DocumentId;
   owner: boolean;
   members: Members;
   onChanged: () => void;
+  onRemoved: (() => Promise<void>) | undefined;
+  noun: 'document' | 'folder';
 }) {
   const headingId = useId();
   const [confirming, setConfirming] = useState<DocumentMemberInfo | null>(null);
@@ -340,9 +371,12 @@ function MembersSection({
     setRemoving(member.email);
     try {
       const result = await workspace.removeMember(documentId, member.userId);
+      await onRemoved?.();
       const revoked = revokedLinksNote(result);
       setDone(
-        `${member.email} was removed. The document now uses a new key they do not have: they keep what they could already read, and cannot read anything new.${revoked}`,
+        noun === 'folder'
+          ? `${member.email} was removed. The folder now uses a new key, and new files a new secret, that they do not have: they keep the files they could already open, and cannot open anything added from now on.${revoked}`
+          : `${member.email} was removed. The document now uses a new key they do not have: they keep what they could already read, and cannot read anything new.${revoked}`,
       );
       setConfirming(null);
       onChanged();

@@ -15,9 +15,10 @@ import { toHex } from '@coffre/crypto';
 import { type DocumentId, type DocumentRole, documentId as parseDocumentId, isValidId } from '@coffre/protocol';
 import { ChunkCache, LocalDatabase, SealedRecords, Vault, envelopeDatabaseName } from '@coffre/storage';
 import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
-import { type DocumentKind, type DocumentSummary, setKind, summarize } from './documentMeta.ts';
+import { type DocumentKind, type DocumentSummary, givenTitle, setKind, setTitle, summarize } from './documentMeta.ts';
 import { DriveView } from '../files/DriveView.ts';
 import { driveDocumentId } from '../files/driveDocumentId.ts';
+import { isSharedFolderId, newSharedFolderId } from '../files/sharedFolderId.ts';
 import { FolderSpace } from './FolderSpace.ts';
 import { folderDocumentId } from './folderTree.ts';
 
@@ -45,6 +46,13 @@ export interface DocumentListing {
   offline: boolean;
   /** True when the relay lists the user's folder document (which the list itself leaves out). */
   hasFolders: boolean;
+}
+
+/** A shared folder as the Files screen lists it. */
+export interface SharedFolderInfo {
+  id: DocumentId;
+  role: DocumentRole;
+  createdAt: string;
 }
 
 /** A new document id: 128 random bits. */
@@ -100,6 +108,8 @@ export class AccountWorkspace {
   #folders: Promise<FolderSpace> | null = null;
   #folderId: Promise<DocumentId> | null = null;
   #drive: Promise<DriveView> | null = null;
+  /** Shared folders open in this tab, by id (each a space like the user's own Drive). */
+  readonly #sharedFolders = new Map<string, Promise<DriveView>>();
   #driveId: Promise<DocumentId> | null = null;
   #closed = false;
   #version = 0;
@@ -182,7 +192,7 @@ export class AccountWorkspace {
       if (!(error instanceof AccountError && error.code === 'RELAY_UNREACHABLE')) throw error;
       const documents = [...known.values()]
         // The catalog keeps rows under the ids of documents opened here only: a row under anything else is none.
-        .filter((entry) => isValidId(entry.id))
+        .filter((entry) => isValidId(entry.id) && !isSharedFolderId(entry.id))
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .map((entry) => ({
           id: parseDocumentId(entry.id),
@@ -197,7 +207,7 @@ export class AccountWorkspace {
     const listed = new Set<string>(remote.map((info) => info.id));
     for (const id of await this.catalog.ids()) if (!listed.has(id)) await this.#forgetLocally(id);
     const documents = remote
-      .filter((info) => info.id !== folderId && info.id !== driveId)
+      .filter((info) => info.id !== folderId && info.id !== driveId && !isSharedFolderId(info.id))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map((info) => ({
         id: info.id,
@@ -264,62 +274,106 @@ export class AccountWorkspace {
   drive(): Promise<DriveView> {
     this.#drive ??= (async () => {
       const id = await this.driveDocumentId();
-      const workspace = await this.workspace();
-      await workspace.createDocument(id).catch(() => undefined);
-      const { document, engine } = await this.openDocument(id);
-      const kept = new SealedRecords<string[]>({
-        table: this.database.keyring,
-        vault: this.#vault,
-        prefix: 'drive-offline:',
-        parse: (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null),
-      });
-      const client = workspace.driveClient(id, { cache: new ChunkCache(this.database) });
-      const session = this.account.session;
-      if (!session) throw new AccountError('UNAUTHENTICATED');
-      const lastCollection = new SealedRecords<number>({
-        table: this.database.keyring,
-        vault: this.#vault,
-        prefix: 'drive-collected:',
-        parse: (value) => (typeof value === 'number' ? value : null),
-      });
-      const view = new DriveView(id, document, engine, {
-        client,
-        keptFiles: {
-          load: async () => (await kept.get(id)) ?? [],
-          save: (ids) => kept.put(id, ids),
-        },
-        outbox: (space) =>
-          new UploadOutbox({
-            database: this.database,
-            vault: this.#vault,
-            spaceId: id,
-            space,
-            client,
-            whenSaved: () => document.whenSaved(),
-          }),
-        collect: (options) =>
-          collectGarbage({
-            ...options,
-            spaceId: id,
-            api: this.account.api,
-            token: () => this.account.getAccessToken(),
-            tenant: session.tenant,
-          }),
-        lastCollection: {
-          load: async () => (await lastCollection.get(id)) ?? 0,
-          save: (at) => lastCollection.put(id, at),
-        },
-      });
-      await view.loadKept();
-      await view.startOutbox();
-      void view.whenLoaded().then(() => view.collectWhenDue());
-      if (this.#closed) await view.destroy();
-      return view;
+      await (await this.workspace()).createDocument(id).catch(() => undefined);
+      return this.#openDrive(id);
     })().catch((error: unknown) => {
       this.#drive = null;
       throw error;
     });
     return this.#drive;
+  }
+
+  /** The shared folders the user is a member of, newest first (from the relay). */
+  async sharedFolders(): Promise<SharedFolderInfo[]> {
+    const documents = await (await this.workspace()).listDocuments();
+    return documents
+      .filter((info) => isSharedFolderId(info.id))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .map(({ id, role, createdAt }) => ({ id, role, createdAt }));
+  }
+
+  /** A shared folder, open for the rest of the session: a space of its own, shared like a document. */
+  sharedFolder(id: DocumentId): Promise<DriveView> {
+    let view = this.#sharedFolders.get(id);
+    if (!view) {
+      view = this.#openDrive(id).catch((error: unknown) => {
+        this.#sharedFolders.delete(id);
+        throw error;
+      });
+      this.#sharedFolders.set(id, view);
+    }
+    return view;
+  }
+
+  /** Creates a shared folder (a new space document, its name sealed in it); the user is its owner. */
+  async createSharedFolder(name: string): Promise<DocumentId> {
+    const id = newSharedFolderId();
+    await (await this.workspace()).createDocument(id);
+    const view = await this.sharedFolder(id);
+    await view.whenLoaded();
+    view.rename(name);
+    await this.catalog.remember(id, name, 'document');
+    return id;
+  }
+
+  /** A space's Drive: its document open from this device first, its chunks, outbox and collections. */
+  async #openDrive(id: DocumentId): Promise<DriveView> {
+    const workspace = await this.workspace();
+    const { document, engine, role } = await this.openDocument(id);
+    const kept = new SealedRecords<string[]>({
+      table: this.database.keyring,
+      vault: this.#vault,
+      prefix: 'drive-offline:',
+      parse: (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null),
+    });
+    const client = workspace.driveClient(id, { cache: new ChunkCache(this.database) });
+    const session = this.account.session;
+    if (!session) throw new AccountError('UNAUTHENTICATED');
+    const lastCollection = new SealedRecords<number>({
+      table: this.database.keyring,
+      vault: this.#vault,
+      prefix: 'drive-collected:',
+      parse: (value) => (typeof value === 'number' ? value : null),
+    });
+    const view = new DriveView(id, document, engine, {
+      role,
+      client,
+      keptFiles: {
+        load: async () => (await kept.get(id)) ?? [],
+        save: (ids) => kept.put(id, ids),
+      },
+      outbox: (space) =>
+        new UploadOutbox({
+          database: this.database,
+          vault: this.#vault,
+          spaceId: id,
+          space,
+          client,
+          whenSaved: () => document.whenSaved(),
+        }),
+      collect: (options) =>
+        collectGarbage({
+          ...options,
+          spaceId: id,
+          api: this.account.api,
+          token: () => this.account.getAccessToken(),
+          tenant: session.tenant,
+        }),
+      lastCollection: {
+        load: async () => (await lastCollection.get(id)) ?? 0,
+        save: (at) => lastCollection.put(id, at),
+      },
+      title: {
+        get: () => givenTitle(engine.doc),
+        set: (title) => setTitle(engine.doc, title),
+      },
+    });
+    await view.loadKept();
+    if (view.canWrite) await view.startOutbox();
+    // Only an owner may sweep a space (the relay refuses others).
+    if (role === 'owner') void view.whenLoaded().then(() => view.collectWhenDue());
+    if (this.#closed) await view.destroy();
+    return view;
   }
 
   async deleteDocument(id: DocumentId): Promise<void> {
@@ -381,6 +435,8 @@ export class AccountWorkspace {
     this.#summaries.clear();
     void this.#folders?.then((space) => space.destroy()).catch(() => undefined);
     void this.#drive?.then((view) => view.destroy()).catch(() => undefined);
+    for (const view of this.#sharedFolders.values())
+      void view.then((opened) => opened.destroy()).catch(() => undefined);
     void this.#workspace?.then((workspace) => workspace.close()).catch(() => undefined);
     this.database.close();
     this.#vaultKey.fill(0);

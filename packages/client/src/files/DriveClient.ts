@@ -340,8 +340,10 @@ export class DriveClient {
   async #checkRoom(missing: readonly SealedChunk[]): Promise<void> {
     const known = this.#usage && Date.now() - this.#usage.at < LIMITS_TTL_MS ? this.#usage.answer : null;
     if (known?.quotaBytes === null) return;
-    const { bytes, quotaBytes } = await this.#withRetries(() => this.usage());
-    if (quotaBytes === null) return;
+    // One try: when the usage cannot be asked (the network, a link session), the uploads' own answers decide.
+    const usage = await this.usage().catch(() => null);
+    if (usage?.quotaBytes == null) return;
+    const { bytes, quotaBytes } = usage;
     const adding = missing.reduce((sum, chunk) => sum + chunk.ciphertext.length, 0);
     if (bytes + adding > quotaBytes) {
       throw new AccountError('QUOTA_EXCEEDED', {

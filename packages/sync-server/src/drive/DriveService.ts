@@ -3,6 +3,7 @@ import { hash, toHex } from '@coffre/crypto';
 import {
   CoffreError,
   type DocumentId,
+  type DocumentRole,
   type DriveUsageResponse,
   ErrorCode,
   MAX_SEALED_CHUNK_BYTES,
@@ -16,10 +17,12 @@ import type { AccountSession } from '../accounts/AccountSession.ts';
 import { type BlobStore, checkBlobId } from '../blobs/BlobStore.ts';
 import type { Logger } from '../logger.ts';
 import { DocumentRepository } from '../sharing/DocumentRepository.ts';
+import { LinkRepository } from '../sharing/LinkRepository.ts';
 import { requireAccess } from '../sharing/requireAccess.ts';
 import type { SqlDatabase } from '../storage/SqlDatabase.ts';
 import { TenantScope } from '../storage/TenantScope.ts';
 import { ChunkRepository } from './ChunkRepository.ts';
+import { type DriveReader, isLinkReader } from './DriveReader.ts';
 import { type Sweep, SweepRepository } from './SweepRepository.ts';
 
 /** Default grace period of a sweep: chunks claimed less than this before it started are never released. */
@@ -58,6 +61,7 @@ interface DriveRepositories {
   documents: DocumentRepository;
   chunks: ChunkRepository;
   sweeps: SweepRepository;
+  links: LinkRepository;
 }
 
 /**
@@ -93,6 +97,7 @@ export class DriveService {
       documents: new DocumentRepository(sql, tenant),
       chunks: new ChunkRepository(sql, tenant),
       sweeps: new SweepRepository(sql, tenant),
+      links: new LinkRepository(sql, tenant),
     }));
     this.#blobs = options.blobs;
     this.#logger = options.logger;
@@ -165,13 +170,16 @@ export class DriveService {
     return outcome;
   }
 
-  /** A chunk's ciphertext, for any member of the space; NOT_FOUND when the space holds no such chunk. */
-  async getChunk(session: AccountSession, space: DocumentId, address: string): Promise<Uint8Array> {
+  /**
+   * A chunk's ciphertext, for any member of the space or a live share link
+   * of it; NOT_FOUND when the space holds no such chunk.
+   */
+  async getChunk(reader: DriveReader, space: DocumentId, address: string): Promise<Uint8Array> {
     checkBlobId(address);
-    const { tenant } = session;
-    await this.#scope.run(tenant, async ({ documents, chunks }) => {
-      await requireAccess(documents, session, space, {});
-      if ((await chunks.held(space, [address])).size === 0) throw new CoffreError(ErrorCode.NotFound);
+    const { tenant } = reader;
+    await this.#scope.run(tenant, async (repositories) => {
+      await requireReader(repositories, reader, space);
+      if ((await repositories.chunks.held(space, [address])).size === 0) throw new CoffreError(ErrorCode.NotFound);
     });
     const bytes = await this.#blobs.get(tenant, space, address);
     if (!bytes) {
@@ -182,18 +190,19 @@ export class DriveService {
   }
 
   /**
-   * Which of `addresses` the space holds, for any member ("which do you
-   * have", before an upload). Asked by an owner or an editor, it claims
-   * the chunks held: the device is about to name them in a manifest, so a
-   * sweep started from now on cannot release them. A viewer's question
-   * claims nothing (a viewer writes no manifest, and must not be able to
-   * keep unreferenced chunks alive).
+   * Which of `addresses` the space holds, for any member or a live share
+   * link of it ("which do you have", before an upload or a download). Asked
+   * by an owner or an editor, it claims the chunks held: the device is
+   * about to name them in a manifest, so a sweep started from now on cannot
+   * release them. A viewer's or a link's question claims nothing (they write
+   * no manifest, and must not be able to keep unreferenced chunks alive).
    */
-  async heldChunks(session: AccountSession, space: DocumentId, addresses: readonly string[]): Promise<string[]> {
+  async heldChunks(reader: DriveReader, space: DocumentId, addresses: readonly string[]): Promise<string[]> {
     for (const address of addresses) checkBlobId(address);
-    const held = await this.#scope.run(session.tenant, async ({ documents, chunks }) => {
-      const { role } = await requireAccess(documents, session, space, {});
-      return role === 'viewer' ? chunks.held(space, addresses) : chunks.claim(space, addresses);
+    const held = await this.#scope.run(reader.tenant, async (repositories) => {
+      const role = await requireReader(repositories, reader, space);
+      const { chunks } = repositories;
+      return role === 'owner' || role === 'editor' ? chunks.claim(space, addresses) : chunks.held(space, addresses);
     });
     return addresses.filter((address) => held.has(address));
   }
@@ -383,6 +392,22 @@ export class DriveService {
     if (this.quotaBytes === null) return;
     if ((await chunks.usage()) + adding > this.quotaBytes) throw new CoffreError(ErrorCode.QuotaExceeded);
   }
+}
+
+/**
+ * The reader's role in the space ('link' for a share link's session):
+ * FORBIDDEN for a link of another space, a revoked one, or a non-member.
+ */
+async function requireReader(
+  { documents, links }: DriveRepositories,
+  reader: DriveReader,
+  space: DocumentId,
+): Promise<DocumentRole | 'link'> {
+  if (!isLinkReader(reader)) return (await requireAccess(documents, reader, space, {})).role;
+  if (reader.space !== space || !(await links.isLive(reader.linkId, space))) {
+    throw new CoffreError(ErrorCode.Forbidden);
+  }
+  return 'link';
 }
 
 async function requireOwner(

@@ -219,7 +219,7 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     });
   }
 
-  if (options.drive) registerDriveRoutes(app, { drive: options.drive, authenticated, rateLimits });
+  if (options.drive) registerDriveRoutes(app, { drive: options.drive, authenticated, verifier, rateLimits });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -52,7 +52,7 @@ export const putChunkRoute = createRoute({
     200: { ...json(StoredChunkResponseSchema), description: 'The space held this chunk already' },
     201: { ...json(StoredChunkResponseSchema), description: 'Stored' },
     ...common,
-    403: failure('READ_ONLY (a viewer), FORBIDDEN (not a member, or another tenant)'),
+    403: failure('READ_ONLY (a viewer, or a share link), FORBIDDEN (not a member, or another tenant)'),
     413: failure('PAYLOAD_TOO_LARGE'),
     422: failure('CHUNK_MISMATCH: the body is not the ciphertext the address names'),
     507: failure("QUOTA_EXCEEDED: the organisation's Drive is full"),
@@ -62,28 +62,29 @@ export const putChunkRoute = createRoute({
 export const getChunkRoute = createRoute({
   method: 'get',
   path: '/v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
-  summary: 'One encrypted chunk of a space, by address (any member)',
+  summary: 'One encrypted chunk of a space, by address (any member, or a share link of the space)',
   tags: ['drive'],
   ...bearer,
   request: { params: ChunkParams },
   responses: {
     200: { content: binary, description: "The chunk's ciphertext (immutable: the address is its hash)" },
     ...common,
-    403: failure('FORBIDDEN: not a member, or the token belongs to another tenant'),
+    403: failure('FORBIDDEN: not a member, a share link of another space or revoked, or another tenant'),
   },
 });
 
 export const heldChunksRoute = createRoute({
   method: 'post',
   path: '/v1/tenants/{tenant}/spaces/{documentId}/chunks/held',
-  summary: 'Which of these chunks the space holds, asked before an upload (any member)',
+  summary:
+    'Which of these chunks the space holds, asked before an upload (any member, or a share link of the space: it claims nothing)',
   tags: ['drive'],
   ...bearer,
   request: { params: SpaceParams, body: { ...json(HeldChunksRequestSchema), required: true } },
   responses: {
     200: { ...json(HeldChunksResponseSchema), description: 'The addresses held, in the order asked' },
     ...common,
-    403: failure('FORBIDDEN: not a member, or the token belongs to another tenant'),
+    403: failure('FORBIDDEN: not a member, a share link of another space or revoked, or another tenant'),
     413: failure('PAYLOAD_TOO_LARGE'),
   },
 });

@@ -1,7 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { documentId } from '@coffre/protocol';
+import { CoffreError, ErrorCode, documentId } from '@coffre/protocol';
 import type { RateLimitName, RateLimits } from '../accounts/RateLimits.ts';
+import type { TokenVerifier } from '../auth/TokenVerifier.ts';
+import { type DriveReader, type LinkReader, linkReaderOf } from '../drive/DriveReader.ts';
 import type { DriveService } from '../drive/DriveService.ts';
 import type { ApiEnv } from './ApiEnv.ts';
 import {
@@ -19,16 +21,36 @@ export interface DriveRoutesOptions {
   drive: DriveService;
   /** The accounts API's bearer check: sets `session` or answers 401/403. */
   authenticated: MiddlewareHandler<ApiEnv>;
+  /** Verifies bearer tokens, to tell a share link's session (which may read chunks) from an account's. */
+  verifier: TokenVerifier;
   rateLimits: RateLimits;
+}
+
+/** The Hono environment of the chunk routes: a share link's session may read chunks there (see DriveReader). */
+interface DriveEnv extends ApiEnv {
+  Variables: ApiEnv['Variables'] & { link?: LinkReader };
 }
 
 /** Adds the Drive's routes (driveRoutes.ts) to the API app, bearer checks and per-user rate limits first. */
 export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRoutesOptions): void {
-  const { drive, authenticated, rateLimits } = options;
-  for (const path of new Set(DRIVE_ROUTES.map((route) => route.getRoutingPath()))) app.use(path, authenticated);
+  const { drive, authenticated, verifier, rateLimits } = options;
+  const chunkPaths = new Set<string>([getChunkRoute.getRoutingPath(), heldChunksRoute.getRoutingPath()]);
+  for (const path of new Set(DRIVE_ROUTES.map((route) => route.getRoutingPath()))) {
+    app.use(path, chunkPaths.has(path) ? linkOrAccount(authenticated, verifier) : authenticated);
+  }
   const perUser = (c: Context<ApiEnv>, name: RateLimitName) => {
     const session = c.get('session');
     return rateLimits.consume(name, `${session.tenant}/${session.userId}`);
+  };
+  /** Who reads chunks, rate-limited per user, or per link for a link's session. */
+  const reader = async (c: Context<DriveEnv>): Promise<DriveReader> => {
+    const link = c.get('link');
+    if (!link) {
+      await perUser(c, 'chunkReadsPerUser');
+      return c.get('session');
+    }
+    await rateLimits.consume('chunkReadsPerUser', `${link.tenant}/link/${link.linkId}`);
+    return link;
   };
 
   app.openapi(putChunkRoute, async (c) => {
@@ -40,9 +62,9 @@ export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRout
   });
 
   app.openapi(getChunkRoute, async (c) => {
-    await perUser(c, 'chunkReadsPerUser');
+    const who = await reader(c);
     const { documentId: space, address } = c.req.valid('param');
-    const bytes = await drive.getChunk(c.get('session'), documentId(space), address);
+    const bytes = await drive.getChunk(who, documentId(space), address);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       'content-type': 'application/octet-stream',
       // The address is the content's hash; only members may fetch it, so no shared cache may keep it.
@@ -51,9 +73,9 @@ export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRout
   });
 
   app.openapi(heldChunksRoute, async (c) => {
-    await perUser(c, 'chunkReadsPerUser');
+    const who = await reader(c);
     const space = documentId(c.req.valid('param').documentId);
-    const held = await drive.heldChunks(c.get('session'), space, c.req.valid('json').addresses);
+    const held = await drive.heldChunks(who, space, c.req.valid('json').addresses);
     return c.json({ held }, 200);
   });
 
@@ -78,4 +100,26 @@ export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRout
     const { addresses } = c.req.valid('json');
     return c.json(await drive.releaseChunks(c.get('session'), documentId(space), sweepId, addresses), 200);
   });
+}
+
+/**
+ * The bearer check of the chunk paths: a share link's session may GET a
+ * chunk and ask which are held (the space it may read is checked by
+ * `DriveService`), and is refused an upload with READ_ONLY; any other token
+ * goes through the accounts API's check.
+ */
+function linkOrAccount(authenticated: MiddlewareHandler<ApiEnv>, verifier: TokenVerifier): MiddlewareHandler<DriveEnv> {
+  return async (c, next) => {
+    const token = /^Bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const claims = token ? await verifier.verify(token).catch(() => null) : null;
+    const link = claims ? linkReaderOf(claims) : null;
+    if (!link) return authenticated(c, next);
+    if (link.tenant !== c.req.param('tenant')) throw new CoffreError(ErrorCode.Forbidden);
+    if (c.req.method === 'PUT') {
+      throw new CoffreError(ErrorCode.ReadOnly, 'A share link reads the files of its folder; it cannot add any.');
+    }
+    c.set('link', link);
+    await next();
+    return undefined;
+  };
 }
