@@ -237,3 +237,17 @@ export {
   type OutgoingSource,
   type OutgoingState,
 } from './files/UploadOutbox.ts';
+export { SpaceSecretError, SpaceSecrets } from './files/SpaceSecrets.ts';
+export {
+  ATTACHMENT_MEDIA_TYPES,
+  AttachmentError,
+  type AttachmentReference,
+  MAX_ATTACHMENT_BYTES,
+  formatAttachmentReference,
+  parseAttachmentReference,
+} from './files/AttachmentReference.ts';
+export {
+  DocumentAttachments,
+  type DocumentAttachmentsOptions,
+  type NewAttachment,
+} from './files/DocumentAttachments.ts';

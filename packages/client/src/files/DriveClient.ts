@@ -141,7 +141,9 @@ export class DriveClient {
   }
 
   /** Uploads the chunks the space lacks; `held` are those it had, `sent` those this call stored. */
-  async upload(chunks: readonly SealedChunk[]): Promise<{ sent: Set<string>; held: Set<string> }> {
+  async upload(
+    chunks: readonly Pick<SealedChunk, 'id' | 'ciphertext'>[],
+  ): Promise<{ sent: Set<string>; held: Set<string> }> {
     const unique = [...new Map(chunks.map((chunk) => [chunk.id, chunk])).values()];
     const held = await this.held(unique.map((chunk) => chunk.id));
     const missing = unique.filter((chunk) => !held.has(chunk.id));
@@ -151,7 +153,7 @@ export class DriveClient {
     let failed = false;
     const worker = async () => {
       while (next < missing.length && !failed) {
-        const chunk = missing[next++] as SealedChunk;
+        const chunk = missing[next++] as Pick<SealedChunk, 'id' | 'ciphertext'>;
         const answer = await this.#withRetries(async () =>
           this.#api.request({
             method: 'PUT',
