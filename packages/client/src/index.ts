@@ -243,6 +243,7 @@ export {
   AttachmentError,
   type AttachmentReference,
   MAX_ATTACHMENT_BYTES,
+  checkNewAttachment,
   formatAttachmentReference,
   parseAttachmentReference,
 } from './files/AttachmentReference.ts';

@@ -4,6 +4,7 @@ import {
   type LocalDocument,
   AccountError,
   DocumentAccessCache,
+  DocumentAttachments,
   SealedSharingStore,
   UploadOutbox,
   Workspace,
@@ -13,7 +14,7 @@ import {
 } from '@coffre/client';
 import { toHex } from '@coffre/crypto';
 import { type DocumentId, type DocumentRole, documentId as parseDocumentId, isValidId } from '@coffre/protocol';
-import { ChunkCache, LocalDatabase, SealedRecords, Vault, envelopeDatabaseName } from '@coffre/storage';
+import { ChunkCache, LocalDatabase, SealedRecords, UploadChunks, Vault, envelopeDatabaseName } from '@coffre/storage';
 import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
 import { type DocumentKind, type DocumentSummary, setKind, summarize } from './documentMeta.ts';
 import { DriveView } from '../files/DriveView.ts';
@@ -326,6 +327,26 @@ export class AccountWorkspace {
     const workspace = await this.workspace();
     await workspace.deleteDocument(id);
     await this.#forgetLocally(id);
+  }
+
+  /**
+   * The images attached to an opened document (`DocumentAttachments`): its
+   * chunks through the relay with this account's tokens; sealed chunks of
+   * images added here wait in this device's IndexedDB until the relay holds
+   * them. `onUploadError` is told when one is refused for good.
+   */
+  async attachments(
+    opened: OpenedDocument,
+    onUploadError: (name: string, error: unknown) => void,
+  ): Promise<DocumentAttachments> {
+    const workspace = await this.workspace();
+    return new DocumentAttachments({
+      doc: opened.engine.doc,
+      documentId: opened.documentId,
+      client: workspace.driveClient(opened.documentId),
+      pending: opened.role === 'viewer' ? null : new UploadChunks(this.database),
+      onUploadError,
+    });
   }
 
   /**

@@ -37,6 +37,20 @@ export class AttachmentError extends Error {
   }
 }
 
+/**
+ * Refuses, before anything is read or sealed, an image a document does not
+ * take: empty, over {@link MAX_ATTACHMENT_BYTES}, or not a raster image type.
+ */
+export function checkNewAttachment(size: number, mediaType: string): void {
+  if (!ATTACHMENT_MEDIA_TYPES.has(mediaType)) {
+    throw new AttachmentError('unsupported-type', 'only PNG, JPEG, GIF, WebP and AVIF images can go in a document.');
+  }
+  if (size > MAX_ATTACHMENT_BYTES) {
+    throw new AttachmentError('too-large', 'it is larger than the 20 MB a document takes.');
+  }
+  if (size === 0) throw new AttachmentError('malformed', 'the file is empty.');
+}
+
 /** The reference as an image node's `attachment` attribute holds it (JSON text). */
 export function formatAttachmentReference(reference: AttachmentReference): string {
   return JSON.stringify({ secret: reference.secretId, manifest: manifestToJSON(reference.manifest) });

@@ -3,10 +3,9 @@ import { randomBytes, toBase64Url } from '@coffre/crypto';
 import type { UploadChunks } from '@coffre/storage';
 import { AccountError } from '../account/AccountError.ts';
 import {
-  ATTACHMENT_MEDIA_TYPES,
   AttachmentError,
   type AttachmentReference,
-  MAX_ATTACHMENT_BYTES,
+  checkNewAttachment,
   formatAttachmentReference,
   parseAttachmentReference,
 } from './AttachmentReference.ts';
@@ -69,7 +68,7 @@ export class DocumentAttachments {
   #again = false;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #retryDelay: number;
-  #closed = false;
+  #stopped = false;
 
   constructor(options: DocumentAttachmentsOptions) {
     this.#options = options;
@@ -85,13 +84,7 @@ export class DocumentAttachments {
    * or of a type documents do not show.
    */
   async add(image: NewAttachment): Promise<string> {
-    if (!ATTACHMENT_MEDIA_TYPES.has(image.mediaType)) {
-      throw new AttachmentError('unsupported-type', 'Only PNG, JPEG, GIF, WebP and AVIF images can go in a document.');
-    }
-    if (image.bytes.length > MAX_ATTACHMENT_BYTES) {
-      throw new AttachmentError('too-large', 'This image is larger than the 20 MB a document takes.');
-    }
-    if (image.bytes.length === 0) throw new AttachmentError('malformed', 'This image is empty.');
+    checkNewAttachment(image.bytes.length, image.mediaType);
     const secretId = this.#secrets.currentId();
     const uploadId = `${this.#uploadPrefix}${toBase64Url(randomBytes(12))}`;
     const waiting = { name: image.name, chunks: new Map<string, Uint8Array>() };
@@ -115,7 +108,7 @@ export class DocumentAttachments {
     const reference = formatAttachmentReference({ secretId, manifest });
     this.#waiting.set(uploadId, waiting);
     this.#remember(cacheKey(manifest), new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: image.mediaType }));
-    this.sendPending();
+    if (!this.#stopped) this.sendPending();
     return reference;
   }
 
@@ -140,9 +133,12 @@ export class DocumentAttachments {
     return blob;
   }
 
-  /** Sends what waits on this device (after a reload, or when the network returns); runs one pass at a time. */
+  /**
+   * Sends what waits on this device (after a reload, or when the network
+   * returns), and starts again after {@link stop}; runs one pass at a time.
+   */
   sendPending(): void {
-    if (this.#closed) return;
+    this.#stopped = false;
     if (this.#sending) {
       this.#again = true;
       return;
@@ -153,7 +149,7 @@ export class DocumentAttachments {
       .catch(() => undefined)
       .finally(() => {
         this.#sending = null;
-        if (this.#again) {
+        if (this.#again && !this.#stopped) {
           this.#again = false;
           this.sendPending();
         }
@@ -170,10 +166,11 @@ export class DocumentAttachments {
     return this.#waiting.size > 0;
   }
 
-  /** Stops retrying (the document closed); what waits on the device is sent when it opens again. */
-  close(): void {
-    this.#closed = true;
+  /** Stops sending and retrying (the document closed) until {@link sendPending}; what waits on the device stays there. */
+  stop(): void {
+    this.#stopped = true;
     if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
   }
 
   async #read({ secretId, manifest }: AttachmentReference): Promise<Uint8Array> {
@@ -202,6 +199,7 @@ export class DocumentAttachments {
       if (error instanceof AccountError && error.code === 'FORBIDDEN') {
         throw new AttachmentError('refused', 'you no longer have access to this document’s files.');
       }
+      if (error instanceof AccountError) throw new AttachmentError('refused', `the relay refused it (${error.code}).`);
       throw error;
     }
   }
@@ -216,7 +214,7 @@ export class DocumentAttachments {
       }
     }
     for (const [upload, waiting] of [...this.#waiting]) {
-      if (this.#closed) return;
+      if (this.#stopped) return;
       try {
         await this.#options.client.upload([...waiting.chunks].map(([id, ciphertext]) => ({ id, ciphertext })));
       } catch (error) {
@@ -236,7 +234,7 @@ export class DocumentAttachments {
   }
 
   #retryLater(): void {
-    if (this.#closed) return;
+    if (this.#stopped) return;
     const delay = this.#retryDelay;
     this.#retryDelay = Math.min(MAX_RETRY_DELAY_MS, delay * 2);
     this.#retryTimer = setTimeout(() => this.sendPending(), delay);

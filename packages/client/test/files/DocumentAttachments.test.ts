@@ -170,7 +170,7 @@ describe('DocumentAttachments', () => {
     expect(new Uint8Array(await (await offline.open(reference)).arrayBuffer())).toEqual(bytes);
     expect(pending.size()).toBe(1);
     expect(relay.chunks.size).toBe(0);
-    offline.close();
+    offline.stop();
 
     // The page reloads with the network back: what waits on the device goes.
     relay.online = true;
@@ -190,7 +190,7 @@ describe('DocumentAttachments', () => {
     const doc = new Y.Doc();
     const author = new DocumentAttachments({ doc, documentId: 'doc-a', client: relay.client, retryDelayMs: 60_000 });
     const reference = await author.add({ bytes: png('x'), name: 'x.png', mediaType: 'image/png' });
-    author.close();
+    author.stop();
     const other = new Y.Doc();
     sync(doc, other);
     const reader = new DocumentAttachments({ doc: other, documentId: 'doc-a', client: relay.client });
