@@ -72,8 +72,8 @@ async function shareAsViewer(app: WebAppPage, email: string): Promise<void> {
  * pasted, one dropped and one added offline become attachments, sealed on
  * the device into chunks of the document's own space and shown from `blob:`
  * URLs under the app's CSP; after a reload they come back from the relay; a
- * viewer on another browser sees them; a tampered description is told in
- * words; the relay holds no byte of the images and not their names.
+ * viewer on another browser and a reader of a share link see them; a
+ * tampered description is told in words; the relay holds no byte of the images and not their names.
  * Screens go to /tmp/coffre-shots/ (attach-*).
  */
 describe(`web app attachments in documents, in Chromium (${storageEngine})`, () => {
@@ -151,6 +151,22 @@ describe(`web app attachments in documents, in Chromium (${storageEngine})`, () 
     await bea.screenshot('attach-03-viewer');
     await bea.audit('attach-03-viewer');
 
+    // Someone with a read link, without an account, sees them too: the link's token reads this document's chunks.
+    await ada.page.getByRole('button', { name: 'Share', exact: true }).click();
+    const dialog = ada.page.getByRole('dialog', { name: 'Share this document' });
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    const address = dialog.getByRole('textbox', { name: 'New link address' });
+    await address.waitFor({ timeout: TIMEOUT });
+    const readUrl = await address.inputValue();
+    await ada.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    const reader = await web.newApp();
+    await reader.page.goto(readUrl);
+    await editorOf(reader).waitOpen();
+    await expect.poll(() => imagesOf(reader).widths(), { timeout: TIMEOUT }).toEqual([480, 200, 160]);
+    await reader.screenshot('attach-04-link-reader');
+    await reader.audit('attach-04-link-reader');
+
     // A tampered description (a size its chunks do not add up to) is refused in words; the editor goes on.
     await ada.page.locator('.doc-prose').evaluate((element) => {
       type Chain = { insertContent: (content: unknown) => Chain; run: () => boolean };
@@ -173,8 +189,8 @@ describe(`web app attachments in documents, in Chromium (${storageEngine})`, () 
       .poll(() => onAda.alerts(), { timeout: TIMEOUT })
       .toEqual([expect.stringContaining('This image could not be opened: its description in the document is damaged')]);
     await ada.page.locator('.doc-prose .coffre-image[data-state=error]').scrollIntoViewIfNeeded();
-    await ada.screenshot('attach-04-tampered');
-    await ada.audit('attach-04-tampered');
+    await ada.screenshot('attach-05-tampered');
+    await ada.audit('attach-05-tampered');
     await expect.poll(() => imagesOf(bea).alerts(), { timeout: TIMEOUT }).toHaveLength(1);
 
     // The CSP is the app's, which shows blob: images and nothing looser.

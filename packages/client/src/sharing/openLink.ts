@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { AccountError } from '../account/AccountError.ts';
 import { type FetchFunction, RelayApi } from '../account/RelayApi.ts';
 import { EncryptedDocument, type EncryptedDocumentOptions } from '../EncryptedDocument.ts';
+import { DriveClient } from '../files/DriveClient.ts';
 import type { ContentEngine } from '../engines/ContentEngine.ts';
 import { DeviceDirectory, DocumentKeyring } from '../keys.ts';
 import { settle, trackedToken } from '../settle.ts';
@@ -51,6 +52,8 @@ export interface OpenedLink<E extends ContentEngine> {
   documentId: DocumentId;
   /** `viewer` links connect read-only: local edits are never stored. */
   role: 'viewer' | 'editor';
+  /** The document's chunks (its attached images) with the link's token: downloads only, the relay takes no upload from a link. */
+  chunks: DriveClient;
 }
 
 function linkSecretsFrom(fragment: string): LinkSecrets {
@@ -193,6 +196,11 @@ export async function openLink<E extends ContentEngine>(options: OpenLinkOptions
       new DeviceDirectory(linkAuthors(session)),
     );
   };
+  /** The session's token, renewed shortly before it expires. */
+  const linkToken = async () => {
+    if (expiresAt - Date.now() <= TOKEN_MARGIN_MS) await renew();
+    return session.accessToken;
+  };
   const document: EncryptedDocument<E> = new EncryptedDocument({
     address,
     engine: options.engine,
@@ -200,13 +208,7 @@ export async function openLink<E extends ContentEngine>(options: OpenLinkOptions
     keyring,
     devices,
     url: options.syncUrl ?? syncUrlFor(options.baseUrl),
-    token: trackedToken(
-      () => document,
-      async () => {
-        if (expiresAt - Date.now() <= TOKEN_MARGIN_MS) await renew();
-        return session.accessToken;
-      },
-    ),
+    token: trackedToken(() => document, linkToken),
     ...options.extra,
   });
   open.add(address.documentId, encryptedDocumentCopy(document, keyring, devices));
@@ -216,5 +218,11 @@ export async function openLink<E extends ContentEngine>(options: OpenLinkOptions
     document.destroy();
     throw error;
   }
-  return { document, documentId: address.documentId, role: session.role };
+  const chunks = new DriveClient({
+    api,
+    token: linkToken,
+    tenant: address.tenantId,
+    space: address.documentId,
+  });
+  return { document, documentId: address.documentId, role: session.role, chunks };
 }

@@ -16,6 +16,8 @@ import type { AccountSession } from '../accounts/AccountSession.ts';
 import { type BlobStore, checkBlobId } from '../blobs/BlobStore.ts';
 import type { Logger } from '../logger.ts';
 import { DocumentRepository } from '../sharing/DocumentRepository.ts';
+import { LinkRepository } from '../sharing/LinkRepository.ts';
+import type { LinkReader } from '../sharing/linkSessionId.ts';
 import { requireAccess } from '../sharing/requireAccess.ts';
 import type { SqlDatabase } from '../storage/SqlDatabase.ts';
 import { TenantScope } from '../storage/TenantScope.ts';
@@ -50,6 +52,7 @@ export interface DriveServiceOptions {
 
 interface DriveRepositories {
   documents: DocumentRepository;
+  links: LinkRepository;
   chunks: ChunkRepository;
   sweeps: SweepRepository;
 }
@@ -84,6 +87,7 @@ export class DriveService {
   constructor(options: DriveServiceOptions) {
     this.#scope = new TenantScope(options.database, (sql, tenant) => ({
       documents: new DocumentRepository(sql, tenant),
+      links: new LinkRepository(sql, tenant),
       chunks: new ChunkRepository(sql, tenant),
       sweeps: new SweepRepository(sql, tenant),
     }));
@@ -165,6 +169,26 @@ export class DriveService {
       await requireAccess(documents, session, space, {});
       if ((await chunks.held(space, [address])).size === 0) throw new CoffreError(ErrorCode.NotFound);
     });
+    return this.#readChunk(tenant, space, address);
+  }
+
+  /**
+   * A chunk's ciphertext for a share link's session (the images of a
+   * document read through a link): only of the link's own document, and
+   * only while the link is live; FORBIDDEN otherwise, whatever the chunk.
+   */
+  async getChunkForLink(link: LinkReader, space: DocumentId, address: string): Promise<Uint8Array> {
+    checkBlobId(address);
+    if (link.documentId !== space) throw new CoffreError(ErrorCode.Forbidden);
+    await this.#scope.run(link.tenant, async ({ links, chunks }) => {
+      if (!(await links.isLive(link.linkId, space))) throw new CoffreError(ErrorCode.Forbidden);
+      if ((await chunks.held(space, [address])).size === 0) throw new CoffreError(ErrorCode.NotFound);
+    });
+    return this.#readChunk(link.tenant, space, address);
+  }
+
+  /** The bytes of a chunk whose row was just found. */
+  async #readChunk(tenant: TenantId, space: DocumentId, address: string): Promise<Uint8Array> {
     const bytes = await this.#blobs.get(tenant, space, address);
     if (!bytes) {
       this.#logger.error({ tenant, space, address }, 'a recorded chunk is missing from the blob store');

@@ -11,6 +11,7 @@ import { InvalidBlobIdError } from '../blobs/BlobStore.ts';
 import type { DriveService } from '../drive/DriveService.ts';
 import type { Logger } from '../logger.ts';
 import { RelayError } from '../RelayError.ts';
+import { linkIdOfSession } from '../sharing/linkSessionId.ts';
 import type { SharingService } from '../sharing/SharingService.ts';
 import type { ApiEnv } from './ApiEnv.ts';
 import { errorResponse } from './errorResponse.ts';
@@ -219,7 +220,19 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     });
   }
 
-  if (options.drive) registerDriveRoutes(app, { drive: options.drive, authenticated, rateLimits });
+  // A share link's token reads its own document's chunks (its images); DriveService checks the link is live.
+  const linkOrMember = createMiddleware<ApiEnv>(async (c, next) => {
+    const match = c.req.method === 'GET' ? /^Bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '') : null;
+    // A token that does not verify is answered by the bearer check, with its reason.
+    const claims = match?.[1] ? await verifier.verify(match[1]).catch(() => null) : null;
+    if (claims?.doc === undefined) return authenticated(c, next);
+    if (claims.tenant !== c.req.param('tenant')) throw new CoffreError(ErrorCode.Forbidden);
+    const linkId = claims.sid === undefined ? null : linkIdOfSession(claims.sid);
+    if (linkId === null) throw new CoffreError(ErrorCode.Unauthenticated);
+    c.set('link', { tenant: claims.tenant, linkId, documentId: claims.doc });
+    await next();
+  });
+  if (options.drive) registerDriveRoutes(app, { drive: options.drive, authenticated, linkOrMember, rateLimits });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -62,14 +62,19 @@ export const putChunkRoute = createRoute({
 export const getChunkRoute = createRoute({
   method: 'get',
   path: '/v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
-  summary: 'One encrypted chunk of a space, by address (any member)',
+  summary: 'One encrypted chunk of a space, by address (any member, or a live share link of that document)',
+  description:
+    "A share link's session token reads the chunks of its own document only (the images attached to it), " +
+    'while the link is not revoked.',
   tags: ['drive'],
   ...bearer,
   request: { params: ChunkParams },
   responses: {
     200: { content: binary, description: "The chunk's ciphertext (immutable: the address is its hash)" },
     ...common,
-    403: failure('FORBIDDEN: not a member, or the token belongs to another tenant'),
+    403: failure(
+      'FORBIDDEN: not a member, a link of another document or revoked, or the token belongs to another tenant',
+    ),
   },
 });
 

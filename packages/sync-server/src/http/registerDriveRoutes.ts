@@ -19,14 +19,21 @@ export interface DriveRoutesOptions {
   drive: DriveService;
   /** The accounts API's bearer check: sets `session` or answers 401/403. */
   authenticated: MiddlewareHandler<ApiEnv>;
+  /** As `authenticated`, but a share link's token on a GET sets `link` instead (chunk downloads). */
+  linkOrMember: MiddlewareHandler<ApiEnv>;
   rateLimits: RateLimits;
 }
 
 /** Adds the Drive's routes (driveRoutes.ts) to the API app, bearer checks and per-user rate limits first. */
 export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRoutesOptions): void {
-  const { drive, authenticated, rateLimits } = options;
-  for (const path of new Set(DRIVE_ROUTES.map((route) => route.getRoutingPath()))) app.use(path, authenticated);
+  const { drive, authenticated, linkOrMember, rateLimits } = options;
+  const chunkPath = getChunkRoute.getRoutingPath();
+  for (const path of new Set(DRIVE_ROUTES.map((route) => route.getRoutingPath()))) {
+    app.use(path, path === chunkPath ? linkOrMember : authenticated);
+  }
   const perUser = (c: Context<ApiEnv>, name: RateLimitName) => {
+    const link = c.get('link');
+    if (link) return rateLimits.consume(name, `${link.tenant}/link:${link.linkId}`);
     const session = c.get('session');
     return rateLimits.consume(name, `${session.tenant}/${session.userId}`);
   };
@@ -42,7 +49,10 @@ export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRout
   app.openapi(getChunkRoute, async (c) => {
     await perUser(c, 'chunkReadsPerUser');
     const { documentId: space, address } = c.req.valid('param');
-    const bytes = await drive.getChunk(c.get('session'), documentId(space), address);
+    const link = c.get('link');
+    const bytes = link
+      ? await drive.getChunkForLink(link, documentId(space), address)
+      : await drive.getChunk(c.get('session'), documentId(space), address);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
       'content-type': 'application/octet-stream',
       // The address is the content's hash; only members may fetch it, so no shared cache may keep it.

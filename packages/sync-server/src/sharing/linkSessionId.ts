@@ -1,3 +1,12 @@
+import type { TenantId } from '@coffre/protocol';
+
+/** A share link's session, as its verified token says: the link and the one document it opens. */
+export interface LinkReader {
+  tenant: TenantId;
+  linkId: string;
+  documentId: string;
+}
+
 /**
  * The `sid` of the tokens a share link's sessions get: `l_` and the link id.
  * Connections are tracked by `sid`, so revoking the link closes them all.
