@@ -1,5 +1,5 @@
 import type { Editor } from '@tiptap/core';
-import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
+import { Fragment, type Node as ProseMirrorNode, Slice } from '@tiptap/pm/model';
 import { Plugin, PluginKey } from '@tiptap/pm/state';
 import type { EditorView, NodeView } from '@tiptap/pm/view';
 import { isSafeImageSource } from './safeUrls.ts';
@@ -186,7 +186,62 @@ function altText(name: string): string {
   return name.replace(/\.[a-z0-9]{2,5}$/i, '').slice(0, 200);
 }
 
-/** Turns pasted and dropped image files into attachments (where `add` is given). */
+const DATA_IMAGE = /^data:(image\/(png|jpeg|gif|webp|avif));base64,/i;
+
+/** The `data:` image sources of a pasted slice (HTML from another app or page). */
+function dataImagesOf(slice: Slice): string[] {
+  const found = new Set<string>();
+  slice.content.descendants((node) => {
+    const src: unknown = node.attrs['src'];
+    if (node.type.name === 'image' && typeof src === 'string' && DATA_IMAGE.test(src)) found.add(src);
+  });
+  return [...found];
+}
+
+/** A `data:` image as the file it holds. */
+function fileOfDataImage(src: string, index: number): File {
+  const [, type = 'image/png', extension = 'png'] = DATA_IMAGE.exec(src) ?? [];
+  const bytes = Uint8Array.from(atob(src.slice(src.indexOf(',') + 1)), (character) => character.charCodeAt(0));
+  return new File([bytes], `Pasted image ${index + 1}.${extension.toLowerCase()}`, { type: type.toLowerCase() });
+}
+
+/** The fragment with each image whose source `references` names turned into that attachment. */
+function withAttachments(fragment: Fragment, references: ReadonlyMap<string, string>): Fragment {
+  const nodes: ProseMirrorNode[] = [];
+  fragment.forEach((node) => {
+    const src: unknown = node.attrs['src'];
+    const reference = node.type.name === 'image' && typeof src === 'string' ? references.get(src) : undefined;
+    nodes.push(
+      reference === undefined
+        ? node.copy(withAttachments(node.content, references))
+        : node.type.create({ ...node.attrs, src: null, [ATTACHMENT_ATTRIBUTE]: reference }, null, node.marks),
+    );
+  });
+  return Fragment.fromArray(nodes);
+}
+
+/**
+ * Pastes a slice whose `data:` images become attachments first (one that
+ * cannot be added stays a `data:` image, and why is told): the document's
+ * content, and its history, hold their references rather than their bytes.
+ */
+async function pasteWithAttachments(view: EditorView, attachments: ImageAttachments, slice: Slice): Promise<void> {
+  const references = new Map<string, string>();
+  for (const [index, src] of dataImagesOf(slice).entries()) {
+    const file = fileOfDataImage(src, index);
+    try {
+      references.set(src, await (attachments.add as NonNullable<ImageAttachments['add']>)(file));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'something went wrong.';
+      attachments.onAddError?.(`${file.name} could not be added: ${reason}`);
+    }
+  }
+  if (view.isDestroyed) return;
+  const converted = new Slice(withAttachments(slice.content, references), slice.openStart, slice.openEnd);
+  view.dispatch(view.state.tr.replaceSelection(converted).scrollIntoView());
+}
+
+/** Turns pasted and dropped image files, and pasted `data:` images, into attachments (where `add` is given). */
 export function attachmentDropPlugin(editor: Editor, attachments: ImageAttachments): Plugin {
   const take = (view: EditorView, files: File[], position?: number): boolean => {
     if (files.length === 0 || !attachments.add || !view.editable) return false;
@@ -196,7 +251,12 @@ export function attachmentDropPlugin(editor: Editor, attachments: ImageAttachmen
   return new Plugin({
     key: new PluginKey('coffreAttachmentDrop'),
     props: {
-      handlePaste: (view, event) => take(view, imageFiles(event.clipboardData)),
+      handlePaste: (view, event, slice) => {
+        if (take(view, imageFiles(event.clipboardData))) return true;
+        if (!attachments.add || !view.editable || dataImagesOf(slice).length === 0) return false;
+        void pasteWithAttachments(view, attachments, slice);
+        return true;
+      },
       handleDrop: (view, event) => {
         const files = imageFiles(event.dataTransfer);
         const position = view.posAtCoords({ left: event.clientX, top: event.clientY })?.pos;

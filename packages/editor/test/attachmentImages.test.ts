@@ -103,3 +103,35 @@ describe('attachment images in the editor', () => {
     expect(problems).toEqual(['big.png could not be added: it is larger than the 20 MB a document takes.']);
   });
 });
+
+describe('pasted data: images', () => {
+  it('become attachments before they enter the document; one that cannot be added stays a data: image', async () => {
+    const problems: string[] = [];
+    const given: File[] = [];
+    const editor = mount({
+      open: () => new Promise<Blob>(() => undefined),
+      add: (file) => {
+        given.push(file);
+        return file.type === 'image/gif'
+          ? Promise.reject(new Error('the relay is full.'))
+          : Promise.resolve(`{"ref":"${file.name}"}`);
+      },
+      onAddError: (message) => problems.push(message),
+    });
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+    const gif = 'data:image/gif;base64,R0lGODlh';
+    editor.view.pasteHTML(`<p>Look:</p><img src="${png}" alt="chart"><img src="${gif}" alt="anim">`);
+    await vi.waitFor(() => expect(JSON.stringify(editor.getJSON())).toContain('Pasted image 1.png'));
+    const images = (editor.getJSON().content ?? []).filter((node) => node.type === 'image');
+    expect(images.map((node) => node.attrs)).toEqual([
+      expect.objectContaining({ src: null, attachment: '{"ref":"Pasted image 1.png"}', alt: 'chart' }),
+      expect.objectContaining({ src: gif, attachment: null, alt: 'anim' }),
+    ]);
+    expect(editor.getText()).toContain('Look:');
+    expect(given.map((file) => [file.type, file.size])).toEqual([
+      ['image/png', 8],
+      ['image/gif', 6],
+    ]);
+    expect(problems).toEqual(['Pasted image 2.gif could not be added: the relay is full.']);
+  });
+});
