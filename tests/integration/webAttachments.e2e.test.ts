@@ -4,14 +4,7 @@ import { dumpTenant } from './support/databaseDump.ts';
 import { readAllFiles, storageEngine } from './support/relayHarness.ts';
 import { makePng } from './support/sampleFiles.ts';
 import type { Credentials, WebAppPage } from './support/WebAppPage.ts';
-import {
-  TIMEOUT,
-  createDocument,
-  editorOf,
-  newCredentials,
-  webAppSuite,
-  writeDocument,
-} from './support/webAppSuite.ts';
+import { TIMEOUT, createDocument, editorOf, signedUpApp, webAppSuite, writeDocument } from './support/webAppSuite.ts';
 
 /** The images of the open document, by what a person sees: decoded (naturalWidth) and where from. */
 function imagesOf(app: WebAppPage) {
@@ -80,12 +73,8 @@ describe(`web app attachments in documents, in Chromium (${storageEngine})`, () 
   const web = webAppSuite({ teardownTimeout: 180_000 });
 
   it('pastes, drops and adds offline images that show from blob: URLs, come back from the relay, reach a viewer, and leak nothing', async () => {
-    const ada = await web.newApp();
-    const bea = await web.newApp();
-    const adaCredentials = newCredentials('ada');
-    const beaCredentials = newCredentials('bea');
-    await ada.signUp(adaCredentials);
-    await bea.signUp(beaCredentials);
+    const { app: ada, credentials: adaCredentials } = await signedUpApp(web, 'ada');
+    const { app: bea, credentials: beaCredentials } = await signedUpApp(web, 'bea');
 
     const marker = `attach-marker-${Math.random().toString(36).slice(2, 10)}`;
     const names = { pasted: `garden ${marker}.png`, dropped: `shed ${marker}.png`, offline: `pond ${marker}.png` };
