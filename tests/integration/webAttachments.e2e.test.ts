@@ -72,7 +72,7 @@ async function shareAsViewer(app: WebAppPage, email: string): Promise<void> {
 describe(`web app attachments in documents, in Chromium (${storageEngine})`, () => {
   const web = webAppSuite({ teardownTimeout: 180_000 });
 
-  it('pastes, drops and adds offline images that show from blob: URLs, come back from the relay, reach a viewer, and leak nothing', async () => {
+  it('pastes, drops and adds offline images that show from blob: URLs, come back from the relay, reach a viewer and a link reader, and leak nothing', async () => {
     const { app: ada, credentials: adaCredentials } = await signedUpApp(web, 'ada');
     const { app: bea, credentials: beaCredentials } = await signedUpApp(web, 'bea');
 

@@ -251,4 +251,5 @@ export {
   DocumentAttachments,
   type DocumentAttachmentsOptions,
   type NewAttachment,
+  forgetPendingAttachments,
 } from './files/DocumentAttachments.ts';

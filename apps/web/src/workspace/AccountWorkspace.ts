@@ -9,6 +9,7 @@ import {
   UploadOutbox,
   Workspace,
   collectGarbage,
+  forgetPendingAttachments,
   YjsEngine,
   syncUrlFor,
 } from '@coffre/client';
@@ -424,6 +425,7 @@ export class AccountWorkspace {
     // Throws for a catalog row that is not a document's, as the database name below did before.
     const document = parseDocumentId(id);
     await this.#accessCache.forget(document);
+    await forgetPendingAttachments(new UploadChunks(this.database), document);
     const session = this.account.session;
     if (session) await deleteDatabase(envelopeDatabaseName({ tenantId: session.tenant, documentId: document }));
     this.#changed();

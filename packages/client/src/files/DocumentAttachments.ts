@@ -73,7 +73,7 @@ export class DocumentAttachments {
   constructor(options: DocumentAttachmentsOptions) {
     this.#options = options;
     this.#secrets = new SpaceSecrets(options.doc);
-    this.#uploadPrefix = `attachment:${options.documentId}/`;
+    this.#uploadPrefix = uploadPrefix(options.documentId);
     this.#retryDelay = options.retryDelayMs ?? 2000;
   }
 
@@ -253,6 +253,21 @@ export class DocumentAttachments {
       this.#cachedBytes -= old.size;
     }
   }
+}
+
+/** Drops the sealed chunks of a document's images still waiting on this device (the document was deleted or left). */
+export async function forgetPendingAttachments(
+  pending: Pick<UploadChunks, 'uploads' | 'deleteUpload'>,
+  documentId: string,
+): Promise<void> {
+  for (const upload of await pending.uploads()) {
+    if (upload.startsWith(uploadPrefix(documentId))) await pending.deleteUpload(upload);
+  }
+}
+
+/** Where a document's waiting images are kept in the device's upload chunks (apart from the Drive outbox's). */
+function uploadPrefix(documentId: string): string {
+  return `attachment:${documentId}/`;
 }
 
 /** Images with the same chunks and keys are the same bytes: one cache entry. */

@@ -7,6 +7,7 @@ import {
   DocumentAttachments,
   type DocumentAttachmentsOptions,
   MAX_ATTACHMENT_BYTES,
+  forgetPendingAttachments,
   parseAttachmentReference,
 } from '../../src/index.ts';
 
@@ -171,6 +172,9 @@ describe('DocumentAttachments', () => {
     expect(pending.size()).toBe(1);
     expect(relay.chunks.size).toBe(0);
     offline.stop();
+    // Another document's forgetting leaves this one's waiting images alone.
+    await forgetPendingAttachments(pending, 'doc-b');
+    expect(pending.size()).toBe(1);
 
     // The page reloads with the network back: what waits on the device goes.
     relay.online = true;
@@ -202,7 +206,7 @@ describe('DocumentAttachments', () => {
     });
   });
 
-  it('a viewer’s device, which cannot upload, is told once and keeps the image on the device', async () => {
+  it('a device whose upload is refused for good is told once and keeps the image until the document is forgotten', async () => {
     const relay = fakeRelay();
     relay.client.upload = () => Promise.reject(new AccountError('READ_ONLY'));
     const told: string[] = [];
