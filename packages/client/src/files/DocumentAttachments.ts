@@ -64,6 +64,8 @@ export class DocumentAttachments {
   #cachedBytes = 0;
   /** Sealed chunks waiting in memory (also when `pending` holds them: the page reads them from here first). */
   readonly #waiting = new Map<string, { name: string; chunks: Map<string, Uint8Array> }>();
+  /** Uploads refused for good in this session: said once, not tried again until the document is opened again. */
+  readonly #refused = new Set<string>();
   #sending: Promise<void> | null = null;
   #again = false;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -208,7 +210,7 @@ export class DocumentAttachments {
     const pending = this.#options.pending;
     if (pending) {
       for (const upload of await pending.uploads()) {
-        if (!upload.startsWith(this.#uploadPrefix) || this.#waiting.has(upload)) continue;
+        if (!upload.startsWith(this.#uploadPrefix) || this.#waiting.has(upload) || this.#refused.has(upload)) continue;
         const chunks = new Map((await pending.list(upload)).map((chunk) => [chunk.address, chunk.ciphertext]));
         this.#waiting.set(upload, { name: 'image', chunks });
       }
@@ -224,6 +226,7 @@ export class DocumentAttachments {
         }
         // Refused for good (a viewer, the quota): said once; the chunks stay on the device for the next open.
         this.#waiting.delete(upload);
+        this.#refused.add(upload);
         this.#options.onUploadError?.(waiting.name, error);
         continue;
       }

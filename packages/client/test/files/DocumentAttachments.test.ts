@@ -220,6 +220,8 @@ describe('DocumentAttachments', () => {
     });
     await attachments.add({ bytes: png('x'), name: 'x.png', mediaType: 'image/png' });
     await attachments.whenSent();
+    attachments.sendPending();
+    await attachments.whenSent();
     expect(told).toEqual(['x.png']);
     expect(pending.size()).toBe(1);
   });
