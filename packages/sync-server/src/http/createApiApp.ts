@@ -124,7 +124,7 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
   app.use(refreshRoute.getRoutingPath(), perClientAddress('refreshPerIp'));
 
   // Bearer routes: the token must verify, belong to the path's tenant, and its session and device must be live.
-  const authenticated = createMiddleware<ApiEnv>(async (c, next) => {
+  const bearerClaims = async (c: Context<ApiEnv>) => {
     const match = /^Bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '');
     if (!match?.[1]) throw new CoffreError(ErrorCode.Unauthenticated);
     let claims;
@@ -135,7 +135,10 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
       throw error;
     }
     if (claims.tenant !== c.req.param('tenant')) throw new CoffreError(ErrorCode.Forbidden);
-    c.set('session', await accounts.authenticate(claims));
+    return claims;
+  };
+  const authenticated = createMiddleware<ApiEnv>(async (c, next) => {
+    c.set('session', await accounts.authenticate(await bearerClaims(c)));
     await next();
   });
   for (const route of [
@@ -222,11 +225,12 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
 
   // A share link's token reads its own document's chunks (its images); DriveService checks the link is live.
   const linkOrMember = createMiddleware<ApiEnv>(async (c, next) => {
-    const match = c.req.method === 'GET' ? /^Bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '') : null;
-    // A token that does not verify is answered by the bearer check, with its reason.
-    const claims = match?.[1] ? await verifier.verify(match[1]).catch(() => null) : null;
-    if (claims?.doc === undefined) return authenticated(c, next);
-    if (claims.tenant !== c.req.param('tenant')) throw new CoffreError(ErrorCode.Forbidden);
+    if (c.req.method !== 'GET') return authenticated(c, next);
+    const claims = await bearerClaims(c);
+    if (claims.doc === undefined) {
+      c.set('session', await accounts.authenticate(claims));
+      return next();
+    }
     const linkId = claims.sid === undefined ? null : linkIdOfSession(claims.sid);
     if (linkId === null) throw new CoffreError(ErrorCode.Unauthenticated);
     c.set('link', { tenant: claims.tenant, linkId, documentId: claims.doc });
