@@ -237,3 +237,19 @@ export {
   type OutgoingSource,
   type OutgoingState,
 } from './files/UploadOutbox.ts';
+export { SpaceSecretError, SpaceSecrets } from './files/SpaceSecrets.ts';
+export {
+  ATTACHMENT_MEDIA_TYPES,
+  AttachmentError,
+  type AttachmentReference,
+  MAX_ATTACHMENT_BYTES,
+  checkNewAttachment,
+  formatAttachmentReference,
+  parseAttachmentReference,
+} from './files/AttachmentReference.ts';
+export {
+  DocumentAttachments,
+  type DocumentAttachmentsOptions,
+  type NewAttachment,
+  forgetPendingAttachments,
+} from './files/DocumentAttachments.ts';

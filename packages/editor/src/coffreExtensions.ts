@@ -8,6 +8,7 @@ import StarterKit from '@tiptap/starter-kit';
 import type * as Y from 'yjs';
 import { type PresenceSource, PresenceAwareness } from './PresenceAwareness.ts';
 import { AlignedTableCell, AlignedTableHeader } from './alignedTableCells.ts';
+import type { ImageAttachments } from './attachmentImages.ts';
 import { SafeImage } from './SafeImage.ts';
 import { sanitizeUser } from './presenceState.ts';
 import { renderCaret, renderSelection } from './renderCaret.ts';
@@ -27,6 +28,8 @@ export function contentFragment(doc: Y.Doc, field: string = DEFAULT_FIELD): Y.Xm
 export interface CoffreContentOptions {
   /** Shown in an empty document. */
   placeholder?: string;
+  /** Images attached to the document (sealed chunks of its space); without it only `data:` images show. */
+  attachments?: ImageAttachments | null;
 }
 
 export interface CoffreExtensionsOptions extends CoffreContentOptions {
@@ -68,7 +71,7 @@ export function coffreContentExtensions(options: CoffreContentOptions = {}): Any
     TableKit.configure({ table: { resizable: false }, tableCell: false, tableHeader: false }),
     AlignedTableCell,
     AlignedTableHeader,
-    SafeImage.configure({ allowBase64: true }),
+    SafeImage.configure({ allowBase64: true, attachments: options.attachments ?? null }),
     Placeholder.configure({ placeholder: options.placeholder ?? 'Write something…' }),
   ];
 }

@@ -26,7 +26,8 @@ export {
   sanitizeUserName,
 } from './presenceState.ts';
 export { renderCaret, renderSelection } from './renderCaret.ts';
-export { SafeImage } from './SafeImage.ts';
+export { SafeImage, type SafeImageOptions } from './SafeImage.ts';
+export { ATTACHMENT_ATTRIBUTE, type ImageAttachments, insertImageFiles } from './attachmentImages.ts';
 export { isSafeImageSource, isSafeLinkUrl } from './safeUrls.ts';
 export { USER_COLORS, isHexColor, labelTextColor, userColor } from './userColor.ts';
 export { type ContentSource, coffreSchema, toContentJson } from './toContentJson.ts';

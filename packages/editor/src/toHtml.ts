@@ -1,4 +1,5 @@
 import type { JSONContent } from '@tiptap/core';
+import { attachmentPlaceholder } from './attachmentName.ts';
 import { isSafeImageSource, isSafeLinkUrl } from './safeUrls.ts';
 import { type InlineWriter, type Mark, serializeInline } from './serializeInline.ts';
 import { suggestTitle } from './plainText.ts';
@@ -24,6 +25,8 @@ function positiveInteger(value: unknown): number | null {
 }
 
 function image(node: JSONContent): string {
+  const reference = attribute(node, 'attachment');
+  if (typeof reference === 'string') return escapeHtml(attachmentPlaceholder(reference));
   const src = attribute(node, 'src');
   if (!isSafeImageSource(src)) return '';
   const alt = attribute(node, 'alt');

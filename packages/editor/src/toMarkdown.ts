@@ -1,4 +1,5 @@
 import type { JSONContent } from '@tiptap/core';
+import { attachmentPlaceholder } from './attachmentName.ts';
 import { isSafeImageSource, isSafeLinkUrl } from './safeUrls.ts';
 import { type InlineWriter, type Mark, serializeInline } from './serializeInline.ts';
 import { type ContentSource, toContentJson } from './toContentJson.ts';
@@ -44,6 +45,8 @@ function codeSpan(text: string): string {
 }
 
 function image(node: JSONContent): string {
+  const reference = attribute(node, 'attachment');
+  if (typeof reference === 'string') return escapeText(attachmentPlaceholder(reference));
   const src = attribute(node, 'src');
   if (!isSafeImageSource(src)) return '';
   const alt = attribute(node, 'alt');

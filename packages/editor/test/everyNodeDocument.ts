@@ -102,7 +102,14 @@ export const everyNodeDocument: JSONContent = {
     { type: 'horizontalRule' },
     {
       type: 'image',
-      attrs: { src: 'https://example.com/cat.png', alt: 'A cat', title: 'Cat', width: null, height: null },
+      attrs: {
+        src: 'https://example.com/cat.png',
+        alt: 'A cat',
+        title: 'Cat',
+        width: null,
+        height: null,
+        attachment: null,
+      },
     },
     paragraph(text('Line one'), { type: 'hardBreak' }, text('line two')),
   ],

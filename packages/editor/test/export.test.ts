@@ -254,3 +254,27 @@ describe('plainText and suggestTitle', () => {
     expect(toContentJson({ getJSON: () => everyNodeDocument })).toBe(everyNodeDocument);
   });
 });
+
+describe('attachment images in exports', () => {
+  const reference = JSON.stringify({
+    secret: 'ab'.repeat(16),
+    manifest: { name: 'Garden *plan*.png', chunks: [{ id: 'cd'.repeat(32), key: 'SECRET-KEY', size: 3 }] },
+  });
+  const withAttachment = doc(paragraph(text('Before')), { type: 'image', attrs: { attachment: reference, alt: 'x' } });
+
+  it('writes the image’s name in its place, never its chunk keys (its bytes stay sealed in the document)', () => {
+    const markdown = toMarkdown(withAttachment);
+    expect(markdown).toContain('\\[Image: Garden \\*plan\\*.png\\]');
+    const html = toHtml(withAttachment);
+    expect(html).toContain('[Image: Garden *plan*.png]');
+    for (const out of [markdown, html]) {
+      expect(out).not.toContain('SECRET-KEY');
+      expect(out).not.toContain('cd'.repeat(32));
+    }
+  });
+
+  it('names an attachment whose reference is damaged "attachment"', () => {
+    const damaged = doc({ type: 'image', attrs: { attachment: '{not json', alt: 'x' } });
+    expect(toHtml(damaged)).toContain('[Image: attachment]');
+  });
+});

@@ -21,6 +21,12 @@ export class UploadChunks {
     return (await this.#database.uploadChunks.get([upload, address]))?.ciphertext ?? null;
   }
 
+  /** Every chunk of an upload, by address. */
+  async list(upload: string): Promise<{ address: string; ciphertext: Uint8Array }[]> {
+    const rows = await this.#database.uploadChunks.where('upload').equals(upload).toArray();
+    return rows.map(({ address, ciphertext }) => ({ address, ciphertext }));
+  }
+
   /** Drops every chunk of an upload. */
   async deleteUpload(upload: string): Promise<void> {
     await this.#database.uploadChunks.where('upload').equals(upload).delete();

@@ -174,6 +174,17 @@ export function editorOf(app: WebAppPage) {
   };
 }
 
+/** A new person signed up in a new browser context: their page and credentials. */
+export async function signedUpApp(
+  web: WebAppSuite,
+  name: string,
+): Promise<{ app: WebAppPage; credentials: Credentials }> {
+  const app = await web.newApp();
+  const credentials = newCredentials(name);
+  await app.signUp(credentials);
+  return { app, credentials };
+}
+
 /** Creates a document from the documents screen and waits for its editor; resolves to its id. */
 export async function createDocument(app: WebAppPage): Promise<string> {
   await app.page.getByRole('button', { name: 'New document' }).click();

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { OpenedLink, SyncStatus, YjsEngine } from '@coffre/client';
+import { DocumentAttachments, type OpenedLink, type SyncStatus, type YjsEngine } from '@coffre/client';
+import type { ImageAttachments } from '@coffre/editor';
 import { describeAuthor } from '../history/versionAuthors.ts';
 import { NamedPresence } from '../workspace/NamedPresence.ts';
 import { DocumentSurface, SyncPill, useCoffreEditor, useDocumentTitle } from '../workspace/DocumentSurface.tsx';
@@ -21,7 +22,12 @@ export function LinkDocumentView({ opened }: { opened: OpenedLink<YjsEngine> }) 
   // A reader of a view link connects read-only: no caret to publish. Carets are named "A member" and
   // "Someone with a link": a link knows no member's name.
   const presence = useMemo(() => new NamedPresence(document, (author) => describeAuthor(author, null)), [document]);
-  const editing = useCoffreEditor(doc, editable ? presence : null, { name: '' }, editable);
+  // The document's images, read with the link's token; a link adds none (the relay takes uploads from members only).
+  const attachments = useMemo<ImageAttachments>(() => {
+    const images = new DocumentAttachments({ doc, documentId: opened.documentId, client: opened.driveClient() });
+    return { open: (reference) => images.open(reference) };
+  }, [doc, opened]);
+  const editing = useCoffreEditor(doc, editable ? presence : null, { name: '' }, editable, attachments);
   const { editor } = editing;
   const [status, setStatus] = useState<SyncStatus>(() => document.status);
   const [error, setError] = useState<string | null>(null);

@@ -165,6 +165,16 @@ export function TableIcon() {
   );
 }
 
+export function ImageIcon() {
+  return (
+    <ToolIcon>
+      <rect x="2.5" y="3.5" width="15" height="13" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      <circle cx="7" cy="8" r="1.5" fill="currentColor" />
+      <Stroke d="M3 15l4.5-4.5 3 3 2.5-2.5 4 4" width="1.4" />
+    </ToolIcon>
+  );
+}
+
 export function CodeBlockIcon() {
   return (
     <ToolIcon>

@@ -4,16 +4,18 @@ import {
   type LocalDocument,
   AccountError,
   DocumentAccessCache,
+  DocumentAttachments,
   SealedSharingStore,
   UploadOutbox,
   Workspace,
   collectGarbage,
+  forgetPendingAttachments,
   YjsEngine,
   syncUrlFor,
 } from '@coffre/client';
 import { toHex } from '@coffre/crypto';
 import { type DocumentId, type DocumentRole, documentId as parseDocumentId, isValidId } from '@coffre/protocol';
-import { ChunkCache, LocalDatabase, SealedRecords, Vault, envelopeDatabaseName } from '@coffre/storage';
+import { ChunkCache, LocalDatabase, SealedRecords, UploadChunks, Vault, envelopeDatabaseName } from '@coffre/storage';
 import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
 import { type DocumentKind, type DocumentSummary, givenTitle, setKind, setTitle, summarize } from './documentMeta.ts';
 import { DriveView } from '../files/DriveView.ts';
@@ -383,6 +385,26 @@ export class AccountWorkspace {
   }
 
   /**
+   * The images attached to an opened document (`DocumentAttachments`): its
+   * chunks through the relay with this account's tokens; sealed chunks of
+   * images added here wait in this device's IndexedDB until the relay holds
+   * them. `onUploadError` is told when one is refused for good.
+   */
+  async attachments(
+    opened: OpenedDocument,
+    onUploadError: (name: string, error: unknown) => void,
+  ): Promise<DocumentAttachments> {
+    const workspace = await this.workspace();
+    return new DocumentAttachments({
+      doc: opened.engine.doc,
+      documentId: opened.documentId,
+      client: workspace.driveClient(opened.documentId),
+      pending: opened.role === 'viewer' ? null : new UploadChunks(this.database),
+      onUploadError,
+    });
+  }
+
+  /**
    * Opens a document: keys from the relay (or this device's sealed cache
    * offline), content from IndexedDB first (see `Workspace.openLocalDocument`).
    */
@@ -459,6 +481,7 @@ export class AccountWorkspace {
     // Throws for a catalog row that is not a document's, as the database name below did before.
     const document = parseDocumentId(id);
     await this.#accessCache.forget(document);
+    await forgetPendingAttachments(new UploadChunks(this.database), document);
     const session = this.account.session;
     if (session) await deleteDatabase(envelopeDatabaseName({ tenantId: session.tenant, documentId: document }));
     this.#changed();

@@ -25,6 +25,7 @@ import { documentTitle, givenTitle, summarize } from './documentMeta.ts';
 import { syncStatusHint, syncStatusText } from './syncStatusText.ts';
 import { HeadsNotice } from './HeadsNotice.tsx';
 import { IntegrityNotice } from './IntegrityNotice.tsx';
+import { useImageAttachments } from './useImageAttachments.ts';
 import { usePresenceNames } from './usePresenceNames.ts';
 import { useAccountWorkspace } from './WorkspaceContext.tsx';
 
@@ -83,7 +84,14 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
   // Peers are named by the device that signed their presence, so this user publishes no name (no email).
   const presence = usePresenceNames(document, workspace, documentId, session);
   // The editor, bound to the decrypted content, with carets sealed through the document.
-  const editing = useCoffreEditor(doc, presence, { name: '', color: userColor(session.deviceId) }, editable);
+  const images = useImageAttachments(opened);
+  const editing = useCoffreEditor(
+    doc,
+    presence,
+    { name: '', color: userColor(session.deviceId) },
+    editable,
+    images.attachments,
+  );
   const [status, setStatus] = useState<SyncStatus>(() => document.status);
   const [error, setError] = useState<string | null>(null);
   const [suggested, setSuggested] = useState(() => documentTitle(doc));
@@ -184,7 +192,8 @@ export function DocumentEditor({ documentId, opened, session }: DocumentEditorPr
       }
       editing={editing}
       toolbar={editable}
-      error={error}
+      attachments={images.attachments}
+      error={error ?? images.problem}
       title={title}
       titleReadOnly={!editable}
       enterMovesToText

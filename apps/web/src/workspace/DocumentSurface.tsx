@@ -1,5 +1,5 @@
 import { type ReactNode, type RefObject, useEffect, useReducer, useRef, useState } from 'react';
-import { type CoffreEditorOptions, contentFragment, createCoffreEditor } from '@coffre/editor';
+import { type CoffreEditorOptions, type ImageAttachments, contentFragment, createCoffreEditor } from '@coffre/editor';
 import '@coffre/editor/editor.css';
 import type { Editor } from '@tiptap/core';
 import type * as Y from 'yjs';
@@ -19,13 +19,15 @@ export interface CoffreEditorMount {
 /**
  * The app's TipTap editor bound to the document's content, mounted in the surface's
  * body, re-rendering the caller on each transaction (so the toolbar follows the
- * selection), destroyed on unmount.
+ * selection), destroyed on unmount. `attachments` (kept stable: a change makes a new
+ * editor) shows the document's attached images and takes pasted and dropped ones.
  */
 export function useCoffreEditor(
   doc: Y.Doc,
   presence: CoffreEditorOptions['presence'],
   user: { name: string; color?: string },
   editable: boolean,
+  attachments: ImageAttachments | null = null,
 ): CoffreEditorMount {
   const mount = useRef<HTMLDivElement>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
@@ -41,6 +43,7 @@ export function useCoffreEditor(
       presence,
       user: color === undefined ? { name } : { name, color },
       editable,
+      attachments,
       placeholder: editable ? 'Start writing…' : 'This document is empty.',
       onPresenceError: () => undefined,
     });
@@ -56,7 +59,7 @@ export function useCoffreEditor(
       created.destroy();
       setEditor(null);
     };
-  }, [doc, presence, editable, name, color]);
+  }, [doc, presence, editable, name, color, attachments]);
 
   return { mount, editor };
 }
@@ -130,6 +133,8 @@ export interface DocumentSurfaceProps {
   editing: CoffreEditorMount;
   /** Whether the formatting toolbar is shown. */
   toolbar: boolean;
+  /** Images the toolbar's _Insert image_ adds (owners and editors of a member's document). */
+  attachments?: ImageAttachments | null;
   error: string | null;
   title: DocumentTitle;
   titleReadOnly: boolean;
@@ -149,6 +154,7 @@ export function DocumentSurface({
   end,
   editing,
   toolbar,
+  attachments = null,
   error,
   title,
   titleReadOnly,
@@ -164,7 +170,7 @@ export function DocumentSurface({
           {start}
           <div className="doc-topbar-end">{end}</div>
         </div>
-        {editor && toolbar ? <EditorToolbar editor={editor} /> : null}
+        {editor && toolbar ? <EditorToolbar editor={editor} attachments={attachments} /> : null}
       </div>
       <ErrorNotice message={error} />
       <article className="doc-paper">

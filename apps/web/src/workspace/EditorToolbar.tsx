@@ -1,8 +1,10 @@
-import { type FormEvent, type KeyboardEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, type ReactNode, useRef, useState } from 'react';
 import type { Editor } from '@tiptap/core';
+import { type ImageAttachments, insertImageFiles } from '@coffre/editor';
 import {
   BulletListIcon,
   CodeBlockIcon,
+  ImageIcon,
   LinkIcon,
   NumberedListIcon,
   QuoteIcon,
@@ -69,8 +71,22 @@ type Chain = ReturnType<Editor['chain']>;
 
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
 
-/** Formatting controls of the editor, in the order people look for them. */
-export function EditorToolbar({ editor }: { editor: Editor }) {
+/** Image types the file picker offers (those a document takes, see `checkNewAttachment`). */
+const IMAGE_TYPES = 'image/png,image/jpeg,image/gif,image/webp,image/avif';
+
+/**
+ * Formatting controls of the editor, in the order people look for them;
+ * _Insert image_ when `attachments` can add images (the keyboard's way to
+ * what pasting and dropping do).
+ */
+export function EditorToolbar({
+  editor,
+  attachments = null,
+}: {
+  editor: Editor;
+  attachments?: ImageAttachments | null;
+}) {
+  const picker = useRef<HTMLInputElement>(null);
   const [linking, setLinking] = useState<string | null>(null);
   const [linkError, setLinkError] = useState<string | null>(null);
   const chain = () => editor.chain().focus();
@@ -140,6 +156,11 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
           >
             <TableIcon />
           </Tool>
+          {attachments?.add ? (
+            <Tool label="Insert image" onClick={() => picker.current?.click()}>
+              <ImageIcon />
+            </Tool>
+          ) : null}
           {toggle('Code block', 'codeBlock', (c) => c.toggleCodeBlock(), <CodeBlockIcon />)}
           {toggle('Quote', 'blockquote', (c) => c.toggleBlockquote(), <QuoteIcon />)}
         </div>
@@ -152,6 +173,22 @@ export function EditorToolbar({ editor }: { editor: Editor }) {
           </Tool>
         </div>
       </div>
+      {attachments?.add ? (
+        <input
+          ref={picker}
+          className="visually-hidden"
+          type="file"
+          accept={IMAGE_TYPES}
+          multiple
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(event) => {
+            const files = Array.from(event.currentTarget.files ?? []);
+            event.currentTarget.value = '';
+            void insertImageFiles(editor, attachments, files);
+          }}
+        />
+      ) : null}
       {inTable ? (
         <div className="toolbar toolbar-secondary" role="toolbar" aria-label="Table" onKeyDown={moveFocus}>
           <Tool label="Add row below" onClick={() => chain().addRowAfter().run()}>

@@ -168,7 +168,9 @@ export class DriveClient {
   }
 
   /** Uploads the chunks the space lacks; `held` are those it had, `sent` those this call stored. */
-  async upload(chunks: readonly SealedChunk[]): Promise<{ sent: Set<string>; held: Set<string> }> {
+  async upload(
+    chunks: readonly Pick<SealedChunk, 'id' | 'ciphertext'>[],
+  ): Promise<{ sent: Set<string>; held: Set<string> }> {
     const unique = [...new Map(chunks.map((chunk) => [chunk.id, chunk])).values()];
     const held = await this.held(unique.map((chunk) => chunk.id));
     const missing = unique.filter((chunk) => !held.has(chunk.id));
@@ -179,7 +181,7 @@ export class DriveClient {
     let failed = false;
     const worker = async () => {
       while (next < missing.length && !failed) {
-        const chunk = missing[next++] as SealedChunk;
+        const chunk = missing[next++] as Pick<SealedChunk, 'id' | 'ciphertext'>;
         const answer = await this.#withRetries(async () =>
           this.#api.request({
             method: 'PUT',
@@ -337,7 +339,7 @@ export class DriveClient {
    * by one and leave the file half-stored. The relay still checks each
    * chunk under its lock (two devices may both fit alone, not together).
    */
-  async #checkRoom(missing: readonly SealedChunk[]): Promise<void> {
+  async #checkRoom(missing: readonly Pick<SealedChunk, 'ciphertext'>[]): Promise<void> {
     const known = this.#usage && Date.now() - this.#usage.at < LIMITS_TTL_MS ? this.#usage.answer : null;
     if (known?.quotaBytes === null) return;
     // One try: when the usage cannot be asked (the network, a link session), the uploads' own answers decide.

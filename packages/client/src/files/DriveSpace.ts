@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
-import { fromBase64Url, randomBytes, toBase64Url, toHex } from '@coffre/crypto';
-import { ChunkSealer, SPACE_SECRET_BYTES } from './ChunkSealer.ts';
+import { randomBytes, toHex } from '@coffre/crypto';
+import type { ChunkSealer } from './ChunkSealer.ts';
 import type { DriveClient, UploadProgress } from './DriveClient.ts';
 import {
   type FileManifest,
@@ -11,6 +11,7 @@ import {
   readFile,
   readFileRange,
 } from './FileManifest.ts';
+import { SpaceSecretError, SpaceSecrets } from './SpaceSecrets.ts';
 
 /** A folder or a file of a space; `parent` null is the space's top level. */
 interface NodeBase {
@@ -102,8 +103,6 @@ function isVersionNumber(value: unknown): value is number {
 
 /** Where things live in the space's Yjs document. */
 const NODES = 'drive.nodes';
-const SECRETS = 'drive.secrets';
-const META = 'drive.meta';
 
 /**
  * A space of the Drive (a user's drive, a shared folder): its folder tree
@@ -126,9 +125,7 @@ const META = 'drive.meta';
 export class DriveSpace {
   readonly doc: Y.Doc;
   readonly #nodes: Y.Map<Y.Map<unknown>>;
-  readonly #secrets: Y.Map<string>;
-  readonly #meta: Y.Map<unknown>;
-  readonly #sealers = new Map<string, ChunkSealer>();
+  readonly #secrets: SpaceSecrets;
   /** Parsed manifests (or why they were refused) by the stored entry (see {@link #parse}). */
   readonly #parsed = new WeakMap<object, FileManifest | Error>();
   readonly #now: () => number;
@@ -136,39 +133,27 @@ export class DriveSpace {
   constructor(doc: Y.Doc, options: { now?: () => number } = {}) {
     this.doc = doc;
     this.#nodes = doc.getMap(NODES);
-    this.#secrets = doc.getMap(SECRETS);
-    this.#meta = doc.getMap(META);
+    this.#secrets = new SpaceSecrets(doc);
     this.#now = options.now ?? Date.now;
   }
 
   /** The secret new uploads are sealed under, created on first use. */
   currentSecretId(): string {
-    const current = this.#meta.get('current');
-    if (typeof current === 'string' && this.#secrets.has(current)) return current;
-    const known = [...this.#secrets.keys()].sort();
-    return known[0] ?? this.rotateSecret();
+    return this.#secrets.currentId();
   }
 
   /** Adds a new secret for what is uploaded from now on (after a member left); returns its id. */
   rotateSecret(): string {
-    const id = newId();
-    this.doc.transact(() => {
-      this.#secrets.set(id, toBase64Url(randomBytes(SPACE_SECRET_BYTES)));
-      this.#meta.set('current', id);
-    });
-    return id;
+    return this.#secrets.rotate();
   }
 
   /** The sealer of one of the space's secrets. */
   sealer(secretId = this.currentSecretId()): ChunkSealer {
-    let sealer = this.#sealers.get(secretId);
-    if (!sealer) {
-      const secret = this.#secrets.get(secretId);
-      if (secret === undefined) throw new DriveSpaceError(`this space has no secret ${secretId}`);
-      sealer = new ChunkSealer(fromBase64Url(secret));
-      this.#sealers.set(secretId, sealer);
+    try {
+      return this.#secrets.sealer(secretId);
+    } catch (error) {
+      throw error instanceof SpaceSecretError ? new DriveSpaceError(error.message) : error;
     }
-    return sealer;
   }
 
   createFolder(name: string, parent: string | null = null): DriveFolder {
