@@ -21,7 +21,8 @@ import { formatBytes, formatDay } from './formatFile.ts';
 import { previewKindOf } from './previewKinds.ts';
 import './files.css';
 
-export function FilesScreen() {
+/** The Files screen; `show` opens it at a node (from the search): a folder's content, or a file's preview in its folder. */
+export function FilesScreen({ show }: { show?: string }) {
   const workspace = useAccountWorkspace();
   const [view, setView] = useState<DriveView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -48,17 +49,20 @@ export function FilesScreen() {
           Encrypted on this device before they are sent: the relay never sees a file&rsquo;s name, content or folder.
         </p>
       </header>
-      {view ? <FileBrowser view={view} /> : <ErrorNotice message={error} />}
+      {view ? <FileBrowser view={view} show={show} /> : <ErrorNotice message={error} />}
       {!view && !error ? <BusyNotice message="Opening your files…" /> : null}
     </>
   );
 }
 
 /** The open folder of the Drive: its folders and files, uploads in progress, and what can be done to each. */
-function FileBrowser({ view }: { view: DriveView }) {
+function FileBrowser({ view, show }: { view: DriveView; show: string | undefined }) {
   useSyncExternalStore(view.subscribe, view.getVersion);
   const { space } = view;
-  const [folder, setFolder] = useState<string | null>(view.current);
+  const shown = show === undefined ? null : space.get(show);
+  const [folder, setFolder] = useState<string | null>(
+    shown ? (shown.kind === 'folder' ? shown.id : shown.parent) : view.current,
+  );
   const [naming, setNaming] = useState<Naming | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -66,8 +70,8 @@ function FileBrowser({ view }: { view: DriveView }) {
   const [dragging, setDragging] = useState(false);
   const [showTrash, setShowTrash] = useState(false);
   /** The file shown in the preview dialog, and the one whose name gets the focus back when it closes. */
-  const [previewing, setPreviewing] = useState<string | null>(null);
-  const [lastPreviewed, setLastPreviewed] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState<string | null>(shown?.kind === 'file' ? shown.id : null);
+  const [lastPreviewed, setLastPreviewed] = useState<string | null>(previewing);
   const picker = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const closePreview = useCallback(() => setPreviewing(null), []);

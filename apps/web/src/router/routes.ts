@@ -11,11 +11,29 @@ export const routes = {
   linkPrefix: '/link/',
   /** A document in the editor: `#/d/<documentId>` (see {@link documentRoute}). */
   documentPrefix: '/d/',
+  /** A file of the Drive, shown in the Files screen at its folder: `#/files/<nodeId>` (see {@link fileRoute}). */
+  filePrefix: '/files/',
 } as const;
 
 /** The editor route of a document. */
 export function documentRoute(documentId: string): string {
   return `${routes.documentPrefix}${encodeURIComponent(documentId)}`;
+}
+
+/** The Files screen showing a file's preview (or a folder's content). */
+export function fileRoute(nodeId: string): string {
+  return `${routes.filePrefix}${encodeURIComponent(nodeId)}`;
+}
+
+/** The Drive node id of a file route, or null when `path` is not one. */
+export function fileIdOf(path: string): string | null {
+  if (!path.startsWith(routes.filePrefix)) return null;
+  try {
+    const id = decodeURIComponent(path.slice(routes.filePrefix.length));
+    return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The document id of an editor route, or null when `path` is not one. */
