@@ -63,9 +63,10 @@ const OPTIONS: Options<IndexedItem> = {
   processTerm: (term) => normalizeForSearch(term),
   searchOptions: {
     boost: { title: 3 },
-    prefix: true,
-    // A typo in a word of four letters or more still finds it; shorter words must be right.
-    fuzzy: (term) => (term.length > 3 ? 0.2 : false),
+    // The word being typed, the last, is a prefix; the words before it are whole.
+    prefix: (_term, index, terms) => index === terms.length - 1,
+    // A typo in a word of five letters or more still finds it (two in ten letters); shorter words must be right.
+    fuzzy: (term) => (term.length > 4 ? 0.2 : false),
     combineWith: 'AND',
   },
 };

@@ -321,8 +321,11 @@ export class AccountWorkspace {
       });
       await view.loadKept();
       await view.startOutbox();
-      this.search.followDrive(driveSource(view));
-      void view.whenLoaded().then(() => view.collectWhenDue());
+      void view.whenLoaded().then(() => {
+        // Not before: an empty space, not loaded yet, would take every file out of the index.
+        if (!this.#closed) this.search.followDrive(driveSource(view));
+        return view.collectWhenDue();
+      });
       if (this.#closed) await view.destroy();
       return view;
     })().catch((error: unknown) => {
