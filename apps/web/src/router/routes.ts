@@ -27,21 +27,19 @@ export function fileRoute(nodeId: string): string {
 
 /** The Drive node id of a file route, or null when `path` is not one. */
 export function fileIdOf(path: string): string | null {
-  if (!path.startsWith(routes.filePrefix)) return null;
-  try {
-    const id = decodeURIComponent(path.slice(routes.filePrefix.length));
-    return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
-  } catch {
-    return null;
-  }
+  return idAfter(routes.filePrefix, path);
 }
 
 /** The document id of an editor route, or null when `path` is not one. */
 export function documentIdOf(path: string): string | null {
-  if (!path.startsWith(routes.documentPrefix)) return null;
-  const rest = path.slice(routes.documentPrefix.length);
+  return idAfter(routes.documentPrefix, path);
+}
+
+/** The id that follows `prefix` in `path`, or null when `path` is not such a route or the id is not one. */
+function idAfter(prefix: string, path: string): string | null {
+  if (!path.startsWith(prefix)) return null;
   try {
-    const id = decodeURIComponent(rest);
+    const id = decodeURIComponent(path.slice(prefix.length));
     return /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : null;
   } catch {
     return null;

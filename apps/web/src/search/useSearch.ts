@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useDeferredValue, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { AccountWorkspace } from '../workspace/AccountWorkspace.ts';
 import type { KindFilter } from '../workspace/list/documentListModel.ts';
 import type { SearchHit, SearchKind } from './SearchIndex.ts';
@@ -38,10 +38,12 @@ export function useSearch(
     workspace.drive().catch(() => undefined);
   }, [workspace, wanted]);
 
+  // Typing stays ahead of the results: a search over a large index runs when React has time for it.
+  const deferred = useDeferredValue(query);
   const hits = useMemo(
-    () => (query.trim() === '' ? null : search.search(query, KINDS[filter])),
+    () => (deferred.trim() === '' ? null : search.search(deferred, KINDS[filter])),
     // `version` changes whenever the index does.
-    [search, query, filter, version],
+    [search, deferred, filter, version],
   );
   return {
     documents: hits?.filter((hit) => hit.kind === 'document' || hit.kind === 'note') ?? null,
