@@ -63,8 +63,9 @@ const OPTIONS: Options<IndexedItem> = {
   processTerm: (term) => normalizeForSearch(term),
   searchOptions: {
     boost: { title: 3 },
-    // The word being typed, the last, is a prefix; the words before it are whole.
-    prefix: (_term, index, terms) => index === terms.length - 1,
+    // The word being typed, the last, is a prefix from three letters ("of" would take in every "off…");
+    // the words before it are whole.
+    prefix: (term, index, terms) => index === terms.length - 1 && term.length >= 3,
     // A typo in a word of five letters or more still finds it (two in ten letters); shorter words must be right.
     fuzzy: (term) => (term.length > 4 ? 0.2 : false),
     combineWith: 'AND',
