@@ -56,7 +56,7 @@ export class SealedSearchIndex {
       parts.push(text);
     }
     try {
-      return { index: SearchIndex.fromJSON(parts.join('')), outcome: 'loaded' };
+      return { index: await SearchIndex.fromJSON(parts.join('')), outcome: 'loaded' };
     } catch {
       return { index: null, outcome: 'unreadable' };
     }

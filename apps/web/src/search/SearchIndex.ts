@@ -86,8 +86,11 @@ export class SearchIndex {
     return new SearchIndex(new MiniSearch(OPTIONS), new Map());
   }
 
-  /** An index from {@link toJSON}'s string; throws when it is not one. */
-  static fromJSON(json: string): SearchIndex {
+  /**
+   * An index from {@link toJSON}'s string; rejects when it is not one.
+   * Loaded a thousand terms at a time, giving the page its turn between them.
+   */
+  static async fromJSON(json: string): Promise<SearchIndex> {
     const plain = JSON.parse(json) as AsPlainObject;
     const kinds = new Map<string, SearchKind>();
     for (const [shortId, id] of Object.entries(plain.documentIds)) {
@@ -95,7 +98,7 @@ export class SearchIndex {
       if (typeof id !== 'string' || !stored?.kind) throw new SyntaxError('not a search index');
       kinds.set(id, stored.kind);
     }
-    return new SearchIndex(MiniSearch.loadJS<IndexedItem>(plain, OPTIONS), kinds);
+    return new SearchIndex(await MiniSearch.loadJSAsync<IndexedItem>(plain, OPTIONS), kinds);
   }
 
   toJSON(): string {
