@@ -241,7 +241,7 @@ describe(`web app documents in Chromium (${storageEngine})`, () => {
       await writeDocument(app, title, text);
     }
     await backToDocuments(app);
-    // After a reload, titles come from this device's sealed catalog; the text is read again for a search.
+    // After a reload, titles come from this device's sealed catalog, the search from its sealed index.
     await app.page.reload();
     await app.waitForHeading('Unlock Coffre');
     await app.page.getByLabel('Password', { exact: true }).fill(credentials.password);

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { useAccountState } from './account/AccountContext.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import type { RelayConfig } from './relay/fetchRelayConfig.ts';
-import { documentIdOf, routes } from './router/routes.ts';
+import { documentIdOf, fileIdOf, routes } from './router/routes.ts';
 import { navigate, useHashLocation } from './router/useHashLocation.ts';
 import { FilesScreen } from './files/FilesScreen.tsx';
 import { DevicesScreen } from './screens/DevicesScreen.tsx';
@@ -21,6 +21,8 @@ import { WorkspaceProvider } from './workspace/WorkspaceContext.tsx';
 function SignedInPage({ path }: { path: string }) {
   const documentId = documentIdOf(path);
   if (documentId) return <DocumentScreen key={documentId} documentId={documentId} />;
+  const fileId = fileIdOf(path);
+  if (fileId) return <FilesScreen key={fileId} show={fileId} />;
   switch (path) {
     case routes.documents:
       return <DocumentsScreen />;
@@ -60,6 +62,7 @@ export function App({ config }: { config: RelayConfig }) {
       [routes.signUp]: 'Create your account',
       [routes.logIn]: 'Log in',
     };
+    if (fileIdOf(path)) titles[path] = 'Files';
     const page =
       state.status === 'locked'
         ? 'Unlock'

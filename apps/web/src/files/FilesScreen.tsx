@@ -21,13 +21,18 @@ import { useSaveFile } from './useSaveFile.ts';
 import { VersionsDialog } from './VersionsDialog.tsx';
 import './files.css';
 
-export function FilesScreen() {
+/** The Files screen; `show` opens it at a node (from the search): a folder's content, or a file's preview in its folder. */
+export function FilesScreen({ show }: { show?: string }) {
   const workspace = useAccountWorkspace();
   const [view, setView] = useState<DriveView | null>(null);
   const [error, setError] = useState<string | null>(null);
   /** The shared folder open, or null for the user's own files. */
   const [space, setSpace] = useState<DocumentId | null>(null);
   const [ownDrive, setOwnDrive] = useState<DocumentId | null>(null);
+  // A search result is in the user's own files.
+  useEffect(() => {
+    if (show !== undefined) setSpace(null);
+  }, [show]);
   useEffect(() => {
     let live = true;
     setView(null);
@@ -55,7 +60,13 @@ export function FilesScreen() {
         </p>
       </header>
       {view && ownDrive ? (
-        <FileBrowser key={view.id} view={view} ownDriveId={ownDrive} onOpenSpace={setSpace} />
+        <FileBrowser
+          key={`${view.id}:${show ?? ''}`}
+          view={view}
+          ownDriveId={ownDrive}
+          onOpenSpace={setSpace}
+          show={view.id === ownDrive ? show : undefined}
+        />
       ) : (
         <ErrorNotice message={error} />
       )}
@@ -69,25 +80,31 @@ function FileBrowser({
   view,
   ownDriveId,
   onOpenSpace,
+  show,
 }: {
   view: DriveView;
   ownDriveId: DocumentId;
   /** Opens a shared folder, or (null) the user's own files. */
   onOpenSpace: (id: DocumentId | null) => void;
+  /** A node to open at (from the search): a folder's content, or a file's preview in its folder. */
+  show: string | undefined;
 }) {
   useSyncExternalStore(view.subscribe, view.getVersion);
   const { space, canWrite } = view;
   const own = view.id === ownDriveId;
   const [moving, setMoving] = useState<DriveNode | null>(null);
-  const [folder, setFolder] = useState<string | null>(view.current);
+  const shown = show === undefined ? null : space.get(show);
+  const [folder, setFolder] = useState<string | null>(
+    shown ? (shown.kind === 'folder' ? shown.id : shown.parent) : view.current,
+  );
   const [naming, setNaming] = useState<Naming | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [trashed, setTrashed] = useState<DriveNode | null>(null);
   const [dragging, setDragging] = useState(false);
   const [showTrash, setShowTrash] = useState(false);
   /** The file shown in the preview dialog, and the one whose name gets the focus back when it closes. */
-  const [previewing, setPreviewing] = useState<string | null>(null);
-  const [lastPreviewed, setLastPreviewed] = useState<string | null>(null);
+  const [previewing, setPreviewing] = useState<string | null>(shown?.kind === 'file' ? shown.id : null);
+  const [lastPreviewed, setLastPreviewed] = useState<string | null>(previewing);
   const [versionsOf, setVersionsOf] = useState<DriveFile | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);

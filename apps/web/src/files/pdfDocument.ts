@@ -151,6 +151,33 @@ export class PdfFile {
     return canvas;
   }
 
+  /**
+   * The text of the first `maxPages` pages, a line per line of the page as
+   * pdf.js lays it out, stopped at `maxCharacters` (for the search index).
+   */
+  async text(maxPages: number, maxCharacters: number): Promise<string> {
+    const lines: string[] = [];
+    let length = 0;
+    for (let number = 1; number <= Math.min(this.pageCount, maxPages) && length < maxCharacters; number += 1) {
+      const page = await Promise.race([this.#document.getPage(number), this.#failed]);
+      const content = await Promise.race([page.getTextContent(), this.#failed]);
+      let line = '';
+      for (const item of content.items) {
+        if (!('str' in item)) continue;
+        line += item.str;
+        if (item.hasEOL) {
+          lines.push(line);
+          length += line.length + 1;
+          line = '';
+        }
+      }
+      if (line !== '') lines.push(line);
+      length += line.length + 1;
+      page.cleanup();
+    }
+    return lines.join('\n').slice(0, maxCharacters);
+  }
+
   async destroy(): Promise<void> {
     this.#rendering?.cancel();
     // The document's end; the shared worker stays for the next PDF.

@@ -59,7 +59,13 @@ export function AppLayout({ path, children }: { path: string; children: ReactNod
           <NavSection
             title="Workspace"
             // A document open in the editor belongs to Documents.
-            current={path.startsWith(routes.documentPrefix) ? routes.documents : path}
+            current={
+              path.startsWith(routes.documentPrefix)
+                ? routes.documents
+                : path.startsWith(routes.filePrefix)
+                  ? routes.files
+                  : path
+            }
             items={[
               { to: routes.documents, label: 'Documents' },
               { to: routes.files, label: 'Files' },

@@ -19,6 +19,9 @@ import { ChunkCache, LocalDatabase, SealedRecords, UploadChunks, Vault, envelope
 import { type CatalogEntry, DocumentCatalog } from './DocumentCatalog.ts';
 import { type DocumentKind, type DocumentSummary, givenTitle, setKind, setTitle, summarize } from './documentMeta.ts';
 import { DriveView } from '../files/DriveView.ts';
+import { driveSource } from '../search/driveSource.ts';
+import { SealedSearchIndex } from '../search/SealedSearchIndex.ts';
+import { SearchIndexer } from '../search/SearchIndexer.ts';
 import { driveDocumentId } from '../files/driveDocumentId.ts';
 import { isSharedFolderId, newSharedFolderId } from '../files/sharedFolderId.ts';
 import { FolderSpace } from './FolderSpace.ts';
@@ -90,14 +93,17 @@ export interface AccountWorkspaceOptions {
  * Everything the document screens share for one signed-in session: the
  * account's LocalDatabase (named per account), the vault that seals what it
  * holds, one `Workspace` whose document keys are cached sealed for offline
- * use, the catalog of known documents and the search index, which lives in
- * memory only (decrypted text never leaves this tab).
+ * use, the catalog of known documents, the decrypted summaries of the
+ * documents read in this tab, and the search index (`SearchIndexer`), kept
+ * on this device sealed with the vault key and never sent anywhere.
  */
 export class AccountWorkspace {
   readonly account: AccountClient;
   readonly database: LocalDatabase;
   readonly catalog: DocumentCatalog;
   readonly syncUrl: string;
+  /** The search box's index of documents, notes, folders and files. */
+  readonly search: SearchIndexer;
   readonly #vaultKey: Uint8Array;
   readonly #vault: Vault;
   readonly #accessCache: DocumentAccessCache;
@@ -125,6 +131,7 @@ export class AccountWorkspace {
     this.database = new LocalDatabase(`${session.tenant}/${session.userId}`);
     this.catalog = new DocumentCatalog(this.database, this.#vault);
     this.#accessCache = new DocumentAccessCache(this.database, this.#vault);
+    this.search = new SearchIndexer({ store: new SealedSearchIndex(this.database.keyring, this.#vault) });
     this.syncUrl = syncUrlFor(options.baseUrl);
   }
 
@@ -166,6 +173,7 @@ export class AccountWorkspace {
   async remember(id: string, summary: DocumentSummary): Promise<void> {
     const previous = this.#summaries.get(id);
     this.#summaries.set(id, summary);
+    if (!this.#closed) this.search.noteDocument(id, summary);
     if (previous?.title !== summary.title || previous.text !== summary.text || previous.kind !== summary.kind) {
       this.#changed();
     }
@@ -208,6 +216,7 @@ export class AccountWorkspace {
     // Documents deleted or no longer shared: forget them here too.
     const listed = new Set<string>(remote.map((info) => info.id));
     for (const id of await this.catalog.ids()) if (!listed.has(id)) await this.#forgetLocally(id);
+    this.search.keepDocuments(listed);
     const documents = remote
       .filter((info) => info.id !== folderId && info.id !== driveId && !isSharedFolderId(info.id))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -277,7 +286,12 @@ export class AccountWorkspace {
     this.#drive ??= (async () => {
       const id = await this.driveDocumentId();
       await (await this.workspace()).createDocument(id).catch(() => undefined);
-      return this.#openDrive(id);
+      const view = await this.#openDrive(id);
+      // Not before it is loaded: an empty space, not loaded yet, would take every file out of the index.
+      void view.whenLoaded().then(() => {
+        if (!this.#closed) this.search.followDrive(driveSource(view));
+      });
+      return view;
     })().catch((error: unknown) => {
       this.#drive = null;
       throw error;
@@ -455,6 +469,8 @@ export class AccountWorkspace {
     if (this.#closed) return;
     this.#closed = true;
     this.#summaries.clear();
+    // Sealed before the vault key is wiped below.
+    void this.search.close();
     void this.#folders?.then((space) => space.destroy()).catch(() => undefined);
     void this.#drive?.then((view) => view.destroy()).catch(() => undefined);
     for (const view of this.#sharedFolders.values())
@@ -477,6 +493,7 @@ export class AccountWorkspace {
   async #forgetLocally(id: string): Promise<void> {
     this.#summaries.delete(id);
     this.#persisted.delete(id);
+    this.search.forget(id);
     await this.catalog.forget(id);
     // Throws for a catalog row that is not a document's, as the database name below did before.
     const document = parseDocumentId(id);

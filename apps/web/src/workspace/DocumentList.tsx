@@ -1,5 +1,8 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { SignedInState } from '../account/AccountController.ts';
+import { FileResultRow } from '../search/FileResultRow.tsx';
+import { onResultsKey, onSearchBoxKey } from '../search/resultKeys.ts';
+import { useSearch } from '../search/useSearch.ts';
 import { ErrorNotice, BusyNotice, InfoNotice } from '../ui/Notices.tsx';
 import type { ListedDocument } from './AccountWorkspace.ts';
 import { folderTree } from './folderTree.ts';
@@ -7,8 +10,10 @@ import {
   type KindFilter,
   documentListView,
   emptyFolderHeading,
+  folderPath,
   itemsInFolder,
   parentName,
+  searchSentence,
   titledDocuments,
 } from './list/documentListModel.ts';
 import { DocumentRow } from './list/DocumentRow.tsx';
@@ -24,7 +29,6 @@ import { useDocumentIndex } from './list/useDocumentIndex.ts';
 import { useDocumentSearch } from './list/useDocumentSearch.ts';
 import { useFolders } from './list/useFolders.ts';
 import { useListActions } from './list/useListActions.ts';
-import { matchingLine } from './searchDocuments.ts';
 import { useAccountWorkspace, useWorkspaceVersion } from './WorkspaceContext.tsx';
 import './documents.css';
 import './folders.css';
@@ -60,6 +64,9 @@ export function DocumentList(_props: DocumentListProps) {
   const [folderForm, setFolderForm] = useState<FolderForm | null>(null);
   const [confirmingFolder, setConfirmingFolder] = useState<string | null>(null);
   const [moving, setMoving] = useState<ListedDocument | null>(null);
+  const [searchBox, setSearchBox] = useState<HTMLInputElement | null>(null);
+  const results = useRef<HTMLUListElement>(null);
+  const search = useSearch(workspace, query, filter, searchBox !== null || query.trim() !== '');
   const { space, openFolder, path, placementOf } = folders;
   const busy = actions.busy !== null;
 
@@ -97,7 +104,14 @@ export function DocumentList(_props: DocumentListProps) {
     openFolder,
     filter,
     query,
+    ...(search.documents ? { matches: search.documents.map((hit) => hit.id) } : {}),
   });
+  const hitOf = new Map(search.documents?.map((hit) => [hit.id, hit]));
+  const sentence =
+    view.searching && search.files.length > 0
+      ? searchSentence(query, view.shown.length, search.files.length)
+      : view.countSentence;
+  const indexingCount = indexing + search.pending;
   const cannotFolder =
     offline && !space ? 'Your folders have not been opened on this device yet: go online once first.' : undefined;
 
@@ -138,7 +152,12 @@ export function DocumentList(_props: DocumentListProps) {
 
   return (
     <>
-      <DocumentsToolbar query={query} onQueryChange={setQuery}>
+      <DocumentsToolbar
+        query={query}
+        onQueryChange={setQuery}
+        onSearchFocus={setSearchBox}
+        onSearchKey={(event) => onSearchBoxKey(event, results.current)}
+      >
         {newButtons}
       </DocumentsToolbar>
       <div className="folders-bar">
@@ -151,13 +170,22 @@ export function DocumentList(_props: DocumentListProps) {
       <BusyNotice message={actions.busy} />
       {folderNameForm && folderForm?.id === null ? folderNameForm : null}
       <p className="documents-count" role="status">
-        {view.countSentence}
-        {indexing > 0 ? ` · reading ${indexing} on this device for search…` : ''}
+        {sentence}
+        {view.searching && indexingCount > 0
+          ? ` · Indexing ${indexingCount} item${indexingCount === 1 ? '' : 's'}…`
+          : indexing > 0
+            ? ` · reading ${indexing} on this device…`
+            : ''}
       </p>
       {view.isEmpty ? (
         <EmptyFolder heading={emptyFolderHeading(openFolder, filter)} inFolder={openFolder !== null} />
       ) : (
-        <ul className="list documents-list" aria-label="Your documents">
+        <ul
+          ref={results}
+          className="list documents-list"
+          aria-label="Your documents"
+          onKeyDown={view.searching ? (event) => onResultsKey(event, searchBox) : undefined}
+        >
           {view.subfolders.map((folder) => (
             <FolderRow
               key={folder.id}
@@ -186,7 +214,8 @@ export function DocumentList(_props: DocumentListProps) {
             <DocumentRow
               key={document.id}
               document={document}
-              snippet={view.searching ? matchingLine(query, document.text) : null}
+              snippet={view.searching ? (hitOf.get(document.id)?.line ?? null) : null}
+              where={view.searching ? folderPath(placementOf(document.id), folders.folders) || 'Home' : null}
               renaming={renaming?.id === document.id ? renaming.title : null}
               confirmingDelete={confirming === document.id}
               busy={busy}
@@ -213,6 +242,7 @@ export function DocumentList(_props: DocumentListProps) {
               onCancelDelete={() => setConfirming(null)}
             />
           ))}
+          {view.searching ? search.files.map((hit) => <FileResultRow key={hit.id} hit={hit} />) : null}
         </ul>
       )}
       {moving ? (

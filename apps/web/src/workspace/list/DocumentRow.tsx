@@ -11,6 +11,8 @@ export interface DocumentRowProps {
   document: ListEntry;
   /** The line of text that matched the search, shown instead of the date. */
   snippet: string | null;
+  /** Where the document is ("Home / Work"), shown with a search result; null otherwise. */
+  where?: string | null;
   /** The title being typed, while this document is renamed. */
   renaming: string | null;
   confirmingDelete: boolean;
@@ -34,7 +36,7 @@ export interface DocumentRowProps {
  * for an owner delete, asked first).
  */
 export function DocumentRow(props: DocumentRowProps) {
-  const { document, snippet, renaming, confirmingDelete, busy, offline, cannotFolder } = props;
+  const { document, snippet, where, renaming, confirmingDelete, busy, offline, cannotFolder } = props;
   const title = displayTitle(document.title, document.kind);
   return (
     <li className="list-row">
@@ -82,6 +84,7 @@ export function DocumentRow(props: DocumentRowProps) {
               ) : null}
             </div>
             <div className="list-meta">
+              {where ? <span className="search-where">In {where}</span> : null}
               {snippet ? (
                 <span className="document-snippet">{snippet}</span>
               ) : document.createdAt ? (

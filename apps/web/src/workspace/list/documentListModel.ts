@@ -52,6 +52,8 @@ export interface DocumentListInput {
   openFolder: Folder | null;
   filter: KindFilter;
   query: string;
+  /** The search index's matches, best first (see `SearchIndexer`); without them, the substring matcher decides. */
+  matches?: readonly string[];
 }
 
 export interface DocumentListView {
@@ -80,14 +82,16 @@ function plural(count: number, word: string): string {
 
 /** What the documents list shows for `input`. */
 export function documentListView(input: DocumentListInput): DocumentListView {
-  const { documents, folders, placementOf, openFolder, filter, query } = input;
+  const { documents, folders, placementOf, openFolder, filter, query, matches } = input;
   const openFolderId = openFolder?.id ?? null;
   const searching = query.trim() !== '';
   const ofKind = documents.filter((document) => filter === 'all' || document.kind === filter);
   // A search looks in every folder; otherwise the list is the open folder's.
-  const shown = searching
-    ? ofKind.filter((document) => matchesQuery(query, document.title, document.text))
-    : ofKind.filter((document) => placementOf(document.id) === openFolderId);
+  const shown = !searching
+    ? ofKind.filter((document) => placementOf(document.id) === openFolderId)
+    : matches
+      ? inOrderOf(matches, ofKind)
+      : ofKind.filter((document) => matchesQuery(query, document.title, document.text));
   const subfolders = searching ? [] : folders.filter((folder) => folder.parent === openFolderId);
   const isEmpty = subfolders.length === 0 && shown.length === 0 && !searching;
   return {
@@ -98,6 +102,35 @@ export function documentListView(input: DocumentListInput): DocumentListView {
     isEmpty,
     countSentence: isEmpty ? '' : countSentence({ query, filter, shown, ofKind, subfolders, openFolder }),
   };
+}
+
+/** The sentence above the results when the search found files too: "1 document and 2 files match “plan”." */
+export function searchSentence(query: string, documents: number, files: number): string {
+  const verb = documents + files === 1 ? 'matches' : 'match';
+  const found =
+    documents === 0 ? plural(files, 'file') : `${plural(documents, 'document')} and ${plural(files, 'file')}`;
+  return `${found} ${verb} “${query.trim()}”.`;
+}
+
+/** The documents whose ids are in `ids`, in that order. */
+function inOrderOf(ids: readonly string[], documents: readonly ListEntry[]): ListEntry[] {
+  const byId = new Map<string, ListEntry>(documents.map((document) => [document.id, document]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** The path of a folder from Home ("Work / 2027"), '' for Home itself: where a search result lives. */
+export function folderPath(folderId: string | null, folders: readonly Folder[]): string {
+  const byId = new Map(folders.map((folder) => [folder.id, folder]));
+  const names: string[] = [];
+  for (
+    let at = folderId === null ? undefined : byId.get(folderId);
+    at;
+    at = at.parent ? byId.get(at.parent) : undefined
+  ) {
+    names.unshift(at.name);
+    if (names.length > folders.length) break;
+  }
+  return names.join(' / ');
 }
 
 /**

@@ -3,8 +3,9 @@ import type { AccountWorkspace, DocumentListing } from '../AccountWorkspace.ts';
 
 /**
  * The search box's query, and the documents this tab still reads for it:
- * those without a title on this device are read at once, the others once a
- * search needs their text, one at a time. `indexing` counts those left.
+ * those without a title on this device are read at once; once a search is
+ * typed, those the search index does not hold yet (from this session or
+ * an earlier one), one at a time. `indexing` counts those left.
  */
 export function useDocumentSearch(
   workspace: AccountWorkspace,
@@ -17,11 +18,13 @@ export function useDocumentSearch(
   useEffect(() => {
     if (!listing) return;
     let current = true;
-    const unread = listing.documents.filter(
-      (document) => !workspace.summary(document.id) && (wantText || document.title === ''),
-    );
-    if (unread.length === 0) return;
     void (async () => {
+      await workspace.search.opened;
+      const unread = listing.documents.filter(
+        (document) =>
+          !workspace.summary(document.id) &&
+          (document.title === '' || (wantText && !workspace.search.hasDocument(document.id))),
+      );
       for (const [index, document] of unread.entries()) {
         if (!current || workspace.closed) break;
         setIndexing(unread.length - index);
