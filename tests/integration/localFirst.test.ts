@@ -286,6 +286,29 @@ describe(`local-first documents (${storageEngine})`, () => {
     expect(remote.envelope.size.entries).toBeGreaterThan(0);
   });
 
+  it('a follower told the browser went offline takes the writer offline too, and back online', async () => {
+    const workspace = new TestWorkspace();
+    const device = newDevice(workspace);
+    // Two instances in one tab, as the editor and a background read of the same document are.
+    const writer = await openLocal(workspace, device);
+    await writer.whenLoaded();
+    const follower = await openLocal(workspace, device);
+    await follower.whenLoaded();
+    expect([writer.role, follower.role]).toEqual(['writer', 'follower']);
+    await writer.whenSaved();
+
+    follower.disconnect();
+    await waitFor(() => writer.status.state === 'offline', 10_000, 'the writer goes offline');
+    await waitFor(() => follower.status.state === 'offline', 10_000, 'the follower says so');
+    type(follower, 'kept while offline');
+    await waitFor(() => text(writer) === 'kept while offline', 10_000, 'the writer seals the edit');
+    expect(writer.status.state).toBe('offline');
+
+    follower.connect();
+    await writer.whenSaved();
+    await waitFor(() => follower.status.state === 'saved', 10_000, 'the follower says saved');
+  });
+
   it('waits for the relay instead of reusing a counter when the local copy lost entries the device sent', async () => {
     const workspace = new TestWorkspace();
     const device = newDevice(workspace);

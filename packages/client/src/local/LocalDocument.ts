@@ -212,12 +212,14 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
   /** Goes offline: edits are still stored on the device and sent on {@link connect}. */
   disconnect(): void {
     this.#offline = true;
-    this.#writer?.document.disconnect();
+    if (this.#writer) this.#writer.document.disconnect();
+    else this.#post({ type: 'network', online: false });
   }
 
   connect(): void {
     this.#offline = false;
-    this.#writer?.document.connect();
+    if (this.#writer) this.#writer.document.connect();
+    else this.#post({ type: 'network', online: true });
   }
 
   /** Seals what is pending now and starts writing it to IndexedDB (on pagehide there is no later). */
@@ -349,6 +351,13 @@ export class LocalDocument<E extends ContentEngine = ContentEngine> extends Emit
         if (writer) return;
         this.#status = message.value;
         this.emit('status', this.status);
+        return;
+      case 'network':
+        // Another instance of this document (a tab, or a reader in this one) saw the browser go offline or back.
+        if (!writer) return;
+        this.#offline = !message.online;
+        if (message.online) writer.document.connect();
+        else writer.document.disconnect();
         return;
       case 'heads':
         if (writer) return;

@@ -13,7 +13,13 @@ export type TabMessage =
   | { type: 'sealed'; id: number; tab: string }
   | { type: 'status'; value: SyncStatus }
   | { type: 'presence'; value: PresencePeer[] }
-  | { type: 'heads'; value: HeadsStatus };
+  | { type: 'heads'; value: HeadsStatus }
+  /**
+   * A follower was told the browser went offline or online (its screen
+   * listens to the browser's events): the network is the whole browser's,
+   * so the writer, which holds the connection, goes offline or back too.
+   */
+  | { type: 'network'; online: boolean };
 
 const STATES = new Set(['offline', 'connecting', 'syncing', 'saved']);
 const HEADS_STATES = new Set(['alone', 'in-sync', 'behind']);
@@ -49,6 +55,8 @@ export function parseTabMessage(data: unknown): TabMessage | null {
         ? { type: 'heads', value: value as HeadsStatus }
         : null;
     }
+    case 'network':
+      return typeof message.online === 'boolean' ? { type: 'network', online: message.online } : null;
     default:
       return null;
   }
