@@ -276,17 +276,22 @@ describe(`the Drive's quota (${storageEngine})`, () => {
     await harness.teardown();
   });
 
-  it('refuses chunks past the quota with QUOTA_EXCEEDED, even when sent at once, and keeps nothing of them', async () => {
+  /** A user of a new organisation (so its usage starts at 0), with a document of theirs to upload chunks to. */
+  async function uploaderInNewTenant(name: string): Promise<DriveClient> {
     const api = new ApiClient(harness.httpUrl);
     const tenant = await createTestTenant(harness, randomId('tenant'));
-    const user = await registerTestUser(api, tenant, 'quinn');
+    const user = await registerTestUser(api, tenant, name);
     const space: DocumentId = documentId((await createTestDocument(api, tenant, user)).id);
-    const client = new DriveClient({
+    return new DriveClient({
       api: new RelayApi({ baseUrl: harness.httpUrl }),
       token: () => Promise.resolve(user.session.accessToken),
       tenant,
       space,
     });
+  }
+
+  it('refuses chunks past the quota with QUOTA_EXCEEDED, even when sent at once, and keeps nothing of them', async () => {
+    const client = await uploaderInNewTenant('quinn');
     // Twelve chunks of 300 kB, all at once: at most six fit in 2 MiB.
     const chunks = Array.from({ length: 12 }, () => sealer.seal(randomBytes(300_000)));
     const answers = await Promise.allSettled(chunks.map((chunk) => client.upload([chunk])));
@@ -303,16 +308,7 @@ describe(`the Drive's quota (${storageEngine})`, () => {
   });
 
   it('refuses a file that does not fit whole before sending any of it, and one over the largest file size', async () => {
-    const api = new ApiClient(harness.httpUrl);
-    const tenant = await createTestTenant(harness, randomId('tenant'));
-    const user = await registerTestUser(api, tenant, 'sasha');
-    const space: DocumentId = documentId((await createTestDocument(api, tenant, user)).id);
-    const client = new DriveClient({
-      api: new RelayApi({ baseUrl: harness.httpUrl }),
-      token: () => Promise.resolve(user.session.accessToken),
-      tenant,
-      space,
-    });
+    const client = await uploaderInNewTenant('sasha');
     const onDisk = (await blobFiles(harness.blobDir)).size;
     // 2.5 MB in a 2 MiB quota: refused at the first window, so nothing of it is stored.
     const tooBig = await client.uploadFile([randomBytes(2_500_000)], sealer).catch((error: unknown) => error);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dumpTenant } from './support/databaseDump.ts';
 import { readAllFiles, storageEngine } from './support/relayHarness.ts';
 import { makePdf, makePng, makeWav } from './support/sampleFiles.ts';
+import { uploadThroughFiles } from './support/filesScreen.ts';
 import type { WebAppPage } from './support/WebAppPage.ts';
 import { TIMEOUT, newCredentials, webAppSuite } from './support/webAppSuite.ts';
 
@@ -13,13 +14,7 @@ function previewOf(app: WebAppPage) {
   return {
     row: (name: string) => list.getByRole('listitem').filter({ hasText: name }),
     dialog: (name: string) => page.getByRole('dialog', { name }),
-    async upload(name: string, mimeType: string, buffer: Buffer): Promise<void> {
-      await page.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
-      const uploads = page.getByRole('region', { name: 'Uploads' });
-      await expect
-        .poll(() => uploads.getByRole('listitem').filter({ hasText: name }).textContent(), { timeout: TIMEOUT })
-        .toContain('Saved');
-    },
+    upload: (name: string, mimeType: string, buffer: Buffer) => uploadThroughFiles(page, name, mimeType, buffer),
     /** Opens a file's preview from the keyboard: Tab to its name, Enter. */
     async open(name: string): Promise<void> {
       await list.getByRole('button', { name, exact: true }).focus();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dumpTenant } from './support/databaseDump.ts';
 import { readAllFiles, storageEngine } from './support/relayHarness.ts';
 import type { WebAppPage } from './support/WebAppPage.ts';
+import { downloadFromRow, uploadThroughFiles } from './support/filesScreen.ts';
 import { TIMEOUT, newCredentials, webAppSuite } from './support/webAppSuite.ts';
 
 /** The Files screen's controls, by the names a person reads. */
@@ -19,22 +20,13 @@ function filesOf(app: WebAppPage) {
       await page.keyboard.press('Enter');
       await page.getByRole('button', { name: `Open folder ${name}`, exact: true }).waitFor({ timeout: TIMEOUT });
     },
-    async upload(name: string, mimeType: string, buffer: Buffer): Promise<void> {
-      await page.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
-      const uploads = page.getByRole('region', { name: 'Uploads' });
-      await expect
-        .poll(() => uploads.getByRole('listitem').filter({ hasText: name }).textContent(), { timeout: TIMEOUT })
-        .toContain('Saved');
-    },
+    upload: (name: string, mimeType: string, buffer: Buffer) => uploadThroughFiles(page, name, mimeType, buffer),
     async download(name: string): Promise<Buffer> {
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: `Download ${name}`, exact: true }).click(),
-      ]);
+      const { download, bytes } = await downloadFromRow(page, name);
       expect(download.suggestedFilename()).toBe(name);
       // Written to disk as it is decrypted, through the service worker, not assembled in the page's memory.
       expect(new URL(download.url()).pathname).toMatch(/^\/__coffre\/download\/[0-9a-f]{32}$/);
-      return readFile(await download.path());
+      return bytes;
     },
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dumpTenant } from './support/databaseDump.ts';
 import { readAllFiles, storageEngine } from './support/relayHarness.ts';
 import { makePdf } from './support/sampleFiles.ts';
+import { uploadThroughFiles } from './support/filesScreen.ts';
 import type { WebAppPage } from './support/WebAppPage.ts';
 import {
   PASSWORD,
@@ -35,12 +36,8 @@ function searchOf(app: WebAppPage) {
   };
 }
 
-async function upload(app: WebAppPage, name: string, mimeType: string, buffer: Buffer): Promise<void> {
-  await app.page.locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
-  const uploads = app.page.getByRole('region', { name: 'Uploads' });
-  await expect
-    .poll(() => uploads.getByRole('listitem').filter({ hasText: name }).textContent(), { timeout: TIMEOUT })
-    .toContain('Saved');
+function upload(app: WebAppPage, name: string, mimeType: string, buffer: Buffer): Promise<void> {
+  return uploadThroughFiles(app.page, name, mimeType, buffer);
 }
 
 /**

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { dumpTenant } from './support/databaseDump.ts';
 import { readAllFiles, storageEngine } from './support/relayHarness.ts';
+import { downloadFromRow, uploadThroughFiles } from './support/filesScreen.ts';
 import type { WebAppPage } from './support/WebAppPage.ts';
 import { TIMEOUT, newCredentials, webAppSuite } from './support/webAppSuite.ts';
 
@@ -19,20 +19,8 @@ function folderOf(app: WebAppPage) {
         .click({ timeout: TIMEOUT });
       await page.getByRole('heading', { name: folderName }).waitFor({ timeout: TIMEOUT });
     },
-    async upload(name: string, text: string): Promise<void> {
-      await page.locator('input[type=file]').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
-      const uploads = page.getByRole('region', { name: 'Uploads' });
-      await expect
-        .poll(() => uploads.getByRole('listitem').filter({ hasText: name }).textContent(), { timeout: TIMEOUT })
-        .toContain('Saved');
-    },
-    async download(name: string): Promise<string> {
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: `Download ${name}`, exact: true }).click(),
-      ]);
-      return (await readFile(await download.path())).toString();
-    },
+    upload: (name: string, text: string) => uploadThroughFiles(page, name, 'text/plain', Buffer.from(text)),
+    download: async (name: string) => (await downloadFromRow(page, name)).bytes.toString(),
   };
 }
 

@@ -227,15 +227,6 @@ export class DriveView {
     return this.#sealing;
   }
 
-  /**
-   * Makes an old version the newest again: recorded at once, since its
-   * chunks are on the relay already (the old version names them, so no
-   * collection frees them).
-   */
-  restoreVersion(fileId: string, version: number): DriveFile {
-    return this.space.restoreVersion(fileId, version);
-  }
-
   #add(file: File, where: { parent?: string | null; fileId?: string }, name = file.name): void {
     this.#sealing = this.#sealing.then(() =>
       this.outbox

@@ -8,6 +8,7 @@ import { FolderBreadcrumb } from '../workspace/list/FolderBreadcrumb.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import type { DocumentId } from '@coffre/protocol';
 import type { DriveView } from './DriveView.ts';
+import { DownloadButton } from './DownloadButton.tsx';
 import { FilePreview } from './FilePreview.tsx';
 import { MoveToSpaceDialog } from './MoveToSpaceDialog.tsx';
 import { SharedFolderBar } from './SharedFolderBar.tsx';
@@ -295,16 +296,7 @@ function FileBrowser({
                 </div>
               </div>
               <div className="row-actions">
-                {node.kind === 'file' ? (
-                  <button
-                    className="button button-quiet"
-                    type="button"
-                    aria-label={`Download ${node.name}`}
-                    onClick={() => void saving.save(node)}
-                  >
-                    Download
-                  </button>
-                ) : null}
+                {node.kind === 'file' ? <DownloadButton file={node} save={saving.save} /> : null}
                 {node.kind === 'file' ? (
                   <button
                     className="button button-quiet"

@@ -29,7 +29,8 @@ export function VersionsDialog({ view, file, onClose }: { view: DriveView; file:
   const restore = (version: DriveVersion) => {
     setError(null);
     try {
-      const restored = view.restoreVersion(file.id, version.manifest.version);
+      // Recorded at once: the old version's chunks are on the relay, and it still names them.
+      const restored = view.space.restoreVersion(file.id, version.manifest.version);
       setDone(`Version ${version.manifest.version} is the current one again, as version ${restored.latest.version}.`);
     } catch (failure) {
       setError(describeError(failure));

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { type DriveFile, type DriveFolder, DriveSpace, type OpenedLink, type YjsEngine } from '@coffre/client';
+import { DownloadButton } from '../files/DownloadButton.tsx';
 import { FilePreview, type PreviewSource } from '../files/FilePreview.tsx';
 import { FilePreviews } from '../files/FilePreviews.ts';
 import { NodeThumbnail } from '../files/NodeThumbnail.tsx';
@@ -102,14 +103,7 @@ export function LinkFolderView({ opened }: { opened: OpenedLink<YjsEngine> }) {
               </div>
               {node.kind === 'file' ? (
                 <div className="row-actions">
-                  <button
-                    className="button button-quiet"
-                    type="button"
-                    aria-label={`Download ${node.name}`}
-                    onClick={() => void saving.save(node)}
-                  >
-                    Download
-                  </button>
+                  <DownloadButton file={node} save={saving.save} />
                 </div>
               ) : null}
             </li>
