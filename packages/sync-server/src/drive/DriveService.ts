@@ -3,7 +3,6 @@ import { hash, toHex } from '@coffre/crypto';
 import {
   CoffreError,
   type DocumentId,
-  type DocumentRole,
   type DriveUsageResponse,
   ErrorCode,
   MAX_SEALED_CHUNK_BYTES,
@@ -18,12 +17,13 @@ import { type BlobStore, checkBlobId } from '../blobs/BlobStore.ts';
 import type { Logger } from '../logger.ts';
 import { DocumentRepository } from '../sharing/DocumentRepository.ts';
 import { LinkRepository } from '../sharing/LinkRepository.ts';
-import { requireAccess } from '../sharing/requireAccess.ts';
 import type { SqlDatabase } from '../storage/SqlDatabase.ts';
 import { TenantScope } from '../storage/TenantScope.ts';
 import { ChunkRepository } from './ChunkRepository.ts';
-import { type DriveReader, isLinkReader } from './DriveReader.ts';
-import { type Sweep, SweepRepository } from './SweepRepository.ts';
+import { ChunkUploads } from './ChunkUploads.ts';
+import type { DriveReader } from './DriveReader.ts';
+import { type DriveRepositories, requireOwner, requireReader, requireSweep } from './driveAccess.ts';
+import { SweepRepository } from './SweepRepository.ts';
 
 /** Default grace period of a sweep: chunks claimed less than this before it started are never released. */
 export const DEFAULT_SWEEP_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -57,13 +57,6 @@ export interface DriveServiceOptions {
   sweepLifetimeMs?: number;
 }
 
-interface DriveRepositories {
-  documents: DocumentRepository;
-  chunks: ChunkRepository;
-  sweeps: SweepRepository;
-  links: LinkRepository;
-}
-
 /**
  * The Drive on the relay: encrypted chunks in and out of a space, for its
  * members. The relay checks what it can without any key: that the bytes
@@ -85,6 +78,7 @@ interface DriveRepositories {
  */
 export class DriveService {
   readonly #scope: TenantScope<DriveRepositories>;
+  readonly #uploads: ChunkUploads;
   readonly #blobs: BlobStore;
   readonly #logger: Logger;
   readonly quotaBytes: number | null;
@@ -108,13 +102,15 @@ export class DriveService {
     if (!(Number.isSafeInteger(this.sweepGraceMs) && this.sweepGraceMs >= 0)) {
       throw new RangeError('sweepGraceMs must be a whole number of milliseconds, 0 or more');
     }
+    this.#uploads = new ChunkUploads(this.#scope, this.#blobs, this.quotaBytes);
   }
 
   /**
    * Stores a chunk of `space`; `stored` is false when the space held it
    * already. Refuses bytes that are not what `address` names
    * (CHUNK_MISMATCH), viewers (READ_ONLY) and uploads over the quota
-   * (QUOTA_EXCEEDED), each before anything is written.
+   * (QUOTA_EXCEEDED), each before anything is written (see
+   * {@link ChunkUploads}: concurrent uploads of a tenant share transactions).
    */
   async putChunk(
     session: AccountSession,
@@ -126,48 +122,7 @@ export class DriveService {
     if (bytes.length === 0) throw new CoffreError(ErrorCode.ValidationFailed, 'A chunk cannot be empty.');
     if (bytes.length > MAX_SEALED_CHUNK_BYTES) throw new CoffreError(ErrorCode.PayloadTooLarge);
     if (toHex(hash(bytes, 32)) !== address) throw new CoffreError(ErrorCode.ChunkMismatch);
-    const { tenant } = session;
-
-    // A cheap first look, so a chunk already held, a viewer or a full organisation writes nothing. Held means
-    // claimed now (one statement: a row a release is deleting is waited for, then answered as not held). The
-    // generation read here, before the bytes are written, tells the last step whether bytes were deleted since.
-    const seen = await this.#scope.run(tenant, async (repositories) => {
-      await requireWriter(repositories, session, space);
-      if ((await repositories.chunks.claim(space, [address])).size > 0) return null;
-      await this.#checkQuota(repositories.chunks, bytes.length);
-      return repositories.chunks.generation();
-    });
-    if (seen === null) return { stored: false };
-
-    await this.#blobs.put(tenant, space, address, bytes);
-    const outcome = await this.#scope.run(tenant, async (repositories): Promise<{ stored: boolean } | Error> => {
-      const { chunks } = repositories;
-      // One upload of the tenant at a time from here: the quota holds, and no chunk bytes are deleted meanwhile.
-      const generation = await chunks.lockTenant();
-      // A release whose bytes are not deleted yet is called off: this upload records the chunk again.
-      const releasing = await chunks.cancelRelease(space, address);
-      if ((await chunks.claim(space, [address])).size > 0) {
-        await requireWriter(repositories, session, space);
-        return { stored: false };
-      }
-      try {
-        await requireWriter(repositories, session, space);
-        await this.#checkQuota(chunks, bytes.length);
-      } catch (refusal) {
-        if (!(refusal instanceof CoffreError)) throw refusal;
-        // Not recorded, so nothing relies on the bytes just written. A concurrent upload of the same chunk
-        // that found them there sees the generation move and writes them again.
-        await this.#blobs.delete(tenant, space, address);
-        await chunks.bumpGeneration();
-        return refusal; // committed, then thrown
-      }
-      // Bytes deleted since the first look (a release, a deleted space, a refused upload of the same chunk)
-      // may have been these: write them again (from memory) before the row says they are there.
-      if (generation !== seen || releasing) await this.#blobs.put(tenant, space, address, bytes);
-      return { stored: await chunks.insert(space, address, bytes.length) };
-    });
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
+    return this.#uploads.put({ session, space, address, bytes });
   }
 
   /**
@@ -387,59 +342,4 @@ export class DriveService {
       if (deleted < BLOB_DELETES_PER_TRANSACTION) return;
     }
   }
-
-  async #checkQuota(chunks: ChunkRepository, adding: number): Promise<void> {
-    if (this.quotaBytes === null) return;
-    if ((await chunks.usage()) + adding > this.quotaBytes) throw new CoffreError(ErrorCode.QuotaExceeded);
-  }
-}
-
-/**
- * The reader's role in the space ('link' for a share link's session):
- * FORBIDDEN for a link of another space, a revoked one, or a non-member.
- */
-async function requireReader(
-  { documents, links }: DriveRepositories,
-  reader: DriveReader,
-  space: DocumentId,
-): Promise<DocumentRole | 'link'> {
-  if (!isLinkReader(reader)) return (await requireAccess(documents, reader, space, {})).role;
-  if (reader.space !== space || !(await links.isLive(reader.linkId, space))) {
-    throw new CoffreError(ErrorCode.Forbidden);
-  }
-  return 'link';
-}
-
-async function requireOwner(
-  { documents }: DriveRepositories,
-  session: AccountSession,
-  space: DocumentId,
-): Promise<void> {
-  const { role } = await requireAccess(documents, session, space, {});
-  if (role !== 'owner') {
-    throw new CoffreError(ErrorCode.Forbidden, "Only an owner of the space can remove its files' unused chunks.");
-  }
-}
-
-/** The caller's live sweep of the space: NOT_FOUND when unknown, expired, another space's or another user's. */
-async function requireSweep(
-  repositories: DriveRepositories,
-  session: AccountSession,
-  space: DocumentId,
-  sweepId: string,
-): Promise<Sweep> {
-  await requireOwner(repositories, session, space);
-  const sweep = await repositories.sweeps.find(space, sweepId, session.userId);
-  if (!sweep)
-    throw new CoffreError(ErrorCode.NotFound, 'No such sweep of this space (it may have expired): start another.');
-  return sweep;
-}
-
-async function requireWriter(
-  { documents }: DriveRepositories,
-  session: AccountSession,
-  space: DocumentId,
-): Promise<void> {
-  const { role } = await requireAccess(documents, session, space, {});
-  if (role === 'viewer') throw new CoffreError(ErrorCode.ReadOnly, 'Only owners and editors can add files here.');
 }
