@@ -224,6 +224,9 @@ describe('the search indexer', () => {
     const reopened = new SearchIndexer({ store });
     expect(await reopened.opened).toBe('loaded');
     expect(reopened.hasDocument('d1')).toBe(true);
+    expect(reopened.hasDocument('d1', 'Budget')).toBe(true);
+    // Renamed on this device after the index was saved: the saved entry is stale, and the document is read again.
+    expect(reopened.hasDocument('d1', 'Budget 2027')).toBe(false);
     expect(reopened.search('espresso').map((hit) => hit.id)).toEqual(['d1']);
   });
 

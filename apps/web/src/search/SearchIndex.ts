@@ -114,6 +114,11 @@ export class SearchIndex {
     return this.#stored(id)?.stamp ?? null;
   }
 
+  /** The title an item was indexed with, or null when it is not indexed. */
+  titleOf(id: string): string | null {
+    return this.#stored(id)?.title ?? null;
+  }
+
   /** The kind of an indexed item, or null. */
   kindOf(id: string): SearchKind | null {
     return this.#stored(id)?.kind ?? null;

@@ -91,9 +91,15 @@ export class SearchIndexer {
     return this.#index.search(query, kinds ? { kinds } : {});
   }
 
-  /** Whether the document is indexed (from this session or an earlier one): then it need not be read for the search. */
-  hasDocument(id: string): boolean {
-    return this.#index.stampOf(id) !== null;
+  /**
+   * Whether the document is indexed (from this session or an earlier one),
+   * under `title` when given (the title this device knows for it): then it
+   * need not be read for the search. An entry under another title was saved
+   * before the document last changed here (the tab closed before the index
+   * was saved again), and is read again.
+   */
+  hasDocument(id: string, title?: string): boolean {
+    return this.#index.stampOf(id) !== null && (title === undefined || this.#index.titleOf(id) === title);
   }
 
   /** Indexes a document or note as read or changed; unchanged, nothing happens. */

@@ -23,7 +23,7 @@ export function useDocumentSearch(
       const unread = listing.documents.filter(
         (document) =>
           !workspace.summary(document.id) &&
-          (document.title === '' || (wantText && !workspace.search.hasDocument(document.id))),
+          (document.title === '' || (wantText && !workspace.search.hasDocument(document.id, document.title))),
       );
       for (const [index, document] of unread.entries()) {
         if (!current || workspace.closed) break;
