@@ -16,7 +16,7 @@ import {
   sharingPaths,
   tenantId as toTenantId,
 } from '@coffre/protocol';
-import { randomDocumentId, readAllFiles, storageEngine, waitFor } from './support/relayHarness.ts';
+import { randomDocumentId, readAllFiles, signedInUserId, storageEngine, waitFor } from './support/relayHarness.ts';
 import { SUITE_TIMEOUT as TIMEOUT, workspaceSuite } from './support/workspaceSuite.ts';
 
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
@@ -107,6 +107,37 @@ describe(`a share link reading a shared folder's chunks (${storageEngine})`, () 
     await expect(
       space.upload(client, [randomBytes(1000)], { name: 'mine.txt', mediaType: 'text/plain', modifiedAt: 0 }),
     ).rejects.toMatchObject({ code: 'READ_ONLY' });
+  });
+
+  it('shows through the link a file a member added before they were removed', async () => {
+    const alice = await suite.person('alice');
+    const bob = await suite.person('bob');
+    const folder = await spaceWithFile(alice.workspace, 'team');
+    await alice.workspace.share(folder.id, bob.email, 'editor');
+    const bobCopy = await open(bob.workspace, folder.id);
+    await waitFor(() => new DriveSpace(bobCopy.engine.doc).get(folder.file.id) !== null, TIMEOUT, 'Bob reading');
+    const content = randomBytes(300_000);
+    const bobsFile = await new DriveSpace(bobCopy.engine.doc).upload(bob.workspace.driveClient(folder.id), [content], {
+      name: 'bob.bin',
+      mediaType: 'application/octet-stream',
+      modifiedAt: 0,
+    });
+    await waitFor(() => bobCopy.status.state === 'saved', TIMEOUT, "Bob's file saved");
+    bobCopy.destroy();
+    // Bob leaves: his devices are no longer a member's, but what he wrote stays the folder's.
+    await alice.workspace.removeMember(folder.id, signedInUserId(bob.account));
+    const link = await alice.workspace.createLink(folder.id);
+
+    const reader = await openLink({
+      baseUrl: suite.harness.httpUrl,
+      tenant: suite.tenant,
+      fragment: link.fragment,
+      engine: new YjsEngine(),
+    });
+    suite.keep(reader.document);
+    const space = new DriveSpace(reader.document.engine.doc);
+    await waitFor(() => space.get(bobsFile.id) !== null, TIMEOUT, "Bob's file through the link");
+    expect(await collect(space.read(reader.driveClient(), bobsFile.id))).toEqual(content);
   });
 
   it("a link's question of which chunks are held claims nothing, so a sweep may still release them", async () => {

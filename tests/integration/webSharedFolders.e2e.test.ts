@@ -174,6 +174,8 @@ describe(`web app shared folders in Chromium (${storageEngine})`, () => {
     await stranger.page.getByRole('heading', { name: folderName }).waitFor({ timeout: TIMEOUT });
     const onLink = folderOf(stranger);
     await onLink.row(later).waitFor({ timeout: TIMEOUT });
+    // What Bob added before he was removed is still the folder's, through the link too.
+    await onLink.row(`${marker}-bob.txt`).waitFor({ timeout: TIMEOUT });
     expect(await stranger.page.getByText('Shared with you by link: read only').count()).toBe(1);
     expect(await stranger.page.getByRole('button', { name: 'Upload files' }).count()).toBe(0);
     await stranger.screenshot('shared-06-link');
@@ -195,5 +197,65 @@ describe(`web app shared folders in Chromium (${storageEngine})`, () => {
     expect(rows).not.toContain(marker);
     expect(rows).not.toContain('Project ');
     expect(harness.logs()).not.toContain(marker);
+  });
+
+  it('lets an editor rename a shared folder for everyone, and its owner delete it with its files for every member', async () => {
+    const marker = `gone-marker-${Math.random().toString(36).slice(2, 10)}`;
+    const [alice, bob] = await Promise.all([web.newApp(), web.newApp()]);
+    const aliceCredentials = newCredentials('alice');
+    const bobCredentials = newCredentials('bob');
+    await alice.signUp(aliceCredentials);
+    await bob.signUp(bobCredentials);
+    await alice.goTo('Files');
+    await alice.page.getByRole('button', { name: 'New shared folder' }).click();
+    await alice.page.getByRole('textbox', { name: 'Shared folder name' }).fill('Old name');
+    await alice.page.keyboard.press('Enter');
+    await alice.page.getByRole('heading', { name: 'Old name' }).waitFor({ timeout: TIMEOUT });
+    await folderOf(alice).upload(`${marker}.txt`, `to be deleted, ${marker}`);
+    await alice.page.getByRole('button', { name: 'Share', exact: true }).click();
+    await invite(alice, bobCredentials.email, 'editor');
+    await alice.page.keyboard.press('Escape');
+
+    // Bob, an editor, renames it from the folder's bar; Alice sees the new name.
+    await folderOf(bob).open('Old name');
+    await bob.page.getByRole('button', { name: 'Rename shared folder Old name' }).click();
+    const nameBox = bob.page.getByRole('textbox', { name: 'Shared folder name' });
+    await nameBox.fill(`Budget ${marker}`);
+    await nameBox.press('Enter');
+    await bob.page.getByRole('heading', { name: `Budget ${marker}` }).waitFor({ timeout: TIMEOUT });
+    await alice.page.getByRole('heading', { name: `Budget ${marker}` }).waitFor({ timeout: TIMEOUT });
+    // Only an owner is offered Delete.
+    expect(await bob.page.getByRole('button', { name: /^Delete shared folder/ }).count()).toBe(0);
+
+    // Alice deletes it, asked first; it is gone from her list and, once he comes back to his Files, Bob's.
+    const harness = web.harness;
+    const spacesWithChunks = async () =>
+      (
+        await harness.relay.database.withTenant(web.tenant, (sql) =>
+          sql.query<{ space_id: string }>("select distinct space_id from drive_chunks where space_id like 'shared-%'"),
+        )
+      ).map((row) => row.space_id);
+    const before = await spacesWithChunks();
+    await alice.screenshot('shared-08-renamed');
+    await alice.page.getByRole('button', { name: `Delete shared folder Budget ${marker}` }).click();
+    const confirm = alice.page.getByRole('group', { name: `Delete Budget ${marker}?` });
+    await confirm.waitFor({ timeout: TIMEOUT });
+    await alice.screenshot('shared-09-delete');
+    await alice.audit('shared-09-delete');
+    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+    await alice.page.getByRole('button', { name: 'New shared folder' }).waitFor({ timeout: TIMEOUT });
+    expect(await alice.page.getByRole('button', { name: `Open shared folder Budget ${marker}` }).count()).toBe(0);
+    await bob.page.getByRole('button', { name: /My files/ }).click();
+    await bob.page.getByText('A shared folder has its own members', { exact: false }).waitFor({ timeout: TIMEOUT });
+
+    // The relay kept nothing of it: no chunk row, no blob of the space, no trace of its content anywhere.
+    const after = await spacesWithChunks();
+    const gone = before.filter((space) => !after.includes(space));
+    expect(gone).toHaveLength(1);
+    expect(await readAllFiles(`${harness.blobDir}/${web.tenant}/${gone[0]}`).catch(() => [])).toEqual([]);
+    expect(await dumpTenant(harness, web.tenant)).not.toContain(gone[0]);
+    for (const { path, bytes } of await readAllFiles(harness.blobDir)) {
+      expect(bytes.includes(Buffer.from(marker)), path).toBe(false);
+    }
   });
 });

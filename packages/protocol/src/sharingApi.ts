@@ -182,7 +182,7 @@ export const LinkSessionResponseSchema = z.object({
   currentEpoch: KeyEpochSchema,
   sealedKeys: z.array(z.object({ keyEpoch: KeyEpochSchema, sealedKey: z.string() })),
   password: LinkPasswordSchema.optional(),
-  /** Members' certified, not revoked devices, so the link reader can verify entries. */
+  /** The certified devices, revoked ones too, of everyone ever granted the document, so the link reader can verify every entry (removed members' included). */
   authors: z.array(LinkAuthorSchema),
 });
 

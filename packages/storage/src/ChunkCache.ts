@@ -33,6 +33,11 @@ export class ChunkCache {
     await this.#database.chunks.bulkDelete(addresses.map((address): [string, string] => [space, address]));
   }
 
+  /** Drops every chunk kept for the space (it was deleted, or the person left it). */
+  async deleteSpace(space: string): Promise<void> {
+    await this.#database.chunks.where('space').equals(space).delete();
+  }
+
   /** Bytes kept for a space. */
   async size(space: string): Promise<number> {
     let bytes = 0;

@@ -133,7 +133,15 @@ export class AccountWorkspace {
     this.#accessCache = new DocumentAccessCache(this.database, this.#vault);
     this.search = new SearchIndexer({ store: new SealedSearchIndex(this.database.keyring, this.#vault) });
     this.syncUrl = syncUrlFor(options.baseUrl);
+    // The index is saved a moment after it changes: a reload or a closed tab meanwhile must not lose the change.
+    globalThis.addEventListener?.('pagehide', this.#saveSearch);
+    globalThis.document?.addEventListener('visibilitychange', this.#saveSearchWhenHidden);
   }
+
+  #saveSearch = (): void => void this.search.flush();
+  #saveSearchWhenHidden = (): void => {
+    if (globalThis.document?.visibilityState === 'hidden') this.#saveSearch();
+  };
 
   get closed(): boolean {
     return this.#closed;
@@ -336,21 +344,10 @@ export class AccountWorkspace {
   async #openDrive(id: DocumentId): Promise<DriveView> {
     const workspace = await this.workspace();
     const { document, engine, role } = await this.openDocument(id);
-    const kept = new SealedRecords<string[]>({
-      table: this.database.keyring,
-      vault: this.#vault,
-      prefix: 'drive-offline:',
-      parse: (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null),
-    });
+    const { kept, lastCollection } = this.#driveRecords();
     const client = workspace.driveClient(id, { cache: new ChunkCache(this.database) });
     const session = this.account.session;
     if (!session) throw new AccountError('UNAUTHENTICATED');
-    const lastCollection = new SealedRecords<number>({
-      table: this.database.keyring,
-      vault: this.#vault,
-      prefix: 'drive-collected:',
-      parse: (value) => (typeof value === 'number' ? value : null),
-    });
     const view = new DriveView(id, document, engine, {
       role,
       client,
@@ -396,6 +393,45 @@ export class AccountWorkspace {
     const workspace = await this.workspace();
     await workspace.deleteDocument(id);
     await this.#forgetLocally(id);
+  }
+
+  /**
+   * Deletes a shared folder for every member (its owners only: the relay
+   * refuses others, and deletes its chunks with it), then what this device
+   * kept of it: uploads still waiting, files kept offline, its copy.
+   */
+  async deleteSharedFolder(id: DocumentId): Promise<void> {
+    await (await this.workspace()).deleteDocument(id);
+    const opened = this.#sharedFolders.get(id);
+    this.#sharedFolders.delete(id);
+    const view = await opened?.catch(() => null);
+    if (view) {
+      await view.outbox.cancelAll();
+      await view.destroy();
+    }
+    const { kept, lastCollection } = this.#driveRecords();
+    await kept.delete(id);
+    await lastCollection.delete(id);
+    await new ChunkCache(this.database).deleteSpace(id);
+    await this.#forgetLocally(id);
+  }
+
+  /** What this device keeps of each Drive space, sealed with the vault key: files kept offline, last collection. */
+  #driveRecords() {
+    return {
+      kept: new SealedRecords<string[]>({
+        table: this.database.keyring,
+        vault: this.#vault,
+        prefix: 'drive-offline:',
+        parse: (value) => (Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null),
+      }),
+      lastCollection: new SealedRecords<number>({
+        table: this.database.keyring,
+        vault: this.#vault,
+        prefix: 'drive-collected:',
+        parse: (value) => (typeof value === 'number' ? value : null),
+      }),
+    };
   }
 
   /**
@@ -469,6 +505,8 @@ export class AccountWorkspace {
     if (this.#closed) return;
     this.#closed = true;
     this.#summaries.clear();
+    globalThis.removeEventListener?.('pagehide', this.#saveSearch);
+    globalThis.document?.removeEventListener('visibilitychange', this.#saveSearchWhenHidden);
     // Sealed before the vault key is wiped below.
     void this.search.close();
     void this.#folders?.then((space) => space.destroy()).catch(() => undefined);

@@ -294,6 +294,12 @@ export class UploadOutbox {
     if (item.sealing === null) await this.#forget(id);
   }
 
+  /** Drops every upload not recorded yet, from this tab or another (the space is being deleted). */
+  async cancelAll(): Promise<void> {
+    await this.#refresh();
+    for (const id of [...this.#items.keys()]) await this.cancel(id);
+  }
+
   /** Forgets finished, failed and interrupted uploads in the list (the latter two with their bytes). */
   async clearFinished(): Promise<void> {
     for (const [id, item] of this.#items) {

@@ -138,8 +138,13 @@ export class LinkSharing {
       const matches = constantTimeEqual(candidate, link?.verifier ?? dummy);
       if (!link || !matches) return null;
       const sealedKeys = await links.keys(linkId);
-      const members = await users.publicIdentities({ documentId: link.document_id });
-      const certified = await devices.certifiedOf(members.map((member) => member.id));
+      // Everyone who was ever granted the document, with their revoked devices: what removed members and
+      // replaced devices wrote stays readable through the link, as it does for members (`membership`).
+      const authorsEver = await users.publicIdentities({ grantedIn: link.document_id });
+      const certified = await devices.certifiedOf(
+        authorsEver.map((author) => author.id),
+        { revoked: true },
+      );
       const authors = certified.map((device) => ({
         deviceId: device.id,
         signingPublicKey: toBase64Url(device.signing_public_key),
