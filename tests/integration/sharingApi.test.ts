@@ -578,10 +578,21 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
       currentEpoch: 0,
       password: { salt: toBase64Url(salt), kdf: TEST_KDF },
     });
-    // The members' devices, to verify entries with, and nothing that says who they are.
-    expect(new Set(session.authors.map((author) => author.deviceId))).toEqual(
-      new Set([owner, editor, viewer].map((user) => user.session.deviceId)),
+    // The certified devices of everyone ever granted the document, revoked ones too (to verify every entry
+    // with, as members do), and nothing that says who they are.
+    const granted = [owner, editor, viewer].map((user) => user.session.userId);
+    const devicesEver = await harness.relay.database.withTenant(tenant, (sql) =>
+      sql.query<{ id: string }>(
+        'select id from devices where user_id in ($1, $2, $3) and identity_signature is not null',
+        granted,
+      ),
     );
+    expect(new Set(session.authors.map((author) => author.deviceId))).toEqual(
+      new Set(devicesEver.map((row) => row.id)),
+    );
+    for (const user of [owner, editor, viewer]) {
+      expect(session.authors.map((author) => author.deviceId)).toContain(user.session.deviceId);
+    }
     expect(Object.keys(session.authors[0] ?? {}).sort()).toEqual(['deviceId', 'signingPublicKey']);
     const answerText = JSON.stringify(answer.body);
     for (const user of [owner, editor, viewer]) {
@@ -691,7 +702,8 @@ describe(`sharing API over HTTP and sync (${storageEngine})`, () => {
     const keptSession = LinkSessionResponseSchema.parse((await linkSession(kept)).body);
     expect(keptSession.currentEpoch).toBe(1);
     expect(keptSession.sealedKeys.map((entry) => entry.keyEpoch)).toEqual([0, 1]);
-    expect(keptSession.authors.map((author) => author.deviceId)).not.toContain(viewer.session.deviceId);
+    // The removed viewer's device stays among the authors: what a member wrote before leaving still verifies.
+    expect(keptSession.authors.map((author) => author.deviceId)).toContain(viewer.session.deviceId);
     // A link must carry the key of every epoch.
     const partial = newTestLink();
     const answer = await api.request('POST', sharingPaths.links(tenant, document.id), {
