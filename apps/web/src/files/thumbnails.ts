@@ -59,7 +59,7 @@ type Context2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D;
 /** Draws on a canvas of that size and encodes it: WebP, or JPEG on a white ground where WebP cannot be encoded. */
 async function encode(width: number, height: number, draw: (context: Context2D) => void): Promise<Uint8Array> {
   const canvas = newCanvas(width, height);
-  const context = canvas.getContext('2d') as Context2D | null;
+  const context = context2d(canvas);
   if (!context) throw new Error('no 2D canvas on this device');
   context.imageSmoothingQuality = 'high';
   draw(context);
@@ -80,6 +80,17 @@ function newCanvas(width: number, height: number): OffscreenCanvas | HTMLCanvasE
   canvas.width = width;
   canvas.height = height;
   return canvas;
+}
+
+/**
+ * The canvas's 2D context, one branch per kind of canvas: the union's own
+ * `getContext` is typed differently by the DOM library of the web app's
+ * TypeScript program and of the repository's, so an assertion on it was
+ * needed under one and refused by the linter under the other (a lint
+ * failure seen on one CI run and not the next).
+ */
+function context2d(canvas: OffscreenCanvas | HTMLCanvasElement): Context2D | null {
+  return canvas instanceof HTMLCanvasElement ? canvas.getContext('2d') : canvas.getContext('2d');
 }
 
 function toBlob(canvas: OffscreenCanvas | HTMLCanvasElement, type: string): Promise<Blob> {
