@@ -11,14 +11,7 @@ import {
   documentId,
   drivePaths,
 } from '@coffre/protocol';
-import {
-  type AccountSession,
-  type BlobStore,
-  DriveService,
-  FileSystemBlobStore,
-  type SqlExecutor,
-  createLogger,
-} from '@coffre/sync-server';
+import { DriveService, FileSystemBlobStore, type SqlExecutor, createLogger } from '@coffre/sync-server';
 import { type ApiAnswer, ApiClient, createTestTenant, errorCodeOf } from './support/accountApi.ts';
 import { type RelayHarness, readAllFiles, randomId, startRelay, storageEngine } from './support/relayHarness.ts';
 import {
@@ -29,6 +22,7 @@ import {
   registerTestUser,
 } from './support/sharingApi.ts';
 import { driveClientOf, startDriveCast } from './support/driveCast.ts';
+import { blobStoreWith, sessionOf } from './support/driveService.ts';
 
 await ready();
 
@@ -318,7 +312,7 @@ describe(`the Drive's sweeps on the relay (${storageEngine})`, () => {
     const resumed = new Promise<void>((resolve) => (resume = resolve));
     const files = new FileSystemBlobStore(harness.blobDir);
     let held = false;
-    const gated: BlobStore = {
+    const gated = blobStoreWith(files, {
       put: async (tenant, id, address, bytes) => {
         const fresh = await files.put(tenant, id, address, bytes);
         if (!held) {
@@ -328,25 +322,14 @@ describe(`the Drive's sweeps on the relay (${storageEngine})`, () => {
         }
         return fresh;
       },
-      get: (...args) => files.get(...args),
-      has: (...args) => files.has(...args),
-      delete: (...args) => files.delete(...args),
-      deleteSpace: (...args) => files.deleteSpace(...args),
-      usage: (tenant) => files.usage(tenant),
-    };
+    });
     const service = new DriveService({
       database: harness.relay.database,
       blobs: gated,
       logger: createLogger('silent'),
       sweepGraceMs: 0,
     });
-    const session = {
-      tenant: tenantA,
-      userId: editor.session.userId,
-      deviceId: editor.session.deviceId,
-      sessionId: 'test',
-      role: 'member',
-    } as AccountSession;
+    const session = sessionOf(tenantA, editor);
     const uploadA = service.putChunk(session, documentId(own.id), chunk.id, chunk.ciphertext);
     await bytesWritten;
     // B: recorded now (its bytes were there already, A's).
@@ -368,27 +351,14 @@ describe(`the Drive's sweeps on the relay (${storageEngine})`, () => {
     const [kept, again] = [chunkOf(), chunkOf()];
     await drive(owner, own.id).upload([kept, again]);
     const files = new FileSystemBlobStore(harness.blobDir);
-    const failing: BlobStore = {
-      put: (...args) => files.put(...args),
-      get: (...args) => files.get(...args),
-      has: (...args) => files.has(...args),
-      delete: () => Promise.reject(new Error('the blob store is down')),
-      deleteSpace: (...args) => files.deleteSpace(...args),
-      usage: (tenant) => files.usage(tenant),
-    };
+    const failing = blobStoreWith(files, { delete: () => Promise.reject(new Error('the blob store is down')) });
     const service = new DriveService({
       database: harness.relay.database,
       blobs: failing,
       logger: createLogger('silent'),
       sweepGraceMs: 0,
     });
-    const session = {
-      tenant: tenantA,
-      userId: owner.session.userId,
-      deviceId: owner.session.deviceId,
-      sessionId: 'test',
-      role: 'member',
-    } as AccountSession;
+    const session = sessionOf(tenantA, owner);
     const space = documentId(own.id);
     const sweep = await service.startSweep(session, space);
     const result = await service.releaseChunks(session, space, sweep.sweepId, [kept.id, again.id]);

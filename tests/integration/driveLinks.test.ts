@@ -57,6 +57,18 @@ describe(`a share link reading a shared folder's chunks (${storageEngine})`, () 
     return { id, copy, space, file, content, chunks };
   };
 
+  /** The folder as whoever holds the link opens it: its space, and a client that reads its chunks. */
+  const throughLink = async (fragment: string) => {
+    const reader = await openLink({
+      baseUrl: suite.harness.httpUrl,
+      tenant: suite.tenant,
+      fragment,
+      engine: new YjsEngine(),
+    });
+    suite.keep(reader.document);
+    return { space: new DriveSpace(reader.document.engine.doc), client: reader.driveClient() };
+  };
+
   /** The token of a link session, as the relay hands it to whoever holds the link's secret. */
   const linkToken = async (fragment: string): Promise<string> => {
     const secrets = parseLinkFragment(fragment);
@@ -88,16 +100,8 @@ describe(`a share link reading a shared folder's chunks (${storageEngine})`, () 
     const folder = await spaceWithFile(alice.workspace, 'holiday');
     const link = await alice.workspace.createLink(folder.id);
 
-    const reader = await openLink({
-      baseUrl: suite.harness.httpUrl,
-      tenant: suite.tenant,
-      fragment: link.fragment,
-      engine: new YjsEngine(),
-    });
-    suite.keep(reader.document);
-    const space = new DriveSpace(reader.document.engine.doc);
+    const { space, client } = await throughLink(link.fragment);
     await waitFor(() => space.get(folder.file.id) !== null, TIMEOUT, 'the file through the link');
-    const client = reader.driveClient();
     expect(await collect(space.read(client, folder.file.id))).toEqual(folder.content);
     expect(await space.readRange(client, folder.file.id, 500_000, 500_100)).toEqual(
       folder.content.subarray(500_000, 500_100),
@@ -128,16 +132,9 @@ describe(`a share link reading a shared folder's chunks (${storageEngine})`, () 
     await alice.workspace.removeMember(folder.id, signedInUserId(bob.account));
     const link = await alice.workspace.createLink(folder.id);
 
-    const reader = await openLink({
-      baseUrl: suite.harness.httpUrl,
-      tenant: suite.tenant,
-      fragment: link.fragment,
-      engine: new YjsEngine(),
-    });
-    suite.keep(reader.document);
-    const space = new DriveSpace(reader.document.engine.doc);
+    const { space, client } = await throughLink(link.fragment);
     await waitFor(() => space.get(bobsFile.id) !== null, TIMEOUT, "Bob's file through the link");
-    expect(await collect(space.read(reader.driveClient(), bobsFile.id))).toEqual(content);
+    expect(await collect(space.read(client, bobsFile.id))).toEqual(content);
   });
 
   it("a link's question of which chunks are held claims nothing, so a sweep may still release them", async () => {

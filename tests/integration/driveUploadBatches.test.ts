@@ -2,28 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, ready } from '@coffre/crypto';
 import { ChunkSealer } from '@coffre/client';
 import { type TenantId, documentId } from '@coffre/protocol';
-import {
-  type AccountSession,
-  type BlobStore,
-  DriveService,
-  FileSystemBlobStore,
-  type SqlDatabase,
-  createLogger,
-} from '@coffre/sync-server';
+import { DriveService, FileSystemBlobStore, type SqlDatabase, createLogger } from '@coffre/sync-server';
 import { ApiClient, createTestTenant } from './support/accountApi.ts';
+import { blobStoreWith, sessionOf } from './support/driveService.ts';
 import { type RelayHarness, randomId, readAllFiles, startRelay, storageEngine } from './support/relayHarness.ts';
 import { type TestUser, addTestMember, createTestDocument, registerTestUser } from './support/sharingApi.ts';
 
 await ready();
-
-const sessionOf = (tenant: TenantId, user: TestUser) =>
-  ({
-    tenant,
-    userId: user.session.userId,
-    deviceId: user.session.deviceId,
-    sessionId: 'test',
-    role: 'member',
-  }) as AccountSession;
 
 /**
  * Chunk uploads of one organisation that arrive together share their
@@ -69,7 +54,7 @@ describe(`concurrent chunk uploads of an organisation (${storageEngine})`, () =>
     // would add goes over the quota): ten writes.
     const expectedWrites = fresh.length + 2;
     const waiting: (() => void)[] = [];
-    const gated: BlobStore = {
+    const gated = blobStoreWith(files, {
       put: async (...args) => {
         const written = await files.put(...args);
         await new Promise<void>((resolve) => {
@@ -78,12 +63,7 @@ describe(`concurrent chunk uploads of an organisation (${storageEngine})`, () =>
         });
         return written;
       },
-      get: (...args) => files.get(...args),
-      has: (...args) => files.has(...args),
-      delete: (...args) => files.delete(...args),
-      deleteSpace: (...args) => files.deleteSpace(...args),
-      usage: (id) => files.usage(id),
-    };
+    });
     const service = new DriveService({
       database: counted,
       blobs: gated,

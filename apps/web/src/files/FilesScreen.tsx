@@ -1,6 +1,7 @@
 import { type DragEvent, type MouseEvent, useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { type DriveFile, type DriveFolder, type DriveNode, MAX_FILE_NAME_LENGTH } from '@coffre/client';
 import { describeError } from '../ui/describeError.ts';
+import { NameForm } from '../ui/NameForm.tsx';
 import { EmptyFolderIllustration, FolderIcon } from '../ui/icons.tsx';
 import { BusyNotice, ErrorNotice, InfoNotice } from '../ui/Notices.tsx';
 import { PageHeading } from '../ui/PageHeading.tsx';
@@ -208,7 +209,7 @@ function FileBrowser({
         {showTrash ? <h2 className="files-view-title">Trash</h2> : <FolderBreadcrumb path={path} onOpen={goTo} />}
       </div>
       {naming ? (
-        <NameForm
+        <NamingForm
           naming={naming}
           onChange={setNaming}
           onCancel={() => setNaming(null)}
@@ -498,7 +499,7 @@ interface Naming {
 }
 
 /** The name, inline above the list. Escape cancels. */
-function NameForm({
+function NamingForm({
   naming,
   onChange,
   onSubmit,
@@ -509,35 +510,20 @@ function NameForm({
   onSubmit: () => void;
   onCancel: () => void;
 }) {
+  const folder = naming.id === null;
   return (
-    <form
-      className="rename-form folder-form"
-      aria-label={naming.of}
-      onSubmit={(event) => {
-        event.preventDefault();
-        onSubmit();
-      }}
-    >
-      {naming.id === null ? <FolderIcon /> : null}
-      <input
-        className="input-box"
-        aria-label={naming.id === null ? 'Folder name' : 'New name'}
-        placeholder={naming.id === null ? 'Folder name' : 'Name'}
-        value={naming.name}
-        maxLength={MAX_FILE_NAME_LENGTH}
-        autoFocus
-        onChange={(event) => onChange({ ...naming, name: event.target.value })}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') onCancel();
-        }}
-      />
-      <button className="button button-primary" type="submit" disabled={naming.name.trim() === ''}>
-        {naming.id === null ? 'Create folder' : 'Save'}
-      </button>
-      <button className="button" type="button" onClick={onCancel}>
-        Cancel
-      </button>
-    </form>
+    <NameForm
+      label={naming.of}
+      inputLabel={folder ? 'Folder name' : 'New name'}
+      placeholder={folder ? 'Folder name' : 'Name'}
+      value={naming.name}
+      maxLength={MAX_FILE_NAME_LENGTH}
+      submitLabel={folder ? 'Create folder' : 'Save'}
+      folderIcon={folder}
+      onChange={(name) => onChange({ ...naming, name })}
+      onSubmit={onSubmit}
+      onCancel={onCancel}
+    />
   );
 }
 

@@ -1,10 +1,10 @@
-import { type FormEvent, useState, useSyncExternalStore } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { MAX_FILE_NAME_LENGTH } from '@coffre/client';
 import { useSignedIn } from '../account/AccountContext.tsx';
 import { ShareDialog } from '../sharing/ShareDialog.tsx';
 import { DialogButton } from '../ui/DialogButton.tsx';
 import { describeError } from '../ui/describeError.ts';
-import { FolderIcon } from '../ui/icons.tsx';
+import { NameForm } from '../ui/NameForm.tsx';
 import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
 import type { DriveView } from './DriveView.ts';
@@ -32,8 +32,7 @@ export function SharedFolderBar({ view, onBack }: { view: DriveView; onBack: () 
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const rename = (event: FormEvent) => {
-    event.preventDefault();
+  const rename = () => {
     if (renaming === null || renaming.trim() === '') return;
     view.rename(renaming.trim());
     setRenaming(null);
@@ -63,26 +62,17 @@ export function SharedFolderBar({ view, onBack }: { view: DriveView; onBack: () 
             {name} <span className="badge badge-brand">Shared</span>
           </h2>
         ) : (
-          <form className="rename-form folder-form" aria-label="Rename the shared folder" onSubmit={rename}>
-            <FolderIcon />
-            <input
-              className="input-box"
-              aria-label="Shared folder name"
-              value={renaming}
-              maxLength={MAX_FILE_NAME_LENGTH}
-              autoFocus
-              onChange={(event) => setRenaming(event.target.value)}
-              onKeyDown={(event) => {
-                if (event.key === 'Escape') setRenaming(null);
-              }}
-            />
-            <button className="button button-primary" type="submit" disabled={renaming.trim() === ''}>
-              Save
-            </button>
-            <button className="button" type="button" onClick={() => setRenaming(null)}>
-              Cancel
-            </button>
-          </form>
+          <NameForm
+            label="Rename the shared folder"
+            inputLabel="Shared folder name"
+            value={renaming}
+            maxLength={MAX_FILE_NAME_LENGTH}
+            submitLabel="Save"
+            folderIcon
+            onChange={setRenaming}
+            onSubmit={rename}
+            onCancel={() => setRenaming(null)}
+          />
         )}
         <span className="shared-folder-role">{BAR_NOTES[role]}</span>
         {confirming ? (

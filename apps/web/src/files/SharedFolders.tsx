@@ -1,8 +1,9 @@
-import { type FormEvent, useEffect, useId, useState, useSyncExternalStore } from 'react';
+import { useEffect, useId, useState, useSyncExternalStore } from 'react';
 import { MAX_FILE_NAME_LENGTH } from '@coffre/client';
 import type { DocumentId, DocumentRole } from '@coffre/protocol';
 import { describeError } from '../ui/describeError.ts';
 import { FolderIcon } from '../ui/icons.tsx';
+import { NameForm } from '../ui/NameForm.tsx';
 import { BusyNotice, ErrorNotice } from '../ui/Notices.tsx';
 import type { AccountWorkspace } from '../workspace/AccountWorkspace.ts';
 import { useAccountWorkspace } from '../workspace/WorkspaceContext.tsx';
@@ -69,8 +70,7 @@ export function SharedFolders({ onOpen }: { onOpen: (id: DocumentId) => void }) 
     };
   }, [accountWorkspace]);
 
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
+  const create = async () => {
     if (naming === null || naming.trim() === '') return;
     setError(null);
     setCreating(true);
@@ -95,31 +95,19 @@ export function SharedFolders({ onOpen }: { onOpen: (id: DocumentId) => void }) 
         ) : null}
       </div>
       {naming !== null ? (
-        <form
-          className="rename-form folder-form"
-          aria-label="New shared folder"
-          onSubmit={(event) => void create(event)}
-        >
-          <FolderIcon />
-          <input
-            className="input-box"
-            aria-label="Shared folder name"
-            placeholder="Shared folder name"
-            value={naming}
-            maxLength={MAX_FILE_NAME_LENGTH}
-            autoFocus
-            onChange={(event) => setNaming(event.target.value)}
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') setNaming(null);
-            }}
-          />
-          <button className="button button-primary" type="submit" disabled={creating || naming.trim() === ''}>
-            Create shared folder
-          </button>
-          <button className="button" type="button" onClick={() => setNaming(null)}>
-            Cancel
-          </button>
-        </form>
+        <NameForm
+          label="New shared folder"
+          inputLabel="Shared folder name"
+          placeholder="Shared folder name"
+          value={naming}
+          maxLength={MAX_FILE_NAME_LENGTH}
+          submitLabel="Create shared folder"
+          busy={creating}
+          folderIcon
+          onChange={setNaming}
+          onSubmit={() => void create()}
+          onCancel={() => setNaming(null)}
+        />
       ) : null}
       <ErrorNotice message={error} />
       <BusyNotice message={creating ? 'Creating the shared folder…' : folders === null && !error ? 'Loading…' : null} />

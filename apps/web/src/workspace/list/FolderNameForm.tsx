@@ -1,4 +1,4 @@
-import { FolderIcon } from '../../ui/icons.tsx';
+import { NameForm } from '../../ui/NameForm.tsx';
 import { MAX_FOLDER_NAME_LENGTH } from '../folderTree.ts';
 
 /** A folder being created (`id` null) or renamed. */
@@ -18,33 +18,18 @@ export interface FolderNameFormProps {
 /** The folder name, inline: above the list for a new folder, in its row for a rename. Escape cancels. */
 export function FolderNameForm({ form, busy, onChange, onSubmit, onCancel }: FolderNameFormProps) {
   return (
-    <form
-      className="rename-form folder-form"
-      aria-label={form.id ? 'Rename folder' : 'New folder'}
-      onSubmit={(event) => {
-        event.preventDefault();
-        onSubmit();
-      }}
-    >
-      <FolderIcon />
-      <input
-        className="input-box"
-        aria-label="Folder name"
-        placeholder="Folder name"
-        value={form.name}
-        maxLength={MAX_FOLDER_NAME_LENGTH}
-        autoFocus
-        onChange={(event) => onChange({ id: form.id, name: event.target.value })}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') onCancel();
-        }}
-      />
-      <button className="button button-primary" type="submit" disabled={busy || form.name.trim() === ''}>
-        {form.id ? 'Save' : 'Create folder'}
-      </button>
-      <button className="button" type="button" onClick={onCancel}>
-        Cancel
-      </button>
-    </form>
+    <NameForm
+      label={form.id ? 'Rename folder' : 'New folder'}
+      inputLabel="Folder name"
+      placeholder="Folder name"
+      value={form.name}
+      maxLength={MAX_FOLDER_NAME_LENGTH}
+      submitLabel={form.id ? 'Save' : 'Create folder'}
+      busy={busy}
+      folderIcon
+      onChange={(name) => onChange({ id: form.id, name })}
+      onSubmit={onSubmit}
+      onCancel={onCancel}
+    />
   );
 }
