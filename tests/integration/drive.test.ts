@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hash, randomBytes, ready, toHex } from '@coffre/crypto';
+import { fromHex, hash, randomBytes, ready, toHex } from '@coffre/crypto';
 import {
   AccountError,
   ChunkSealer,
@@ -11,11 +11,15 @@ import {
   readFileRange,
 } from '@coffre/client';
 import {
+  CHUNK_FRAME_HEADER_BYTES,
   type DocumentId,
+  MAX_BATCH_CHUNKS,
+  MAX_CHUNK_BATCH_BODY_BYTES,
   MAX_SEALED_CHUNK_BYTES,
   type TenantId,
   documentId,
   drivePaths,
+  encodeChunkBatch,
   sharingPaths,
 } from '@coffre/protocol';
 import { ApiClient, createTestTenant, errorCodeOf } from './support/accountApi.ts';
@@ -84,10 +88,19 @@ describe(`the Drive's chunks on the relay (${storageEngine})`, () => {
       headers: { authorization: `Bearer ${user.session.accessToken}`, 'content-type': 'application/octet-stream' },
       body: body as Uint8Array<ArrayBuffer>,
     });
-  const answerOf = async (response: Response) => ({
-    status: response.status,
-    code: ((await response.json()) as { error?: { code?: string } }).error?.code,
-  });
+  const postRaw = (user: TestUser, path: string, body: Uint8Array) =>
+    fetch(harness.httpUrl + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.session.accessToken}`, 'content-type': 'application/octet-stream' },
+      body: body as Uint8Array<ArrayBuffer>,
+    });
+  const answerOf = async (answer: Response | Promise<Response>) => {
+    const response = await answer;
+    return {
+      status: response.status,
+      code: ((await response.json()) as { error?: { code?: string } }).error?.code,
+    };
+  };
   const rows = async () => dumpTenant(harness, tenantA);
 
   beforeAll(async () => {
@@ -184,6 +197,62 @@ describe(`the Drive's chunks on the relay (${storageEngine})`, () => {
     expect(await answerOf(anonymous)).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
 
     expect({ rows: await rows(), files: [...(await blobFiles(harness.blobDir)).keys()].sort() }).toEqual(before);
+  });
+
+  it('refuses a batch upload that is not a batch, holds a bad chunk or comes from one who may not write, keeping none of it', async () => {
+    const [first, second] = [sealer.seal(markedFile(marker, 200_000)), sealer.seal(randomBytes(100_000))];
+    const frames = (...chunks: { id: string; ciphertext: Uint8Array }[]) =>
+      encodeChunkBatch(chunks.map((chunk) => ({ address: chunk.id, bytes: chunk.ciphertext })));
+    const path = drivePaths.chunks(tenantA, space.id);
+    const post = (user: TestUser, body: Uint8Array, at = path) => answerOf(postRaw(user, at, body));
+    const good = frames(first, second);
+    const before = { rows: await rows(), files: [...(await blobFiles(harness.blobDir)).keys()].sort() };
+
+    const invalid = { status: 400, code: 'VALIDATION_FAILED' };
+    expect(await post(editor, new Uint8Array(0))).toEqual(invalid);
+    expect(await post(editor, good.subarray(0, 20))).toEqual(invalid);
+    expect(await post(editor, good.subarray(0, good.length - 1))).toEqual(invalid);
+    const empty = new Uint8Array(CHUNK_FRAME_HEADER_BYTES);
+    empty.set(fromHex(first.id));
+    expect(await post(editor, empty)).toEqual(invalid);
+    const tiny = Array.from({ length: MAX_BATCH_CHUNKS }, () => sealer.seal(randomBytes(10)));
+    const tooMany = Buffer.concat([frames(...tiny), frames(sealer.seal(randomBytes(10)))]);
+    expect(await post(editor, new Uint8Array(tooMany))).toEqual(invalid);
+    // A frame that says its chunk is larger than any the chunker makes, and a body past the batch's limit.
+    const overlong = good.slice(0, CHUNK_FRAME_HEADER_BYTES);
+    new DataView(overlong.buffer).setUint32(32, MAX_SEALED_CHUNK_BYTES + 1);
+    expect(await post(editor, overlong)).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(await post(editor, randomBytes(MAX_CHUNK_BATCH_BODY_BYTES + 1))).toEqual({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
+    // One damaged chunk refuses the batch: its good chunk is not kept either.
+    const damaged = good.slice();
+    damaged[good.length - 7] = (damaged[good.length - 7] as number) ^ 1;
+    expect(await post(editor, damaged)).toEqual({ status: 422, code: 'CHUNK_MISMATCH' });
+    expect(await post(viewer, good)).toEqual({ status: 403, code: 'READ_ONLY' });
+    expect(await post(stranger, good)).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(await post(outsider, good)).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect(await post(outsider, good, drivePaths.chunks(tenantB, space.id))).toEqual({
+      status: 404,
+      code: 'NOT_FOUND',
+    });
+    expect(await post(owner, good, drivePaths.chunks(tenantA, randomId('doc')))).toEqual({
+      status: 404,
+      code: 'NOT_FOUND',
+    });
+    const anonymous = await fetch(harness.httpUrl + path, { method: 'POST', body: good as never });
+    expect(await answerOf(anonymous)).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    expect({ rows: await rows(), files: [...(await blobFiles(harness.blobDir)).keys()].sort() }).toEqual(before);
+
+    // The good batch, with a chunk listed twice: stored once each; sent again, held.
+    const stored = await postRaw(editor, path, frames(first, second, first));
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toEqual({ stored: [first.id, second.id], held: [] });
+    const again = await postRaw(owner, path, good);
+    expect(await again.json()).toEqual({ stored: [], held: [first.id, second.id] });
+    expect(await drive(viewer).fetchChunk(first.id)).toEqual(first.ciphertext);
+    expect(await drive(viewer).fetchChunk(second.id)).toEqual(second.ciphertext);
   });
 
   it("shows no space's chunks to a non-member or another tenant, whether asked for bytes or for what is held", async () => {
@@ -307,6 +376,32 @@ describe(`the Drive's quota (${storageEngine})`, () => {
     expect((await blobFiles(harness.blobDir)).size).toBe(stored);
   });
 
+  it('refuses a batch upload whole when what the space lacks of it does not fit', async () => {
+    const api = new ApiClient(harness.httpUrl);
+    const tenant = await createTestTenant(harness, randomId('tenant'));
+    const user = await registerTestUser(api, tenant, 'rene');
+    const space = (await createTestDocument(api, tenant, user)).id;
+    const post = (chunks: { id: string; ciphertext: Uint8Array }[]) =>
+      fetch(harness.httpUrl + drivePaths.chunks(tenant, space), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.session.accessToken}` },
+        body: encodeChunkBatch(chunks.map((c) => ({ address: c.id, bytes: c.ciphertext }))) as Uint8Array<ArrayBuffer>,
+      });
+    const kept = Array.from({ length: 4 }, () => sealer.seal(randomBytes(300_000)));
+    expect((await post(kept)).status).toBe(200);
+    const onDisk = (await blobFiles(harness.blobDir)).size;
+    // The four held already cost nothing; the four new ones (1.2 MB) do not fit the 0.9 MB left.
+    const refused = await post([...kept, ...Array.from({ length: 4 }, () => sealer.seal(randomBytes(300_000)))]);
+    expect(refused.status).toBe(507);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('QUOTA_EXCEEDED');
+    expect((await blobFiles(harness.blobDir)).size).toBe(onDisk);
+    const usage = await api.request('GET', drivePaths.usage(tenant), { token: user.session.accessToken });
+    expect(usage.body).toMatchObject({ bytes: 4 * (300_000 + 16) });
+    // What fits still goes: two new chunks beside the four held.
+    const more = await post([...kept, ...Array.from({ length: 2 }, () => sealer.seal(randomBytes(300_000)))]);
+    expect(more.status).toBe(200);
+  });
+
   it('refuses a file that does not fit whole before sending any of it, and one over the largest file size', async () => {
     const client = await uploaderInNewTenant('sasha');
     const onDisk = (await blobFiles(harness.blobDir)).size;
@@ -376,10 +471,10 @@ describe(`the Drive's client through a flaky network and a busy relay (${storage
     const flaky = async (input: string, init: RequestInit): Promise<Response> => {
       requests += 1;
       if (requests === 3) throw new TypeError('fetch failed: other side closed');
-      if (init.method === 'PUT' && !damaged && init.body instanceof Uint8Array) {
+      if (input.endsWith('/chunks') && !damaged && init.body instanceof Uint8Array) {
         damaged = true;
         const body = new Uint8Array(init.body);
-        body[0] = (body[0] as number) ^ 0xff;
+        body[CHUNK_FRAME_HEADER_BYTES] = (body[CHUNK_FRAME_HEADER_BYTES] as number) ^ 0xff;
         return fetch(input, { ...init, body });
       }
       return fetch(input, init);
@@ -390,6 +485,8 @@ describe(`the Drive's client through a flaky network and a busy relay (${storage
       token: () => Promise.resolve(user.session.accessToken),
       tenant,
       space,
+      // Two or three chunks per request: five requests or so, more than the relay allows in a second.
+      batchBytes: 4000,
       retry: {
         baseDelayMs: 50,
         sleep: (ms) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomBytes, toBase64Url } from '@coffre/crypto';
+import { hash, randomBytes, toBase64Url, toHex } from '@coffre/crypto';
 import {
   DriveSpace,
   type EncryptedDocument,
@@ -13,6 +13,7 @@ import {
   type DocumentId,
   LinkSessionResponseSchema,
   drivePaths,
+  encodeChunkBatch,
   sharingPaths,
   tenantId as toTenantId,
 } from '@coffre/protocol';
@@ -198,6 +199,12 @@ describe(`a share link reading a shared folder's chunks (${storageEngine})`, () 
         headers: { 'content-type': 'application/octet-stream' },
       });
       expect(await answerOf(put)).toEqual({ status: 403, code: 'READ_ONLY' });
+      const batch = await call(token, drivePaths.chunks(suite.tenant, space), {
+        method: 'POST',
+        body: encodeChunkBatch([{ address: toHex(hash(bytes, 32)), bytes }]) as never,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      expect(await answerOf(batch)).toEqual({ status: 403, code: 'READ_ONLY' });
     }
     expect(await answerOf(await call(token, drivePaths.usage(suite.tenant)))).toEqual({
       status: 401,

@@ -10,6 +10,10 @@
  *   `201` when new, `200` when the space held it already. `CHUNK_MISMATCH`
  *   when the body is not what the address names, `QUOTA_EXCEEDED` when the
  *   organisation's storage is full.
+ * - `POST .../chunks` with several chunks framed as `chunkBatch.ts` says:
+ *   stored as one upload each would be, in a few transactions; the answer
+ *   lists which were stored and which the space held. A batch is refused
+ *   whole (nothing new is kept) when any of its chunks is.
  * - `GET .../chunks/{address}`: the ciphertext (any member). Immutable:
  *   the address is the content.
  * - `POST .../chunks/held` `{ addresses }`: which of them the space holds,
@@ -59,6 +63,14 @@ export const StoredChunkResponseSchema = z.object({
   stored: z.boolean(),
 });
 export type StoredChunkResponse = z.infer<typeof StoredChunkResponseSchema>;
+
+export const StoredChunksResponseSchema = z.object({
+  /** The batch's chunks this upload stored. */
+  stored: z.array(ChunkAddressSchema),
+  /** Those the space held already (nothing was written for them). */
+  held: z.array(ChunkAddressSchema),
+});
+export type StoredChunksResponse = z.infer<typeof StoredChunksResponseSchema>;
 
 export const DriveUsageResponseSchema = z.object({
   /** Bytes of chunks the organisation stores, each counted once per space. */
@@ -130,6 +142,8 @@ const spacePath = (tenant: string, space: string) => `${tenantPath(tenant)}/spac
 export const drivePaths = {
   /** PUT (owner, editor) a chunk's ciphertext; GET (any member) it back. */
   chunk: (tenant: string, space: string, address: string) => `${spacePath(tenant, space)}/chunks/${address}`,
+  /** POST (owner, editor) several chunks at once (see chunkBatch.ts). */
+  chunks: (tenant: string, space: string) => `${spacePath(tenant, space)}/chunks`,
   /** POST (any member): which of these addresses the space holds. */
   heldChunks: (tenant: string, space: string) => `${spacePath(tenant, space)}/chunks/held`,
   /** GET (any member of the organisation): bytes stored and the quota. */

@@ -73,4 +73,5 @@ export * from './api.ts';
 export { GRANT_SIGNATURE_DOMAIN, GRANT_FORMAT_VERSION, type GrantStatement, encodeGrantStatement } from './grant.ts';
 export * from './sharingApi.ts';
 export * from './driveApi.ts';
+export * from './chunkBatch.ts';
 export { DEVICE_SIGNATURE_DOMAIN, encodeDeviceStatement, linkDevicePublicKey } from './device.ts';

@@ -2,7 +2,7 @@ import { fromBase64Url, randomBytes, toBase64Url, toHex } from '@coffre/crypto';
 import { type LocalDatabase, SealedRecords, UploadChunks, type Vault } from '@coffre/storage';
 import { AccountError } from '../account/AccountError.ts';
 import type { ChunkRef, SealedChunk } from './ChunkSealer.ts';
-import { RETRIED_CODES, type DriveClient } from './DriveClient.ts';
+import { type DriveClient, RETRIED_CODES, UPLOAD_WINDOW } from './DriveClient.ts';
 import { type DriveFile, type DriveSpace, DriveSpaceError } from './DriveSpace.ts';
 import { isValidFileName, isValidMediaType, sealFile } from './FileManifest.ts';
 
@@ -102,7 +102,7 @@ interface ChunkJSON {
 /** A record still sealing whose tab has not written for this long was interrupted (the page closed). */
 const STALE_SEALING_MS = 60_000;
 /** Chunks sent (or asked about) at once: the client's window. */
-const SEND_WINDOW = 8;
+const SEND_WINDOW = UPLOAD_WINDOW;
 
 class Cancelled extends Error {
   constructor() {

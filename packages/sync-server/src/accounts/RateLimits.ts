@@ -88,10 +88,16 @@ export class RateLimits {
     };
   }
 
-  /** Counts one request; rejects with {@link RateLimitedError} when `key` is over the limit. */
-  async consume(name: RateLimitName, key: string): Promise<void> {
+  /**
+   * Counts `points` requests (one by default; a batch upload counts its
+   * chunks, at most the rule's whole allowance, so a batch larger than the
+   * allowance waits for a fresh window rather than never passing); rejects
+   * with {@link RateLimitedError} when `key` is over the limit.
+   */
+  async consume(name: RateLimitName, key: string, points = 1): Promise<void> {
+    const limiter = this.#limiters[name];
     try {
-      await this.#limiters[name].consume(key);
+      await limiter.consume(key, Math.min(points, limiter.points));
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));

@@ -58,14 +58,21 @@ export class ChunkRepository extends ScopedRepository {
     return rows.length > 0;
   }
 
-  /** Records a stored chunk, claimed now; false when the space had it already. */
-  async insert(space: DocumentId, address: string, size: number): Promise<boolean> {
-    const rows = await this.sql.query(
-      `insert into drive_chunks (tenant_id, space_id, address, size) values ($1, $2, $3, $4)
-       on conflict (tenant_id, space_id, address) do nothing returning 1`,
-      [this.tenant, space, address, size],
+  /** Records stored chunks, claimed now; answers those the space did not have already. */
+  async insert(space: DocumentId, chunks: readonly ChunkRow[]): Promise<Set<string>> {
+    if (chunks.length === 0) return new Set();
+    const rows = await this.sql.query<{ address: string }>(
+      `insert into drive_chunks (tenant_id, space_id, address, size)
+       select $1, $2, address, size from unnest($3::text[], $4::int[]) as chunk(address, size)
+       on conflict (tenant_id, space_id, address) do nothing returning address`,
+      [
+        this.tenant,
+        space,
+        textArray(chunks.map((chunk) => chunk.address)),
+        textArray(chunks.map((c) => String(c.size))),
+      ],
     );
-    return rows.length > 0;
+    return new Set(rows.map((row) => row.address));
   }
 
   /** Bytes the tenant's spaces hold, each chunk counted once per space. */
@@ -174,12 +181,17 @@ export class ChunkRepository extends ScopedRepository {
     return rows.length > 0;
   }
 
-  /** Calls off the deletion of a released chunk's bytes (it is being uploaded again); true if one was pending. */
-  async cancelRelease(space: DocumentId, address: string): Promise<boolean> {
-    const rows = await this.sql.query(
-      'delete from drive_releases where tenant_id = $1 and space_id = $2 and address = $3 returning 1',
-      [this.tenant, space, address],
+  /**
+   * Calls off the deletion of released chunks' bytes (they are being
+   * uploaded again); answers those whose deletion was pending.
+   */
+  async cancelReleases(space: DocumentId, addresses: readonly string[]): Promise<Set<string>> {
+    if (addresses.length === 0) return new Set();
+    const rows = await this.sql.query<{ address: string }>(
+      `delete from drive_releases where tenant_id = $1 and space_id = $2 and address = any($3::text[])
+       returning address`,
+      [this.tenant, space, textArray(addresses)],
     );
-    return rows.length > 0;
+    return new Set(rows.map((row) => row.address));
   }
 }

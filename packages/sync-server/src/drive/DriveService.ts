@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, toHex } from '@coffre/crypto';
 import {
+  type BatchChunk,
   CoffreError,
   type DocumentId,
   type DriveUsageResponse,
@@ -9,6 +10,7 @@ import {
   MAX_SWEEP_PAGE,
   type ReleaseChunksResponse,
   type StartedSweepResponse,
+  type StoredChunksResponse,
   type SweepChunksResponse,
   type TenantId,
 } from '@coffre/protocol';
@@ -121,8 +123,34 @@ export class DriveService {
     checkBlobId(address);
     if (bytes.length === 0) throw new CoffreError(ErrorCode.ValidationFailed, 'A chunk cannot be empty.');
     if (bytes.length > MAX_SEALED_CHUNK_BYTES) throw new CoffreError(ErrorCode.PayloadTooLarge);
-    if (toHex(hash(bytes, 32)) !== address) throw new CoffreError(ErrorCode.ChunkMismatch);
-    return this.#uploads.put({ session, space, address, bytes });
+    const { stored } = await this.putChunks(session, space, [{ address, bytes }]);
+    return { stored: stored.length > 0 };
+  }
+
+  /**
+   * Stores several chunks of `space` (a batch upload's, decoded by
+   * `decodeChunkBatch`) as one upload: refused whole, before anything is
+   * kept, when any chunk is not what its address names (CHUNK_MISMATCH),
+   * for a viewer (READ_ONLY), or when those the space lacks do not fit the
+   * quota (QUOTA_EXCEEDED). A chunk listed twice is stored once.
+   */
+  async putChunks(
+    session: AccountSession,
+    space: DocumentId,
+    chunks: readonly BatchChunk[],
+  ): Promise<StoredChunksResponse> {
+    const unique = new Map<string, BatchChunk>();
+    for (const chunk of chunks) {
+      checkBlobId(chunk.address);
+      if (toHex(hash(chunk.bytes, 32)) !== chunk.address) throw new CoffreError(ErrorCode.ChunkMismatch);
+      unique.set(chunk.address, chunk);
+    }
+    const addresses = [...unique.keys()];
+    const { stored, held } = await this.#uploads.put({ session, space, chunks: [...unique.values()] });
+    return {
+      stored: addresses.filter((address) => stored.has(address)),
+      held: addresses.filter((address) => held.has(address)),
+    };
   }
 
   /**

@@ -3,7 +3,15 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import { CoffreError, ErrorCode, InvalidIdError, MAX_SEALED_CHUNK_BYTES, deviceId, tenantId } from '@coffre/protocol';
+import {
+  CoffreError,
+  ErrorCode,
+  InvalidIdError,
+  MAX_CHUNK_BATCH_BODY_BYTES,
+  MAX_SEALED_CHUNK_BYTES,
+  deviceId,
+  tenantId,
+} from '@coffre/protocol';
 import type { AccountService } from '../accounts/AccountService.ts';
 import { RateLimitedError, type RateLimitName, type RateLimits } from '../accounts/RateLimits.ts';
 import type { TokenVerifier } from '../auth/TokenVerifier.ts';
@@ -45,6 +53,8 @@ const LARGE_BODY_PATH = /^\/v1\/tenants\/[^/]+\/documents\/[^/]+\/(?:members|rot
 /** The Drive's chunk routes (uploads, and "which do you hold" with up to 1000 addresses): up to {@link MAX_SEALED_CHUNK_BYTES}. */
 const CHUNK_PATH = /^\/v1\/tenants\/[^/]+\/spaces\/[^/]+\/chunks\/[^/]+$/;
 /** A sweep's release: up to 1000 addresses of 64 characters, over {@link MAX_API_BODY_BYTES}. */
+/** The Drive's batch upload: up to {@link MAX_CHUNK_BATCH_BODY_BYTES}. */
+const CHUNK_BATCH_PATH = /^\/v1\/tenants\/[^/]+\/spaces\/[^/]+\/chunks$/;
 const RELEASE_PATH = /^\/v1\/tenants\/[^/]+\/spaces\/[^/]+\/drive\/sweeps\/[^/]+\/release$/;
 const MAX_RELEASE_BODY_BYTES = 128 * 1024;
 
@@ -105,6 +115,7 @@ export function createApiApp(options: ApiAppOptions): OpenAPIHono<ApiEnv> {
     limitBodySize(
       (c) => {
         if (CHUNK_PATH.test(c.req.path)) return MAX_SEALED_CHUNK_BYTES;
+        if (CHUNK_BATCH_PATH.test(c.req.path)) return MAX_CHUNK_BATCH_BODY_BYTES;
         if (RELEASE_PATH.test(c.req.path)) return MAX_RELEASE_BODY_BYTES;
         return LARGE_BODY_PATH.test(c.req.path) ? maxSharingBodyBytes : maxBodyBytes;
       },

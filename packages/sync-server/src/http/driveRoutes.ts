@@ -6,12 +6,15 @@ import {
   HeldChunksRequestSchema,
   HeldChunksResponseSchema,
   IdSchema,
+  MAX_BATCH_CHUNK_BYTES,
+  MAX_BATCH_CHUNKS,
   MAX_SEALED_CHUNK_BYTES,
   MAX_SWEEP_PAGE,
   ReleaseChunksRequestSchema,
   ReleaseChunksResponseSchema,
   StartedSweepResponseSchema,
   StoredChunkResponseSchema,
+  StoredChunksResponseSchema,
   SweepChunksQuerySchema,
   SweepChunksResponseSchema,
   SweepIdSchema,
@@ -21,7 +24,7 @@ import { TenantParams, json, failure, bearer } from './openApiParts.ts';
 /*
  * The Drive's routes (driveApi.ts in @coffre/protocol): encrypted chunks of
  * a space by address, "which do you hold", the organisation's usage, and
- * garbage collection (sweeps). Paths match `drivePaths`.
+ * garbage collection (sweeps). Chunks are uploaded one by one or in batches. Paths match `drivePaths`.
  */
 
 const SpaceParams = z.object({ tenant: IdSchema, documentId: IdSchema });
@@ -56,6 +59,32 @@ export const putChunkRoute = createRoute({
     413: failure('PAYLOAD_TOO_LARGE'),
     422: failure('CHUNK_MISMATCH: the body is not the ciphertext the address names'),
     507: failure("QUOTA_EXCEEDED: the organisation's Drive is full"),
+  },
+});
+
+export const putChunksRoute = createRoute({
+  method: 'post',
+  path: '/v1/tenants/{tenant}/spaces/{documentId}/chunks',
+  summary: "Store several encrypted chunks of a space at once (the space's owners and editors)",
+  description:
+    `The body frames up to ${MAX_BATCH_CHUNKS} chunks, each as its address (32 bytes), its length (4 bytes, ` +
+    `big-endian) and its ciphertext (at most ${MAX_SEALED_CHUNK_BYTES} bytes), ${MAX_BATCH_CHUNK_BYTES} bytes of ` +
+    'chunks in all. Stored as an upload of each would be, in a few transactions; refused whole, with nothing new ' +
+    'kept, when any chunk is. Answered once every chunk is durable. Counts one chunk request per chunk.',
+  tags: ['drive'],
+  ...bearer,
+  request: { params: SpaceParams, body: { content: binary, required: true } },
+  responses: {
+    200: {
+      ...json(StoredChunksResponseSchema),
+      description: 'Stored: which were new and which the space held, in the order sent',
+    },
+    ...common,
+    400: failure('VALIDATION_FAILED: the path is not valid, or the body is not a batch (empty, truncated, too many)'),
+    403: failure('READ_ONLY (a viewer, or a share link), FORBIDDEN (not a member, or another tenant)'),
+    413: failure('PAYLOAD_TOO_LARGE: the body, or one chunk in it, is too large'),
+    422: failure('CHUNK_MISMATCH: a chunk is not the ciphertext its address names'),
+    507: failure("QUOTA_EXCEEDED: the organisation's Drive has no room for the chunks it lacks"),
   },
 });
 
@@ -165,6 +194,7 @@ export const releaseChunksRoute = createRoute({
 /** Every Drive route is a bearer route. */
 export const DRIVE_ROUTES = [
   putChunkRoute,
+  putChunksRoute,
   getChunkRoute,
   heldChunksRoute,
   driveUsageRoute,

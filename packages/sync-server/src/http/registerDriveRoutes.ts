@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { CoffreError, ErrorCode, documentId } from '@coffre/protocol';
+import { CoffreError, ErrorCode, decodeChunkBatch, documentId } from '@coffre/protocol';
 import type { RateLimitName, RateLimits } from '../accounts/RateLimits.ts';
 import type { TokenVerifier } from '../auth/TokenVerifier.ts';
 import { type DriveReader, type LinkReader, linkReaderOf } from '../drive/DriveReader.ts';
@@ -12,6 +12,7 @@ import {
   getChunkRoute,
   heldChunksRoute,
   putChunkRoute,
+  putChunksRoute,
   releaseChunksRoute,
   startSweepRoute,
   sweepChunksRoute,
@@ -34,13 +35,19 @@ interface DriveEnv extends ApiEnv {
 /** Adds the Drive's routes (driveRoutes.ts) to the API app, bearer checks and per-user rate limits first. */
 export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRoutesOptions): void {
   const { drive, authenticated, verifier, rateLimits } = options;
-  const chunkPaths = new Set<string>([getChunkRoute.getRoutingPath(), heldChunksRoute.getRoutingPath()]);
+  // The paths a share link's session reaches, and whether a request there would write (refused: READ_ONLY).
+  const linkPaths = new Map<string, (method: string) => boolean>([
+    [getChunkRoute.getRoutingPath(), (method) => method === 'PUT'],
+    [heldChunksRoute.getRoutingPath(), () => false],
+    [putChunksRoute.getRoutingPath(), () => true],
+  ]);
   for (const path of new Set(DRIVE_ROUTES.map((route) => route.getRoutingPath()))) {
-    app.use(path, chunkPaths.has(path) ? linkOrAccount(authenticated, verifier) : authenticated);
+    const writes = linkPaths.get(path);
+    app.use(path, writes ? linkOrAccount(authenticated, verifier, writes) : authenticated);
   }
-  const perUser = (c: Context<ApiEnv>, name: RateLimitName) => {
+  const perUser = (c: Context<ApiEnv>, name: RateLimitName, points = 1) => {
     const session = c.get('session');
-    return rateLimits.consume(name, `${session.tenant}/${session.userId}`);
+    return rateLimits.consume(name, `${session.tenant}/${session.userId}`, points);
   };
   /** Who reads chunks, rate-limited per user, or per link for a link's session. */
   const reader = async (c: Context<DriveEnv>): Promise<DriveReader> => {
@@ -59,6 +66,13 @@ export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRout
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     const result = await drive.putChunk(c.get('session'), documentId(space), address, bytes);
     return c.json(result, result.stored ? 201 : 200);
+  });
+
+  app.openapi(putChunksRoute, async (c) => {
+    const chunks = decodeChunkBatch(new Uint8Array(await c.req.arrayBuffer()));
+    await perUser(c, 'chunkWritesPerUser', chunks.length);
+    const space = documentId(c.req.valid('param').documentId);
+    return c.json(await drive.putChunks(c.get('session'), space, chunks), 200);
   });
 
   app.openapi(getChunkRoute, async (c) => {
@@ -108,14 +122,18 @@ export function registerDriveRoutes(app: OpenAPIHono<ApiEnv>, options: DriveRout
  * `DriveService`), and is refused an upload with READ_ONLY; any other token
  * goes through the accounts API's check.
  */
-function linkOrAccount(authenticated: MiddlewareHandler<ApiEnv>, verifier: TokenVerifier): MiddlewareHandler<DriveEnv> {
+function linkOrAccount(
+  authenticated: MiddlewareHandler<ApiEnv>,
+  verifier: TokenVerifier,
+  writes: (method: string) => boolean,
+): MiddlewareHandler<DriveEnv> {
   return async (c, next) => {
     const token = /^Bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const claims = token ? await verifier.verify(token).catch(() => null) : null;
     const link = claims ? linkReaderOf(claims) : null;
     if (!link) return authenticated(c, next);
     if (link.tenant !== c.req.param('tenant')) throw new CoffreError(ErrorCode.Forbidden);
-    if (c.req.method === 'PUT') {
+    if (writes(c.req.method)) {
       throw new CoffreError(ErrorCode.ReadOnly, 'A share link reads the files of its folder; it cannot add any.');
     }
     c.set('link', link);
