@@ -61,6 +61,8 @@ describe(`web app files in Chromium (${storageEngine})`, () => {
     await files.upload(name, 'application/pdf', content);
     await files.row(name).waitFor({ timeout: TIMEOUT });
     expect(await files.row(name).textContent()).toContain('1.6 MB');
+    // Sealed on the page's sealing worker (seal.worker.ts), which is still running: it did not fail over to the page.
+    expect(laptop.page.workers().map((worker) => worker.url())).toContainEqual(expect.stringMatching(/seal\.worker/));
     await laptop.screenshot('files-02-uploaded');
     await laptop.audit('files-02-uploaded');
     expect((await files.download(name)).equals(content)).toBe(true);

@@ -188,6 +188,7 @@ export {
 export {
   type ChunkRef,
   type SealedChunk,
+  type SealWorkers,
   SPACE_SECRET_BYTES,
   CHUNK_KEY_BYTES,
   ChunkRefusal,
@@ -195,6 +196,13 @@ export {
   ChunkSealer,
   chunkAddress,
 } from './files/ChunkSealer.ts';
+export {
+  SealWorkerPool,
+  type SealPort,
+  type SealReply,
+  type SealRequest,
+  createSealHandler,
+} from './files/SealWorkerPool.ts';
 export {
   type FileManifest,
   type FetchChunk,

@@ -23,6 +23,7 @@ import { driveSource } from '../search/driveSource.ts';
 import { SealedSearchIndex } from '../search/SealedSearchIndex.ts';
 import { SearchIndexer } from '../search/SearchIndexer.ts';
 import { driveDocumentId } from '../files/driveDocumentId.ts';
+import { pageSealWorkers } from '../files/sealWorkers.ts';
 import { isSharedFolderId, newSharedFolderId } from '../files/sharedFolderId.ts';
 import { FolderSpace } from './FolderSpace.ts';
 import { folderDocumentId } from './folderTree.ts';
@@ -363,6 +364,7 @@ export class AccountWorkspace {
           space,
           client,
           whenSaved: () => document.whenSaved(),
+          sealWorkers: pageSealWorkers,
         }),
       collect: (options) =>
         collectGarbage({

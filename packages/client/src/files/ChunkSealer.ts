@@ -20,6 +20,21 @@ export interface SealedChunk extends ChunkRef {
   ciphertext: Uint8Array;
 }
 
+/**
+ * Chunks sealed off the thread that cuts them: the keyed hash, the
+ * encryption and the address (three passes over each chunk, the larger part
+ * of an upload's work on the device) run on other cores while this thread
+ * cuts the next chunks and sends the last ones. `sealFile` keeps
+ * `parallelism` chunks in flight and stores them in order. A seal that fails
+ * on a worker is done on the cutting thread instead ({@link ChunkSealer.sealWith}), so a
+ * worker that cannot start or dies never fails an upload.
+ */
+export interface SealWorkers {
+  /** Chunks worth having in flight at once (the workers' count). */
+  readonly parallelism: number;
+  seal(spaceSecret: Uint8Array, plaintext: Uint8Array): Promise<SealedChunk>;
+}
+
 /** Why a chunk was refused; each is a different way a relay or a member could cheat. */
 export const ChunkRefusal = {
   /** The bytes served are not the ciphertext the address names (swapped, truncated, corrupted). */
@@ -59,11 +74,13 @@ const CHUNK_NONCE = new Uint8Array(AEAD_NONCE_BYTES);
  * spaces (see `docs/drive.md` for what the relay and members learn).
  */
 export class ChunkSealer {
+  readonly #spaceSecret: Uint8Array;
   readonly #chunkerKey: Uint8Array;
   readonly #keyOfContent: Uint8Array;
 
   constructor(spaceSecret: Uint8Array) {
     if (spaceSecret.length !== SPACE_SECRET_BYTES) throw new RangeError('a space secret is 32 bytes');
+    this.#spaceSecret = spaceSecret.slice();
     this.#chunkerKey = deriveSubkey(spaceSecret, 1, 'fcdcgear', CHUNKER_KEY_BYTES);
     this.#keyOfContent = deriveSubkey(spaceSecret, 2, 'chunkkey', 32);
   }
@@ -77,6 +94,15 @@ export class ChunkSealer {
     const key = hash(plaintext, CHUNK_KEY_BYTES, this.#keyOfContent);
     const ciphertext = aeadEncrypt(key, CHUNK_NONCE, plaintext, CHUNK_AD);
     return { id: chunkAddress(ciphertext), key, size: plaintext.length, ciphertext };
+  }
+
+  /**
+   * Seals on `workers` when given (the same chunk as {@link seal}, made on
+   * another core), on this thread when not, or when the workers fail.
+   */
+  sealWith(workers: SealWorkers | undefined, plaintext: Uint8Array): Promise<SealedChunk> {
+    if (!workers || workers.parallelism === 0) return Promise.resolve(this.seal(plaintext));
+    return workers.seal(this.#spaceSecret, plaintext).catch(() => this.seal(plaintext));
   }
 
   /** Opens a chunk the manifest lists; throws {@link ChunkRefusedError} unless it is exactly that chunk. */

@@ -14,7 +14,7 @@ import {
 import type { ChunkCache } from '@coffre/storage';
 import { AccountError } from '../account/AccountError.ts';
 import type { RelayApi } from '../account/RelayApi.ts';
-import type { ChunkRef, ChunkSealer, SealedChunk } from './ChunkSealer.ts';
+import type { ChunkRef, ChunkSealer, SealWorkers, SealedChunk } from './ChunkSealer.ts';
 import { type FetchChunk, sealFile } from './FileManifest.ts';
 
 /**
@@ -78,6 +78,8 @@ export interface DriveClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Chunks kept on this device (files available offline): read from here first, no network needed. */
   cache?: ChunkCache;
+  /** Where {@link DriveClient.uploadFile} seals chunks (other cores); on the calling thread without. */
+  sealWorkers?: SealWorkers;
 }
 
 export interface RetryPolicy {
@@ -138,6 +140,7 @@ export class DriveClient {
   readonly #window: number;
   readonly #retry: RetryPolicy;
   readonly #cache: ChunkCache | null;
+  readonly #sealWorkers: SealWorkers | undefined;
   /** The organisation's usage and limits as last asked, and when (see {@link limits}). */
   #usage: { answer: DriveUsageResponse; at: number } | null = null;
 
@@ -150,6 +153,7 @@ export class DriveClient {
     this.#batchBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
     this.#window = options.window ?? UPLOAD_WINDOW;
     this.#cache = options.cache ?? null;
+    this.#sealWorkers = options.sealWorkers;
     this.#retry = {
       attempts: 6,
       baseDelayMs: 500,
@@ -200,13 +204,18 @@ export class DriveClient {
       if (failure) throw failure.error;
       sending = send(batch);
     };
-    const { chunks, size } = await sealFile(source, sealer, async (chunk) => {
-      if (failure) throw failure.error;
-      pending.push(chunk);
-      pendingBytes += chunk.ciphertext.length;
-      progress.sealed += chunk.size;
-      if (pending.length >= this.#window || pendingBytes >= 2 * this.#batchBytes) await flush();
-    });
+    const { chunks, size } = await sealFile(
+      source,
+      sealer,
+      async (chunk) => {
+        if (failure) throw failure.error;
+        pending.push(chunk);
+        pendingBytes += chunk.ciphertext.length;
+        progress.sealed += chunk.size;
+        if (pending.length >= this.#window || pendingBytes >= 2 * this.#batchBytes) await flush();
+      },
+      this.#sealWorkers,
+    );
     if (pending.length > 0) await flush();
     await sending;
     if (failure) throw (failure as { error: unknown }).error;

@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from '@coffre/crypto';
-import { CHUNK_KEY_BYTES, type ChunkRef, type ChunkSealer, type SealedChunk } from './ChunkSealer.ts';
+import { CHUNK_KEY_BYTES, type ChunkRef, type ChunkSealer, type SealWorkers, type SealedChunk } from './ChunkSealer.ts';
 import { DRIVE_CHUNK_SIZES } from './ContentChunker.ts';
 
 /**
@@ -134,27 +134,41 @@ export type FetchChunk = (id: string) => Promise<Uint8Array>;
  * Cuts and seals a file read as a stream, chunk by chunk: memory stays
  * within a few chunks whatever the file's size. Returns the chunk list (in
  * order) for the manifest; each sealed chunk goes to `store` (an upload, or
- * the outbox) before the next is cut.
+ * the outbox), in order. With `workers`, chunks are sealed on them, a few
+ * in flight while this thread cuts the next ones; without, each is sealed
+ * here before the next is cut.
  */
 export async function sealFile(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   sealer: ChunkSealer,
   store: (chunk: SealedChunk) => Promise<void>,
+  workers?: SealWorkers,
 ): Promise<{ chunks: ChunkRef[]; size: number }> {
   const chunker = sealer.chunker();
   const chunks: ChunkRef[] = [];
   let size = 0;
-  const put = async (plaintext: Uint8Array) => {
-    const sealed = sealer.seal(plaintext);
+  // Seals under way, oldest first; one more than the workers, so none waits while this thread stores.
+  const inFlight: Promise<SealedChunk>[] = [];
+  const depth = workers ? workers.parallelism + 1 : 0;
+  const storeOldest = async () => {
+    const sealed = await (inFlight.shift() as Promise<SealedChunk>);
     await store(sealed);
     chunks.push({ id: sealed.id, key: sealed.key, size: sealed.size });
     size += sealed.size;
+  };
+  const put = async (plaintext: Uint8Array) => {
+    const sealing = sealer.sealWith(workers, plaintext);
+    // Awaited in turn below; until then a failure must not count as unhandled.
+    sealing.catch(() => undefined);
+    inFlight.push(sealing);
+    while (inFlight.length > depth) await storeOldest();
   };
   for await (const bytes of source) {
     for (const plaintext of chunker.push(bytes)) await put(plaintext);
   }
   const last = chunker.finish();
   if (last) await put(last);
+  while (inFlight.length > 0) await storeOldest();
   return { chunks, size };
 }
 

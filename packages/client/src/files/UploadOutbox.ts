@@ -1,7 +1,7 @@
 import { fromBase64Url, randomBytes, toBase64Url, toHex } from '@coffre/crypto';
 import { type LocalDatabase, SealedRecords, UploadChunks, type Vault } from '@coffre/storage';
 import { AccountError } from '../account/AccountError.ts';
-import type { ChunkRef, SealedChunk } from './ChunkSealer.ts';
+import type { ChunkRef, SealWorkers, SealedChunk } from './ChunkSealer.ts';
 import { type DriveClient, RETRIED_CODES, UPLOAD_WINDOW } from './DriveClient.ts';
 import { type DriveFile, type DriveSpace, DriveSpaceError } from './DriveSpace.ts';
 import { isValidFileName, isValidMediaType, sealFile } from './FileManifest.ts';
@@ -66,6 +66,8 @@ export interface UploadOutboxOptions {
   client: DriveClient;
   /** Resolves once the space document's changes are committed by the relay (`LocalDocument.whenSaved`). */
   whenSaved: () => Promise<void>;
+  /** Where files are sealed (Web Workers, other cores); on this thread without. */
+  sealWorkers?: SealWorkers;
   /** The first wait after the relay could not be reached (default 2 s), doubled up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
   /** The longest wait between tries (default 60 s); {@link UploadOutbox.retryNow} cuts it short. */
@@ -146,6 +148,7 @@ export class UploadOutbox {
   readonly #spaceId: string;
   readonly #client: DriveClient;
   readonly #whenSaved: () => Promise<void>;
+  readonly #sealWorkers: SealWorkers | undefined;
   readonly #firstDelay: number;
   readonly #maxDelay: number;
   readonly #now: () => number;
@@ -171,6 +174,7 @@ export class UploadOutbox {
     this.#spaceId = options.spaceId;
     this.#client = options.client;
     this.#whenSaved = options.whenSaved;
+    this.#sealWorkers = options.sealWorkers;
     this.#firstDelay = options.retryDelayMs ?? 2000;
     this.#maxDelay = options.maxRetryDelayMs ?? 60_000;
     this.#now = options.now ?? Date.now;
@@ -241,17 +245,22 @@ export class UploadOutbox {
         });
       };
       const sealer = this.#space.sealer(secretId);
-      const { chunks, size } = await sealFile(source.stream(), sealer, async (chunk) => {
-        if (item.cancelled || this.#closed) throw new Cancelled();
-        await this.#chunks.put(this.#chunkKey(id), chunk.id, chunk.ciphertext);
-        item.sealing?.push({ id: chunk.id, key: chunk.key, size: chunk.size });
-        this.#set(item, { sealed: item.view.sealed + chunk.size });
-        item.progressed();
-        if (++sinceTouch >= SEND_WINDOW) {
-          sinceTouch = 0;
-          await touch({});
-        }
-      });
+      const { chunks, size } = await sealFile(
+        source.stream(),
+        sealer,
+        async (chunk) => {
+          if (item.cancelled || this.#closed) throw new Cancelled();
+          await this.#chunks.put(this.#chunkKey(id), chunk.id, chunk.ciphertext);
+          item.sealing?.push({ id: chunk.id, key: chunk.key, size: chunk.size });
+          this.#set(item, { sealed: item.view.sealed + chunk.size });
+          item.progressed();
+          if (++sinceTouch >= SEND_WINDOW) {
+            sinceTouch = 0;
+            await touch({});
+          }
+        },
+        this.#sealWorkers,
+      );
       const thumbnail = await source.thumbnail?.().catch(() => null);
       let sealedThumbnail: ChunkJSON | null = null;
       if (thumbnail) {

@@ -344,7 +344,7 @@ export class Workspace extends Emitter<WorkspaceEvents> {
    * `DriveSpace`), with this account's tokens: open the document, then
    * `new DriveSpace(document.engine.doc).upload(workspace.driveClient(id), ...)`.
    */
-  driveClient(documentId: DocumentId, options: Pick<DriveClientOptions, 'cache'> = {}): DriveClient {
+  driveClient(documentId: DocumentId, options: Pick<DriveClientOptions, 'cache' | 'sealWorkers'> = {}): DriveClient {
     return new DriveClient({
       api: this.account.api,
       token: () => this.account.getAccessToken(),
