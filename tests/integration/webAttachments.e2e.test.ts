@@ -101,10 +101,27 @@ describe(`web app attachments in documents, in Chromium (${storageEngine})`, () 
     expect(chooser.isMultiple()).toBe(true);
     await chooser.setFiles([]);
 
+    // An image selected: the Image toolbar describes it (its alt text, the file name until then).
+    const description = 'Raised beds along the south wall';
+    await onAda.images.first().click();
+    const describe = ada.page
+      .getByRole('toolbar', { name: 'Image' })
+      .getByRole('button', { name: 'Alt text, Describe the image' });
+    await describe.click();
+    const field = ada.page.getByRole('textbox', { name: 'Alt text' });
+    expect(await field.inputValue()).toBe(`garden ${marker}`);
+    await field.fill(description);
+    await ada.screenshot('attach-05-alt-text');
+    await ada.audit('attach-05-alt-text');
+    await field.press('Enter');
+    await expect.poll(() => onAda.images.first().getAttribute('alt'), { timeout: TIMEOUT }).toBe(description);
+    await expect.poll(() => editorOf(ada).statusText(), { timeout: TIMEOUT }).toBe('Saved');
+
     // Reloaded: nothing in memory any more, the images come back from the relay's chunks.
     await ada.page.reload();
     await unlock(ada, adaCredentials);
     await expect.poll(() => onAda.widths(), { timeout: TIMEOUT }).toEqual([480, 200]);
+    expect(await onAda.images.first().getAttribute('alt')).toBe(description);
     expect((await onAda.sources()).every((source) => source.startsWith('blob:'))).toBe(true);
 
     // Offline: an image pasted now shows at once, waits sealed on the device, and goes when the network returns.
@@ -136,6 +153,7 @@ describe(`web app attachments in documents, in Chromium (${storageEngine})`, () 
     await editorOf(bea).waitOpen();
     const onBea = imagesOf(bea);
     await expect.poll(() => onBea.widths(), { timeout: TIMEOUT }).toEqual([480, 200, 160]);
+    expect(await onBea.images.first().getAttribute('alt')).toBe(description);
     expect(await editorOf(bea).toolbar.count()).toBe(0);
     await bea.screenshot('attach-03-viewer');
     await bea.audit('attach-03-viewer');

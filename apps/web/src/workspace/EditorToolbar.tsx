@@ -89,8 +89,10 @@ export function EditorToolbar({
   const picker = useRef<HTMLInputElement>(null);
   const [linking, setLinking] = useState<string | null>(null);
   const [linkError, setLinkError] = useState<string | null>(null);
+  const [describing, setDescribing] = useState<string | null>(null);
   const chain = () => editor.chain().focus();
   const inTable = editor.isActive('table');
+  const onImage = editor.isActive('image');
   /** A button turning a mark or a block type on and off. */
   const toggle = (label: string, name: string, command: (c: Chain) => Chain, icon: ReactNode, shortcut?: string) => (
     <Tool label={label} shortcut={shortcut} active={editor.isActive(name)} onClick={() => command(chain()).run()}>
@@ -118,6 +120,19 @@ export function EditorToolbar({
       return;
     }
     setLinking(null);
+  };
+
+  const openDescription = () => {
+    const current: unknown = editor.getAttributes('image')['alt'];
+    setDescribing(typeof current === 'string' ? current : '');
+  };
+
+  const applyDescription = (event: FormEvent) => {
+    event.preventDefault();
+    chain()
+      .updateAttributes('image', { alt: (describing ?? '').trim() })
+      .run();
+    setDescribing(null);
   };
 
   return (
@@ -207,6 +222,38 @@ export function EditorToolbar({
             Delete table
           </Tool>
         </div>
+      ) : null}
+      {onImage ? (
+        <div className="toolbar toolbar-secondary" role="toolbar" aria-label="Image" onKeyDown={moveFocus}>
+          <Tool label="Describe the image" text="Alt text" onClick={openDescription} />
+        </div>
+      ) : null}
+      {describing !== null && onImage ? (
+        <form className="link-form" onSubmit={applyDescription} aria-label="Alt text">
+          <label htmlFor="image-description">Alt text</label>
+          <input
+            className="input-box"
+            id="image-description"
+            type="text"
+            value={describing}
+            autoFocus
+            maxLength={500}
+            aria-describedby="image-description-hint"
+            onChange={(event) => setDescribing(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setDescribing(null);
+            }}
+          />
+          <button className="button button-primary" type="submit">
+            Apply
+          </button>
+          <button className="button button-quiet" type="button" onClick={() => setDescribing(null)}>
+            Cancel
+          </button>
+          <p className="link-hint" id="image-description-hint">
+            What the image shows, for people who cannot see it. Leave it empty for an image that only decorates.
+          </p>
+        </form>
       ) : null}
       {linking !== null ? (
         <form className="link-form" onSubmit={applyLink} aria-label="Link">
