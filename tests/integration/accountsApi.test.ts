@@ -323,6 +323,7 @@ describe(`accounts API over HTTP (${storageEngine})`, () => {
         'POST /v1/tenants/{tenant}/links/{linkId}/session',
         // The Drive (drive.test.ts).
         'PUT /v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
+        'POST /v1/tenants/{tenant}/spaces/{documentId}/chunks',
         'GET /v1/tenants/{tenant}/spaces/{documentId}/chunks/{address}',
         'POST /v1/tenants/{tenant}/spaces/{documentId}/chunks/held',
         'GET /v1/tenants/{tenant}/drive/usage',

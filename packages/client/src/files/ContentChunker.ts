@@ -29,7 +29,8 @@ export const CHUNKER_KEY_BYTES = 32;
  * one chunk of `max` bytes.
  */
 export class ContentChunker {
-  readonly #gear: Uint32Array;
+  /** The gear table as signed 32-bit values (the same bits as the unsigned table the key makes). */
+  readonly #gear: Int32Array;
   readonly #sizes: ChunkSizes;
   /** Mask for positions before the average size (more bits: cuts less likely) and after (fewer bits). */
   readonly #maskSmall: number;
@@ -46,11 +47,12 @@ export class ContentChunker {
       throw new RangeError('chunk sizes must satisfy 0 < min <= average <= max');
     }
     this.#sizes = sizes;
-    this.#gear = gearTable(key);
+    const table = gearTable(key);
+    this.#gear = new Int32Array(table.buffer, table.byteOffset, table.length);
     const bits = Math.round(Math.log2(sizes.average));
     // Normalized chunking (level 2): two bits more before the average, two fewer after.
-    this.#maskSmall = spreadMask(bits + 2);
-    this.#maskLarge = spreadMask(Math.max(1, bits - 2));
+    this.#maskSmall = spreadMask(bits + 2) | 0;
+    this.#maskLarge = spreadMask(Math.max(1, bits - 2)) | 0;
     this.#buffer = new Uint8Array(Math.max(sizes.max, 64 * 1024));
   }
 
@@ -82,19 +84,23 @@ export class ContentChunker {
     const { min, average, max } = this.#sizes;
     const length = this.#length;
     if (length <= min) return null;
+    // Locals, and 32-bit signed arithmetic throughout (the same bits as unsigned): the loop stays in
+    // int32 registers, with no private field read and no unsigned value beyond V8's small integers.
     const gear = this.#gear;
     const data = this.#buffer;
+    const maskSmall = this.#maskSmall;
+    const maskLarge = this.#maskLarge;
     const normal = Math.min(average, length);
     const end = Math.min(max, length);
     let fingerprint = this.#fingerprint;
     let index = Math.max(min, this.#scanned);
     for (; index < normal; index += 1) {
-      fingerprint = ((fingerprint << 1) + (gear[data[index] as number] as number)) >>> 0;
-      if ((fingerprint & this.#maskSmall) === 0) return index + 1;
+      fingerprint = ((fingerprint << 1) + (gear[data[index] as number] as number)) | 0;
+      if ((fingerprint & maskSmall) === 0) return index + 1;
     }
     for (; index < end; index += 1) {
-      fingerprint = ((fingerprint << 1) + (gear[data[index] as number] as number)) >>> 0;
-      if ((fingerprint & this.#maskLarge) === 0) return index + 1;
+      fingerprint = ((fingerprint << 1) + (gear[data[index] as number] as number)) | 0;
+      if ((fingerprint & maskLarge) === 0) return index + 1;
     }
     if (end === max) return max;
     this.#scanned = index;

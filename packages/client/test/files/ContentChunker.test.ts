@@ -76,4 +76,28 @@ describe('content-defined chunks (keyed FastCDC)', () => {
     expect(() => new ContentChunker(new Uint8Array(16))).toThrow(RangeError);
     expect(() => new ContentChunker(key(1), { min: 512, average: 256, max: 1024 })).toThrow(RangeError);
   });
+  it('cuts where it always has: the chunk sizes of fixed bytes under a fixed key (a change would end dedup with chunks already stored)', () => {
+    const key = new Uint8Array(32).map((_, index) => index);
+    const bytes = (length: number, seed: number) => {
+      const out = new Uint8Array(length);
+      let x = seed;
+      for (let index = 0; index < length; index += 1) {
+        x ^= x << 13;
+        x >>>= 0;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        x >>>= 0;
+        out[index] = x & 255;
+      }
+      return out;
+    };
+    expect(chunkBytes(key, bytes(20_000, 1), SMALL).map((chunk) => chunk.length)).toEqual([
+      319, 209, 266, 281, 260, 400, 192, 160, 314, 372, 286, 377, 340, 271, 294, 330, 260, 286, 346, 299, 266, 320, 263,
+      291, 266, 282, 283, 342, 341, 323, 141, 336, 646, 268, 273, 98, 284, 413, 282, 277, 288, 258, 302, 397, 288, 165,
+      267, 271, 261, 447, 314, 280, 278, 303, 306, 221, 323, 357, 261, 304, 329, 273, 327, 307, 348, 238, 245, 185,
+    ]);
+    expect(chunkBytes(key, bytes(6 * 1024 * 1024, 2), DRIVE_CHUNK_SIZES).map((chunk) => chunk.length)).toEqual([
+      811315, 1079854, 1352560, 1209035, 1232730, 605962,
+    ]);
+  });
 });
